@@ -1,0 +1,3 @@
+module moat
+
+go 1.26
