@@ -1,0 +1,32 @@
+package arch
+
+import "golang.org/x/sys/unix"
+
+// Registers are the general-purpose registers of an x86-64 thread, in the
+// layout ptrace(PTRACE_GETREGS) uses.
+type Registers = unix.PtraceRegs
+
+// SyscallNo returns the system call number of a thread stopped at syscall
+// entry.
+func SyscallNo(r *Registers) uintptr { return uintptr(r.Orig_rax) }
+
+// Args returns the six syscall arguments held in r.
+func Args(r *Registers) SyscallArguments {
+	return SyscallArguments{uintptr(r.Rdi), uintptr(r.Rsi), uintptr(r.Rdx), uintptr(r.R10), uintptr(r.R8), uintptr(r.R9)}
+}
+
+// SetReturn stores a syscall result (or -errno) in r.
+func SetReturn(r *Registers, v uintptr) { r.Rax = uint64(v) }
+
+// IP returns the instruction pointer.
+func IP(r *Registers) uintptr { return uintptr(r.Rip) }
+
+// SP returns the stack pointer.
+func SP(r *Registers) uintptr { return uintptr(r.Rsp) }
+
+// Highest user address the sentry hands out (exclusive) on x86-64 with
+// 4-level page tables.
+const MaxUserAddress = 0x7ffffffff000
+
+// PageSize is the size of a page.
+const PageSize = 4096

@@ -1,0 +1,163 @@
+package ptrace
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"golang.org/x/sys/unix"
+)
+
+// ReadAt implements platform.AddressSpace.ReadAt.
+func (as *addressSpace) ReadAt(addr uintptr, dst []byte) (int, error) {
+	if len(dst) == 0 {
+		return 0, nil
+	}
+	local := []unix.Iovec{{Base: &dst[0]}}
+	local[0].SetLen(len(dst))
+	remote := []unix.RemoteIovec{{Base: addr, Len: len(dst)}}
+	n, err := unix.ProcessVMReadv(as.pid, local, remote, 0)
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// WriteAt implements platform.AddressSpace.WriteAt.
+func (as *addressSpace) WriteAt(addr uintptr, src []byte) (int, error) {
+	if len(src) == 0 {
+		return 0, nil
+	}
+	local := []unix.Iovec{{Base: &src[0]}}
+	local[0].SetLen(len(src))
+	remote := []unix.RemoteIovec{{Base: addr, Len: len(src)}}
+	n, err := unix.ProcessVMWritev(as.pid, local, remote, 0)
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+func mapFlags(shared bool) uintptr {
+	if shared {
+		return unix.MAP_SHARED | unix.MAP_FIXED
+	}
+	return unix.MAP_PRIVATE | unix.MAP_FIXED
+}
+
+// MapAnon implements platform.AddressSpace.MapAnon.
+func (as *addressSpace) MapAnon(addr, length uintptr, prot int, shared bool) error {
+	got, err := as.injector.inject(unix.SYS_MMAP, addr, length, uintptr(prot), mapFlags(shared)|unix.MAP_ANONYMOUS, ^uintptr(0), 0)
+	if err != nil {
+		return err
+	}
+	if got != addr {
+		return fmt.Errorf("stub mmap placed %#x at %#x", addr, got)
+	}
+	return nil
+}
+
+// MapFile implements platform.AddressSpace.MapFile.
+func (as *addressSpace) MapFile(addr, length uintptr, prot int, shared bool, hostFD int, offset int64) error {
+	fd, err := as.receiveFD(hostFD)
+	if err != nil {
+		return err
+	}
+	got, err := as.injector.inject(unix.SYS_MMAP, addr, length, uintptr(prot), mapFlags(shared), uintptr(fd), uintptr(offset))
+	if _, cerr := as.injector.inject(unix.SYS_CLOSE, uintptr(fd)); cerr != nil && err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	if got != addr {
+		return fmt.Errorf("stub mmap placed %#x at %#x", addr, got)
+	}
+	return nil
+}
+
+// receiveFD sends hostFD over the fd channel and injects recvmsg so that the
+// stub holds a copy; it returns the stub's fd number.
+func (as *addressSpace) receiveFD(hostFD int) (int, error) {
+	if err := unix.Sendmsg(as.fdChan, []byte{0}, unix.UnixRights(hostFD), nil, 0); err != nil {
+		return -1, fmt.Errorf("sending fd to stub: %w", err)
+	}
+	// struct msghdr + iovec + 1-byte buffer + cmsg space in scratch,
+	// after the seccomp program area.
+	const (
+		base    = stubScratch + 2048
+		msgAddr = base
+		iovAddr = base + 64 // msghdr is 56 bytes
+		bufAddr = base + 96
+		cmsgAt  = base + 128
+		cmsgLen = 64
+	)
+	// struct msghdr (56 bytes) then struct iovec (16 bytes), amd64 layout.
+	b := make([]byte, 96)
+	le := binary.LittleEndian
+	le.PutUint64(b[16:], iovAddr) // msg_iov
+	le.PutUint64(b[24:], 1)       // msg_iovlen
+	le.PutUint64(b[32:], cmsgAt)  // msg_control
+	le.PutUint64(b[40:], cmsgLen) // msg_controllen
+	le.PutUint64(b[64:], bufAddr) // iov_base
+	le.PutUint64(b[72:], 1)       // iov_len
+	if _, err := as.WriteAt(msgAddr, b); err != nil {
+		return -1, err
+	}
+	if _, err := as.injector.inject(unix.SYS_RECVMSG, 0, msgAddr, unix.MSG_CMSG_CLOEXEC); err != nil {
+		return -1, fmt.Errorf("stub recvmsg: %w", err)
+	}
+	if _, err := as.ReadAt(msgAddr, b[:56]); err != nil {
+		return -1, err
+	}
+	n := le.Uint64(b[40:]) // msg_controllen as the kernel left it
+	if n > cmsgLen {
+		return -1, fmt.Errorf("stub recvmsg: bad control length %d", n)
+	}
+	cm := make([]byte, n)
+	if _, err := as.ReadAt(cmsgAt, cm); err != nil {
+		return -1, err
+	}
+	msgs, err := unix.ParseSocketControlMessage(cm)
+	if err != nil || len(msgs) != 1 {
+		return -1, fmt.Errorf("stub received no fd")
+	}
+	fds, err := unix.ParseUnixRights(&msgs[0])
+	if err != nil || len(fds) != 1 {
+		return -1, fmt.Errorf("stub received no fd")
+	}
+	return fds[0], nil
+}
+
+// Unmap implements platform.AddressSpace.Unmap.
+func (as *addressSpace) Unmap(addr, length uintptr) error {
+	_, err := as.injector.inject(unix.SYS_MUNMAP, addr, length)
+	return err
+}
+
+// Protect implements platform.AddressSpace.Protect.
+func (as *addressSpace) Protect(addr, length uintptr, prot int) error {
+	_, err := as.injector.inject(unix.SYS_MPROTECT, addr, length, uintptr(prot))
+	return err
+}
+
+// Remap implements platform.AddressSpace.Remap.
+func (as *addressSpace) Remap(oldAddr, oldLength, newAddr, newLength uintptr) error {
+	flags := uintptr(0)
+	if newAddr != oldAddr {
+		flags = unix.MREMAP_MAYMOVE | unix.MREMAP_FIXED
+	}
+	got, err := as.injector.inject(unix.SYS_MREMAP, oldAddr, oldLength, newLength, flags, newAddr)
+	if err != nil {
+		return err
+	}
+	if got != newAddr {
+		return fmt.Errorf("stub mremap placed %#x at %#x", newAddr, got)
+	}
+	return nil
+}
+
+// DontNeed implements platform.AddressSpace.DontNeed.
+func (as *addressSpace) DontNeed(addr, length uintptr) error {
+	_, err := as.injector.inject(unix.SYS_MADVISE, addr, length, unix.MADV_DONTNEED)
+	return err
+}

@@ -1,0 +1,195 @@
+// Package ptrace is the first Moat platform: every application thread is a
+// thread of a stub process traced with PTRACE_SYSEMU, so the host kernel
+// never executes an application system call. Address-space changes the
+// sentry decided are carried out by injecting system calls at the stub's
+// injection site (see stub.go).
+//
+// A traced thread can be driven only by the host thread that attached it, so
+// each AddressSpace is bound to the OS thread that created it; callers lock
+// their goroutine to that thread (runtime.LockOSThread).
+//
+// File descriptors: a stub holds only the descriptors the sentry hands it.
+// It starts with one, the stub end of a socketpair at fd 0; to map a file,
+// the sentry sends the host FD over the socketpair, injects recvmsg to
+// receive it, mmap to map it and close to drop it again. See
+// docs/platform-ptrace.md for why this was chosen over sharing the sentry's
+// FD table.
+package ptrace
+
+import (
+	"fmt"
+	"os"
+	"sync"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+
+	"moat/sentry/platform"
+)
+
+func init() {
+	platform.Register("ptrace", func() (platform.Platform, error) { return New() })
+}
+
+// Platform is the ptrace platform.
+type Platform struct {
+	// stubFile is a sealed memfd holding the stub executable.
+	stubFile *os.File
+}
+
+// New prepares the stub executable.
+func New() (*Platform, error) {
+	fd, err := unix.MemfdCreate("moat-stub", unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
+	if err != nil {
+		return nil, fmt.Errorf("creating stub memfd: %w", err)
+	}
+	f := os.NewFile(uintptr(fd), "moat-stub")
+	if _, err := f.Write(stubELF()); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("writing stub: %w", err)
+	}
+	seals := unix.F_SEAL_SEAL | unix.F_SEAL_SHRINK | unix.F_SEAL_GROW | unix.F_SEAL_WRITE
+	if _, err := unix.FcntlInt(f.Fd(), unix.F_ADD_SEALS, seals); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("sealing stub: %w", err)
+	}
+	return &Platform{stubFile: f}, nil
+}
+
+// Name implements platform.Platform.Name.
+func (*Platform) Name() string { return "ptrace" }
+
+// NewAddressSpace implements platform.Platform.NewAddressSpace.
+func (p *Platform) NewAddressSpace() (platform.AddressSpace, platform.Thread, error) {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, nil, fmt.Errorf("creating stub fd channel: %w", err)
+	}
+	path := fmt.Sprintf("/proc/self/fd/%d", p.stubFile.Fd())
+	pid, err := syscall.ForkExec(path, []string{"moat-stub"}, &syscall.ProcAttr{
+		Env:   []string{},
+		Files: []uintptr{uintptr(fds[1])},
+		Sys: &syscall.SysProcAttr{
+			Ptrace:    true,
+			Pdeathsig: syscall.SIGKILL,
+		},
+	})
+	unix.Close(fds[1])
+	if err != nil {
+		unix.Close(fds[0])
+		return nil, nil, fmt.Errorf("starting stub: %w", err)
+	}
+	as := &addressSpace{pid: pid, fdChan: fds[0]}
+	t := &thread{as: as, tid: pid}
+	as.injector = t
+	if err := as.init(); err != nil {
+		as.Release()
+		return nil, nil, err
+	}
+	return as, t, nil
+}
+
+// addressSpace is a stub process.
+type addressSpace struct {
+	pid    int
+	fdChan int // sentry end of the socketpair whose other end is stub fd 0
+
+	// injector is the thread used to inject system calls. It is bound to
+	// the OS thread that created the address space.
+	injector *thread
+
+	// mappings are the platform's own mappings (immutable after init).
+	mappings []platform.Mapping
+	vdso     uintptr
+
+	releaseOnce sync.Once
+}
+
+// init waits for the exec stop, sets ptrace options, removes the host
+// stack, installs the stub's seccomp filter and learns where the host put
+// the vDSO.
+func (as *addressSpace) init() error {
+	t := as.injector
+	ws, err := wait4(as.pid)
+	if err != nil {
+		return fmt.Errorf("waiting for stub: %w", err)
+	}
+	if !ws.Stopped() || ws.StopSignal() != unix.SIGTRAP {
+		return fmt.Errorf("stub did not stop at exec (status %#x)", ws)
+	}
+	opts := uintptr(unix.PTRACE_O_TRACESYSGOOD | unix.PTRACE_O_EXITKILL)
+	if e := ptrace(ptraceSetOptions, as.pid, 0, opts); e != 0 {
+		return fmt.Errorf("setting ptrace options: %w", e)
+	}
+	if e := getRegs(as.pid, &t.injRegs); e != 0 {
+		return fmt.Errorf("reading stub registers: %w", e)
+	}
+	t.cached = t.injRegs
+	maps, err := readMaps(as.pid)
+	if err != nil {
+		return err
+	}
+	for _, m := range maps {
+		switch m.Name {
+		case "[stack]":
+			// The stub never uses its host stack; give the space back
+			// to the application.
+			if _, err := t.inject(unix.SYS_MUNMAP, m.Start, m.End-m.Start); err != nil {
+				return fmt.Errorf("unmapping stub stack: %w", err)
+			}
+			continue
+		case "[vdso]":
+			as.vdso = m.Start
+		}
+		as.mappings = append(as.mappings, m)
+	}
+	if as.vdso == 0 {
+		return fmt.Errorf("no vDSO in the stub")
+	}
+	return as.installFilter()
+}
+
+// installFilter injects no_new_privs and the stub's seccomp filter.
+func (as *addressSpace) installFilter() error {
+	t := as.injector
+	prog := encodeFilter(stubFilter())
+	// struct sock_fprog at stubScratch: u16 len, pad, u64 pointer.
+	hdr := make([]byte, 16)
+	hdr[0], hdr[1] = byte(len(prog)/8), byte(len(prog)/8>>8)
+	ptr := uint64(stubScratch + 16)
+	for i := 0; i < 8; i++ {
+		hdr[8+i] = byte(ptr >> (8 * i))
+	}
+	if _, err := as.WriteAt(stubScratch, append(hdr, prog...)); err != nil {
+		return fmt.Errorf("writing stub filter: %w", err)
+	}
+	if _, err := t.inject(unix.SYS_PRCTL, unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+		return fmt.Errorf("stub no_new_privs: %w", err)
+	}
+	if _, err := t.inject(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, 0, stubScratch); err != nil {
+		return fmt.Errorf("stub seccomp filter: %w", err)
+	}
+	return nil
+}
+
+// Mappings implements platform.AddressSpace.Mappings.
+func (as *addressSpace) Mappings() []platform.Mapping { return as.mappings }
+
+// VDSO implements platform.AddressSpace.VDSO.
+func (as *addressSpace) VDSO() uintptr { return as.vdso }
+
+// Release implements platform.AddressSpace.Release.
+func (as *addressSpace) Release() {
+	as.releaseOnce.Do(func() {
+		unix.Kill(as.pid, unix.SIGKILL)
+		// Reap it; the stub is our child.
+		var ws unix.WaitStatus
+		for {
+			_, err := unix.Wait4(as.pid, &ws, unix.WALL, nil)
+			if err != unix.EINTR {
+				break
+			}
+		}
+		unix.Close(as.fdChan)
+	})
+}

@@ -1,0 +1,70 @@
+package ptrace
+
+import (
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	"moat/sentry/arch"
+)
+
+// ptrace request numbers x/sys/unix does not name for amd64.
+const (
+	ptraceSysemu     = 31
+	ptraceGetRegset  = 0x4204
+	ptraceSetRegset  = 0x4205
+	ntX86Xstate      = 0x202
+	ptraceSetOptions = 0x4200
+)
+
+func ptrace(req int, tid int, addr, data uintptr) unix.Errno {
+	_, _, e := unix.RawSyscall6(unix.SYS_PTRACE, uintptr(req), uintptr(tid), addr, data, 0, 0)
+	return e
+}
+
+func getRegs(tid int, r *arch.Registers) unix.Errno {
+	// SAFETY: r points to a PtraceRegs, the layout PTRACE_GETREGS fills.
+	return ptrace(unix.PTRACE_GETREGS, tid, 0, uintptr(unsafe.Pointer(r)))
+}
+
+func setRegs(tid int, r *arch.Registers) unix.Errno {
+	// SAFETY: r points to a PtraceRegs the kernel only reads.
+	return ptrace(unix.PTRACE_SETREGS, tid, 0, uintptr(unsafe.Pointer(r)))
+}
+
+func getSiginfo(tid int, si *unix.Siginfo) unix.Errno {
+	// SAFETY: si is a 128-byte siginfo buffer.
+	return ptrace(unix.PTRACE_GETSIGINFO, tid, 0, uintptr(unsafe.Pointer(si)))
+}
+
+// regset reads or writes an NT_X86_XSTATE register set.
+func regset(req, tid int, buf []byte) (int, unix.Errno) {
+	iov := unix.Iovec{Base: &buf[0]}
+	iov.SetLen(len(buf))
+	// SAFETY: iov describes buf, which outlives the call.
+	e := ptrace(req, tid, ntX86Xstate, uintptr(unsafe.Pointer(&iov)))
+	return int(iov.Len), e
+}
+
+// wait4 waits for tid with __WALL and returns its status.
+func wait4(tid int) (unix.WaitStatus, error) {
+	var ws unix.WaitStatus
+	for {
+		// SAFETY: ws is a plain int the kernel fills.
+		_, _, e := unix.Syscall6(unix.SYS_WAIT4, uintptr(tid), uintptr(unsafe.Pointer(&ws)), unix.WALL, 0, 0, 0)
+		if e == unix.EINTR {
+			continue
+		}
+		if e != 0 {
+			return 0, e
+		}
+		return ws, nil
+	}
+}
+
+// siAddr returns si_addr of a fault siginfo.
+func siAddr(si *unix.Siginfo) uintptr {
+	// SAFETY: for SIGSEGV/SIGBUS/SIGFPE/SIGILL/SIGTRAP, si_addr is the first
+	// field of the union, 16 bytes into the structure on amd64.
+	return *(*uintptr)(unsafe.Add(unsafe.Pointer(si), 16))
+}

@@ -1,0 +1,178 @@
+package ptrace
+
+import (
+	"fmt"
+	"sync/atomic"
+
+	"golang.org/x/sys/unix"
+
+	"moat/sentry/arch"
+	"moat/sentry/platform"
+)
+
+// thread is a traced stub thread.
+//
+// Preconditions for every method but Interrupt: called on the OS thread that
+// attached the tracee.
+type thread struct {
+	as  *addressSpace
+	tid int
+
+	// cached is the register state the tracee has now, so Run writes
+	// registers only when the sentry changed them.
+	cached arch.Registers
+	// injRegs is a register template for injected syscalls (valid segment
+	// registers and flags).
+	injRegs arch.Registers
+
+	// interrupted is set by Interrupt until Run reports it.
+	interrupted atomic.Bool
+}
+
+// Run implements platform.Thread.Run.
+func (t *thread) Run(regs *arch.Registers) (platform.Event, error) {
+	if *regs != t.cached {
+		if e := setRegs(t.tid, regs); e != 0 {
+			return platform.Event{}, fmt.Errorf("PTRACE_SETREGS: %w", e)
+		}
+		t.cached = *regs
+	}
+	if t.interrupted.Swap(false) {
+		return platform.Event{Kind: platform.EventInterrupted}, nil
+	}
+	if e := ptrace(ptraceSysemu, t.tid, 0, 0); e != 0 {
+		return platform.Event{}, t.gone(e)
+	}
+	for {
+		ws, err := wait4(t.tid)
+		if err != nil {
+			return platform.Event{}, t.gone(err)
+		}
+		if ws.Exited() || ws.Signaled() {
+			return platform.Event{}, platform.ErrThreadGone
+		}
+		if !ws.Stopped() {
+			continue
+		}
+		if e := getRegs(t.tid, regs); e != 0 {
+			return platform.Event{}, t.gone(e)
+		}
+		t.cached = *regs
+		sig := ws.StopSignal()
+		switch {
+		case sig == unix.SIGTRAP|0x80:
+			return platform.Event{Kind: platform.EventSyscall}, nil
+		case sig == unix.SIGSEGV || sig == unix.SIGBUS || sig == unix.SIGFPE || sig == unix.SIGILL || sig == unix.SIGTRAP:
+			var si unix.Siginfo
+			if e := getSiginfo(t.tid, &si); e != 0 {
+				return platform.Event{}, t.gone(e)
+			}
+			if si.Code > 0 {
+				// A synchronous fault raised by the CPU.
+				return platform.Event{Kind: platform.EventFault, Signo: int(sig), Code: si.Code, Addr: siAddr(&si)}, nil
+			}
+			// Sent by someone on the host: not the application's
+			// doing (it cannot make syscalls). Drop it.
+			t.interrupted.Store(false)
+			return platform.Event{Kind: platform.EventInterrupted}, nil
+		default:
+			// SIGSTOP from Interrupt, or any other host signal: the
+			// signal is suppressed (the next resume passes 0).
+			t.interrupted.Store(false)
+			return platform.Event{Kind: platform.EventInterrupted}, nil
+		}
+	}
+}
+
+func (t *thread) gone(err error) error {
+	if err == unix.ESRCH || err == unix.ECHILD {
+		return platform.ErrThreadGone
+	}
+	return fmt.Errorf("ptrace thread %d: %w", t.tid, err)
+}
+
+// Interrupt implements platform.Thread.Interrupt.
+func (t *thread) Interrupt() {
+	t.interrupted.Store(true)
+	unix.Tgkill(t.as.pid, t.tid, unix.SIGSTOP)
+}
+
+// FPState implements platform.Thread.FPState.
+func (t *thread) FPState() ([]byte, error) {
+	buf := make([]byte, 4096)
+	n, e := regset(ptraceGetRegset, t.tid, buf)
+	if e != 0 {
+		return nil, fmt.Errorf("reading XSTATE: %w", e)
+	}
+	return buf[:n], nil
+}
+
+// SetFPState implements platform.Thread.SetFPState.
+func (t *thread) SetFPState(b []byte) error {
+	if len(b) == 0 {
+		return fmt.Errorf("empty XSTATE")
+	}
+	if _, e := regset(ptraceSetRegset, t.tid, b); e != 0 {
+		return fmt.Errorf("writing XSTATE: %w", e)
+	}
+	return nil
+}
+
+// Release implements platform.Thread.Release.
+func (t *thread) Release() {}
+
+// inject executes system call nr with args in the stub at the injection
+// site and returns its raw result. The application's registers are
+// restored by the next Run (t.cached no longer matches them).
+func (t *thread) inject(nr uintptr, args ...uintptr) (uintptr, error) {
+	r := t.injRegs
+	r.Rip = stubSite
+	r.Rax = uint64(nr)
+	r.Orig_rax = ^uint64(0)
+	dst := []*uint64{&r.Rdi, &r.Rsi, &r.Rdx, &r.R10, &r.R8, &r.R9}
+	for i, a := range args {
+		*dst[i] = uint64(a)
+	}
+	if e := setRegs(t.tid, &r); e != 0 {
+		return 0, t.gone(e)
+	}
+	if e := ptrace(unix.PTRACE_CONT, t.tid, 0, 0); e != 0 {
+		return 0, t.gone(e)
+	}
+	for {
+		ws, err := wait4(t.tid)
+		if err != nil {
+			return 0, t.gone(err)
+		}
+		if ws.Exited() || ws.Signaled() {
+			return 0, platform.ErrThreadGone
+		}
+		if !ws.Stopped() {
+			continue
+		}
+		if ws.StopSignal() != unix.SIGTRAP {
+			// A host signal (e.g. Interrupt's SIGSTOP) arrived while
+			// injecting: suppress it and keep going to the int3.
+			if ws.StopSignal() == unix.SIGSTOP {
+				t.interrupted.Store(true)
+			}
+			if e := ptrace(unix.PTRACE_CONT, t.tid, 0, 0); e != 0 {
+				return 0, t.gone(e)
+			}
+			continue
+		}
+		break
+	}
+	if e := getRegs(t.tid, &r); e != 0 {
+		return 0, t.gone(e)
+	}
+	t.cached = r
+	if r.Rip != stubSite+3 {
+		return 0, fmt.Errorf("injected syscall %d stopped at %#x, not at the site", nr, r.Rip)
+	}
+	ret := uintptr(r.Rax)
+	if int64(ret) < 0 && int64(ret) > -4096 {
+		return 0, unix.Errno(-int64(ret))
+	}
+	return ret, nil
+}
