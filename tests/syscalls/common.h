@@ -1,0 +1,204 @@
+/*
+ * common.h: helpers shared by Moat's syscall test programs.
+ *
+ * Every program includes this file and nothing else of ours. It gives:
+ *   - errname(): errno value -> its symbolic name ("ENOENT"), so output
+ *     never depends on the C library's message wording;
+ *   - OK()/ERR()/YES(): checks that print one deterministic line each and
+ *     stop the program with "FAIL: ..." and exit status 1 when the check
+ *     does not hold (so a program broken natively is caught as well);
+ *   - tmp_enter(): makes a fresh directory with mkdtemp under /tmp, chdirs
+ *     into it and removes it at exit. Programs create files only there,
+ *     through relative paths, and never print the directory's name.
+ *
+ * stdout is unbuffered so that stdout and stderr lines come out in the
+ * order they were produced, natively and in the sandbox alike.
+ */
+#ifndef MOAT_SYSCALL_COMMON_H
+#define MOAT_SYSCALL_COMMON_H
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+/* BADPTR is an address that is never mapped: the first page is kept
+ * unmapped by Linux (vm.mmap_min_addr) and by the sentry alike. */
+#define BADPTR ((void *)1)
+
+#define HELPER static __attribute__((unused))
+
+HELPER const char *errname(int e)
+{
+	switch (e) {
+#define E(x) case x: return #x
+	E(EPERM); E(ENOENT); E(ESRCH); E(EINTR); E(EIO); E(ENXIO);
+	E(E2BIG); E(ENOEXEC); E(EBADF); E(ECHILD); E(EAGAIN); E(ENOMEM);
+	E(EACCES); E(EFAULT); E(ENOTBLK); E(EBUSY); E(EEXIST); E(EXDEV);
+	E(ENODEV); E(ENOTDIR); E(EISDIR); E(EINVAL); E(ENFILE); E(EMFILE);
+	E(ENOTTY); E(ETXTBSY); E(EFBIG); E(ENOSPC); E(ESPIPE); E(EROFS);
+	E(EMLINK); E(EPIPE); E(EDOM); E(ERANGE); E(EDEADLK);
+	E(ENAMETOOLONG); E(ENOLCK); E(ENOSYS); E(ENOTEMPTY); E(ELOOP);
+	E(ENOMSG); E(ENODATA); E(EOVERFLOW); E(EOPNOTSUPP);
+	E(ETIMEDOUT); E(ECANCELED); E(EBADFD); E(ENOTSOCK);
+	E(EXFULL); E(ENOTUNIQ); E(EILSEQ);
+#undef E
+	case 0: return "0";
+	}
+	static char buf[32];
+	snprintf(buf, sizeof buf, "errno%d", e);
+	return buf;
+}
+
+/* FAIL reports a failed check and ends the program with status 1. */
+#define FAIL(...) do { \
+	printf("FAIL: %s:%d: ", __FILE__, __LINE__); \
+	printf(__VA_ARGS__); \
+	printf("\n"); \
+	exit(1); \
+} while (0)
+
+/* CHECK fails the program, quietly otherwise, unless cond holds. */
+#define CHECK(cond) do { if (!(cond)) FAIL("check failed: %s", #cond); } while (0)
+
+/* OK checks that a call (libc or raw syscall(2)) returned >= 0, prints
+ * "label: ok" and yields the result. */
+#define OK(label, expr) ok_(__FILE__, __LINE__, (label), (long)(expr), errno)
+HELPER long ok_(const char *file, int line, const char *label, long r, int err)
+{
+	if (r < 0) {
+		printf("FAIL: %s:%d: %s: got %ld (%s), want success\n",
+		       file, line, label, r, errname(err));
+		exit(1);
+	}
+	printf("%s: ok\n", label);
+	return r;
+}
+
+/* OKQ is OK without the output line (for set-up steps). */
+#define OKQ(expr) okq_(__FILE__, __LINE__, #expr, (long)(expr), errno)
+HELPER long okq_(const char *file, int line, const char *what, long r, int err)
+{
+	if (r < 0) {
+		printf("FAIL: %s:%d: %s: got %ld (%s), want success\n",
+		       file, line, what, r, errname(err));
+		exit(1);
+	}
+	return r;
+}
+
+/* ERR checks that a call failed with -1 and errno want, and prints
+ * "label: WANTNAME". errno is cleared first so that a stale value never
+ * passes the check. */
+#define ERR(label, expr, want) do { \
+	errno = 0; \
+	long r_ = (long)(expr); \
+	err_(__FILE__, __LINE__, (label), r_, errno, (want)); \
+} while (0)
+HELPER void err_(const char *file, int line, const char *label, long r, int err, int want)
+{
+	if (r != -1 || err != want) {
+		printf("FAIL: %s:%d: %s: got %ld (%s), want -1 (%s)\n",
+		       file, line, label, r, r == -1 ? errname(err) : "no error",
+		       errname(want));
+		exit(1);
+	}
+	printf("%s: %s\n", label, errname(want));
+}
+
+/* YES prints "label: yes" when cond holds and fails otherwise. */
+#define YES(label, cond) do { \
+	if (!(cond)) FAIL("%s: no (%s)", (label), #cond); \
+	printf("%s: yes\n", (label)); \
+} while (0)
+
+/* EQ checks two integers are equal and prints "label: value". */
+#define EQ(label, got, want) do { \
+	long long g_ = (long long)(got), w_ = (long long)(want); \
+	if (g_ != w_) FAIL("%s: got %lld, want %lld", (label), g_, w_); \
+	printf("%s: %lld\n", (label), g_); \
+} while (0)
+
+/* SEQ checks two strings are equal and prints "label: value". */
+#define SEQ(label, got, want) do { \
+	const char *g_ = (got), *w_ = (want); \
+	if (strcmp(g_, w_) != 0) FAIL("%s: got \"%s\", want \"%s\"", (label), g_, w_); \
+	printf("%s: %s\n", (label), g_); \
+} while (0)
+
+static char tmp_dir_[64];
+
+HELPER int rm_one_(const char *p, const struct stat *st, int type, struct FTW *f)
+{
+	(void)st; (void)type; (void)f;
+	remove(p);
+	return 0;
+}
+
+HELPER void tmp_cleanup_(void)
+{
+	if (tmp_dir_[0]) {
+		if (chdir("/") != 0) return;
+		/* Directories made read-only or unsearchable by a test must
+		 * still go; root ignores permissions, so no chmod is needed. */
+		nftw(tmp_dir_, rm_one_, 16, FTW_DEPTH | FTW_PHYS);
+		tmp_dir_[0] = 0;
+	}
+}
+
+/* tmp_enter makes a fresh scratch directory under /tmp, chdirs into it
+ * and arranges for it to be removed at exit. In the sandbox /tmp is a
+ * new tmpfs; natively it is the host's /tmp. */
+HELPER void tmp_enter(void)
+{
+	strcpy(tmp_dir_, "/tmp/moat-sc-XXXXXX");
+	if (!mkdtemp(tmp_dir_)) FAIL("mkdtemp: %s", errname(errno));
+	if (chdir(tmp_dir_) != 0) FAIL("chdir tmp: %s", errname(errno));
+	atexit(tmp_cleanup_);
+}
+
+/* write_file creates (truncating) a file with the given contents. */
+HELPER void write_file(const char *path, const char *data)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0) FAIL("create %s: %s", path, errname(errno));
+	size_t n = strlen(data);
+	if (write(fd, data, n) != (ssize_t)n) FAIL("write %s: %s", path, errname(errno));
+	close(fd);
+}
+
+/* read_file reads up to size-1 bytes of a file into buf (NUL-ended) and
+ * returns the count, or -1 with errno set. */
+HELPER ssize_t read_file(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	if (fd < 0) return -1;
+	size_t got = 0;
+	while (got + 1 < size) {
+		ssize_t n = read(fd, buf + got, size - 1 - got);
+		if (n < 0) { int e = errno; close(fd); errno = e; return -1; }
+		if (n == 0) break;
+		got += (size_t)n;
+	}
+	buf[got] = 0;
+	close(fd);
+	return (ssize_t)got;
+}
+
+__attribute__((constructor)) static void common_init_(void)
+{
+	setvbuf(stdout, NULL, _IONBF, 0);
+}
+
+#endif
