@@ -119,6 +119,7 @@ const (
 	ECANCELED       Errno = Errno(unix.ECANCELED)
 	EOWNERDEAD      Errno = Errno(unix.EOWNERDEAD)
 	ENOTRECOVERABLE Errno = Errno(unix.ENOTRECOVERABLE)
+	ELIBBAD         Errno = Errno(unix.ELIBBAD)
 )
 
 // ENOTSUP is the same number as EOPNOTSUPP on Linux.
