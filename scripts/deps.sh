@@ -28,6 +28,7 @@ packages=(
 	runsc     # Debian's gVisor: the benchmarks' anchor, /usr/bin/runsc
 	shellcheck # make test lints the shell scripts
 	util-linux # taskset, unshare, nsenter
+	mount      # mount(8) for the native chroot reference runs
 	procps     # ps, pgrep for leak checks in tests
 )
 
