@@ -15,7 +15,7 @@ cd "$repo"
 export PATH="/usr/local/go/bin:$PATH"
 scratch=${MOAT_DEMO_DIR:-/var/tmp/moat-demo}
 rootfs="$scratch/rootfs"
-runsc="$repo/bin/runsc"
+runsc=bin/runsc # relative to $repo, where this script runs
 
 step() {
 	printf '\n== %s\n' "$*"
@@ -23,8 +23,15 @@ step() {
 
 # show prints a command, runs it, and reports its exit status.
 show() {
-	local rc=0
-	printf '$ %s\n' "$*"
+	local rc=0 arg line="$"
+	for arg in "$@"; do
+		if [[ "$arg" == *[[:space:]]* ]]; then
+			line+=" \"$arg\""
+		else
+			line+=" $arg"
+		fi
+	done
+	echo "$line"
 	"$@" || rc=$?
 	echo "(exit status $rc)"
 	return "$rc"
