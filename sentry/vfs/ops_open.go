@@ -1,0 +1,182 @@
+package vfs
+
+import (
+	"golang.org/x/sys/unix"
+
+	"moat/sentry/abi/linux"
+)
+
+// OpenAt implements open(2)/openat(2). mode is the creation mode with the
+// umask already applied. On success the caller owns the returned reference.
+func (v *VirtualFilesystem) OpenAt(ctx Context, op *PathOp, flags, mode uint32) (*FileDescription, linux.Errno) {
+	if flags&unix.O_TMPFILE == unix.O_TMPFILE {
+		return nil, linux.EOPNOTSUPP
+	}
+	if flags&unix.O_PATH != 0 {
+		flags &= unix.O_PATH | unix.O_DIRECTORY | unix.O_NOFOLLOW | unix.O_CLOEXEC
+	}
+	vd, created, err := v.openDentry(ctx, op, flags, mode)
+	if err != 0 {
+		return nil, err
+	}
+	return v.openVirtualDentry(ctx, vd, flags, created)
+}
+
+// openDentry resolves the file to open, creating it for O_CREAT.
+func (v *VirtualFilesystem) openDentry(ctx Context, op *PathOp, flags, mode uint32) (VirtualDentry, bool, linux.Errno) {
+	v.renameMu.RLock()
+	defer v.renameMu.RUnlock()
+	r, err := v.newResolver(ctx, op)
+	if err != 0 {
+		return VirtualDentry{}, false, err
+	}
+	follow := flags&unix.O_NOFOLLOW == 0
+	if flags&unix.O_CREAT == 0 {
+		vd, err := r.resolve(follow)
+		return vd, false, err
+	}
+	for {
+		name, trailing, err := r.walkToLast()
+		if err != 0 {
+			return VirtualDentry{}, false, err
+		}
+		if trailing || name == "" || name == "." || name == ".." {
+			// Linux resolves these fully and finds a directory.
+			if _, err := r.step(name, true); err != 0 {
+				return VirtualDentry{}, false, err
+			}
+			return VirtualDentry{}, false, linux.EISDIR
+		}
+		if err := r.checkDir(name); err != 0 {
+			return VirtualDentry{}, false, err
+		}
+		parent := r.cur
+		vd, created, err := v.lookupOrCreateFile(ctx, parent, name, mode)
+		if err != 0 {
+			return VirtualDentry{}, false, err
+		}
+		if created {
+			return vd, true, 0
+		}
+		if flags&unix.O_EXCL != 0 {
+			return VirtualDentry{}, false, linux.EEXIST
+		}
+		vd = v.crossMounts(vd)
+		if vd.dentry.IsSymlink() && follow {
+			if err := r.followSymlink(vd); err != 0 {
+				return VirtualDentry{}, false, err
+			}
+			if r.rest == "" {
+				// A magic link: r.cur is the target.
+				return r.cur, false, 0
+			}
+			continue
+		}
+		return vd, false, 0
+	}
+}
+
+// lookupOrCreateFile returns the child name of parent, creating a regular
+// file if it does not exist.
+func (v *VirtualFilesystem) lookupOrCreateFile(ctx Context, parent VirtualDentry, name string, mode uint32) (VirtualDentry, bool, linux.Errno) {
+	if c := parent.dentry.cachedChild(name); c != nil {
+		return VirtualDentry{parent.mount, c}, false, 0
+	}
+	d := parent.dentry
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	c, err := d.lookupLocked(ctx, name)
+	if err == 0 {
+		return VirtualDentry{parent.mount, c}, false, 0
+	}
+	if err != linux.ENOENT {
+		return VirtualDentry{}, false, err
+	}
+	if d.dead {
+		return VirtualDentry{}, false, linux.ENOENT
+	}
+	if parent.mount.ReadOnly() {
+		return VirtualDentry{}, false, linux.EROFS
+	}
+	creds := ctx.Credentials()
+	if err := mayWriteDir(creds, d); err != 0 {
+		return VirtualDentry{}, false, err
+	}
+	opts := newFileOwner(creds, d, mode&07777|sIFREG)
+	inode, err := d.inode.Create(ctx, name, opts)
+	if err != 0 {
+		return VirtualDentry{}, false, err
+	}
+	return VirtualDentry{parent.mount, d.insertChildLocked(name, inode)}, true, 0
+}
+
+// openVirtualDentry checks access to vd and opens it.
+func (v *VirtualFilesystem) openVirtualDentry(ctx Context, vd VirtualDentry, flags uint32, created bool) (*FileDescription, linux.Errno) {
+	d := vd.dentry
+	if flags&unix.O_DIRECTORY != 0 && !d.IsDir() {
+		return nil, linux.ENOTDIR
+	}
+	if flags&unix.O_PATH != 0 {
+		return NewFileDescription(pathFile{}, vd, flags), 0
+	}
+	if d.IsSymlink() {
+		return nil, linux.ELOOP
+	}
+	acc := flags & unix.O_ACCMODE
+	write := acc == unix.O_WRONLY || acc == unix.O_RDWR
+	if d.IsDir() && (write || flags&unix.O_CREAT != 0) {
+		return nil, linux.EISDIR
+	}
+	trunc := flags&unix.O_TRUNC != 0 && d.typ == sIFREG
+	if !created {
+		var ats AccessTypes
+		if acc != unix.O_WRONLY {
+			ats |= MayRead
+		}
+		if write || trunc {
+			ats |= MayWrite
+		}
+		if acc == 3 { // O_ACCMODE: Linux's "ioctl only" mode needs both.
+			ats = MayRead | MayWrite
+		}
+		if err := CheckPermissions(ctx.Credentials(), ats, d.inode.Perms()); err != 0 {
+			return nil, err
+		}
+		if (write || trunc) && vd.mount.ReadOnly() && (d.typ == sIFREG || d.typ == sIFDIR) {
+			return nil, linux.EROFS
+		}
+		if vd.mount.flags.NoDev && (d.typ == sIFCHR || d.typ == sIFBLK) {
+			return nil, linux.EACCES
+		}
+		if trunc {
+			if err := d.inode.SetStat(ctx, &SetStatOptions{Mask: linux.STATX_SIZE}); err != 0 {
+				return nil, err
+			}
+		}
+	}
+	impl, err := d.inode.Open(ctx, vd, flags&^(unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_TRUNC))
+	if err != 0 {
+		return nil, err
+	}
+	return NewFileDescription(impl, vd, flags), 0
+}
+
+// OpenVirtualDentry opens an already-resolved file, with the checks of
+// open(2) (used for /proc/self/fd reopening and by exec).
+func (v *VirtualFilesystem) OpenVirtualDentry(ctx Context, vd VirtualDentry, flags uint32) (*FileDescription, linux.Errno) {
+	return v.openVirtualDentry(ctx, vd, flags&^(unix.O_CREAT|unix.O_EXCL), false)
+}
+
+// pathFile is the implementation of an O_PATH file description: it only
+// names a file.
+type pathFile struct{ FileDefaults }
+
+// Read implements FileImpl.Read.
+func (pathFile) Read(Context, *FileDescription, []byte, int64) (int, linux.Errno) {
+	return 0, linux.EBADF
+}
+
+// Write implements FileImpl.Write.
+func (pathFile) Write(Context, *FileDescription, []byte, int64) (int, linux.Errno) {
+	return 0, linux.EBADF
+}

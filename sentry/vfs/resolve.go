@@ -1,0 +1,248 @@
+package vfs
+
+import (
+	"strings"
+
+	"moat/sentry/abi/linux"
+	"moat/sentry/auth"
+)
+
+// PathOp names a file for a path-based operation.
+type PathOp struct {
+	// Root is the caller's root directory (chroot): absolute paths and
+	// absolute symlink targets start there, and ".." stops there.
+	Root VirtualDentry
+	// Start is where a relative Path starts (the cwd or a dirfd).
+	Start VirtualDentry
+	// Path is the path. Empty paths are ENOENT; AT_EMPTY_PATH is the
+	// caller's business (operate on the file itself).
+	Path string
+	// Follow asks to follow a symlink in the last component. A trailing
+	// slash always follows.
+	Follow bool
+}
+
+// resolver is the state of one path walk.
+//
+// Preconditions: VirtualFilesystem.renameMu is held (read or write) while
+// its methods run.
+type resolver struct {
+	v      *VirtualFilesystem
+	ctx    Context
+	creds  *auth.Credentials
+	root   VirtualDentry
+	cur    VirtualDentry
+	rest   string
+	nlinks int
+}
+
+func (v *VirtualFilesystem) newResolver(ctx Context, op *PathOp) (resolver, linux.Errno) {
+	r := resolver{v: v, ctx: ctx, creds: ctx.Credentials(), root: op.Root, cur: op.Start, rest: op.Path}
+	if len(op.Path) == 0 {
+		return r, linux.ENOENT
+	}
+	if len(op.Path) >= PathMax {
+		return r, linux.ENAMETOOLONG
+	}
+	if op.Path[0] == '/' {
+		r.cur = r.root
+	}
+	if r.cur.dentry == nil {
+		return r, linux.ENOENT
+	}
+	return r, 0
+}
+
+// walkToLast walks every component but the last and returns the last one
+// and whether slashes followed it. The last component is "" when the path
+// names the directory the walk is in (such as "/"), or "." or "..".
+func (r *resolver) walkToLast() (name string, trailing bool, err linux.Errno) {
+	for {
+		r.rest = strings.TrimLeft(r.rest, "/")
+		j := strings.IndexByte(r.rest, '/')
+		if j < 0 {
+			name, r.rest = r.rest, ""
+			return name, false, 0
+		}
+		comp := r.rest[:j]
+		rest := strings.TrimLeft(r.rest[j:], "/")
+		if rest == "" {
+			r.rest = ""
+			return comp, true, 0
+		}
+		r.rest = rest
+		if _, err := r.step(comp, true); err != 0 {
+			return "", false, err
+		}
+	}
+}
+
+// checkDir checks that the current directory may be searched for name.
+func (r *resolver) checkDir(name string) linux.Errno {
+	d := r.cur.dentry
+	if !d.IsDir() {
+		return linux.ENOTDIR
+	}
+	if err := CheckPermissions(r.creds, MayExec, d.inode.Perms()); err != 0 {
+		return err
+	}
+	if len(name) > NameMax {
+		return linux.ENAMETOOLONG
+	}
+	return 0
+}
+
+// step moves to the component name of the current directory. If the child
+// is a symlink and follow is set, the link is substituted into r.rest
+// instead (r.cur stays in the directory), and followed is true.
+func (r *resolver) step(name string, follow bool) (followed bool, err linux.Errno) {
+	if name == "" {
+		// The path ended in the current file ("/", or a magic link).
+		return false, 0
+	}
+	if err := r.checkDir(name); err != 0 {
+		return false, err
+	}
+	switch name {
+	case ".":
+		return false, 0
+	case "..":
+		r.cur = r.v.parentOf(r.root, r.cur)
+		return false, 0
+	}
+	child, err := r.cur.dentry.lookup(r.ctx, name)
+	if err != 0 {
+		return false, err
+	}
+	next := r.v.crossMounts(VirtualDentry{r.cur.mount, child})
+	if follow && next.dentry.IsSymlink() {
+		return true, r.followSymlink(next)
+	}
+	r.cur = next
+	return false, 0
+}
+
+// followSymlink substitutes the target of link in front of r.rest.
+func (r *resolver) followSymlink(link VirtualDentry) linux.Errno {
+	r.nlinks++
+	if r.nlinks > MaxSymlinkTraversals {
+		return linux.ELOOP
+	}
+	if ml, ok := link.dentry.inode.(MagicLink); ok {
+		vd, err := ml.LinkTarget(r.ctx)
+		if err != 0 {
+			return err
+		}
+		r.cur = vd
+		return 0
+	}
+	target, err := link.dentry.inode.Readlink(r.ctx)
+	if err != 0 {
+		return err
+	}
+	if target == "" {
+		return linux.ENOENT
+	}
+	if target[0] == '/' {
+		r.cur = r.root
+	}
+	if r.rest != "" {
+		target = target + "/" + r.rest
+	}
+	r.rest = target
+	return 0
+}
+
+// resolve walks the whole path and returns the file it names.
+func (r *resolver) resolve(follow bool) (VirtualDentry, linux.Errno) {
+	for {
+		name, trailing, err := r.walkToLast()
+		if err != 0 {
+			return VirtualDentry{}, err
+		}
+		followed, err := r.step(name, follow || trailing)
+		if err != 0 {
+			return VirtualDentry{}, err
+		}
+		if followed {
+			if trailing {
+				r.rest += "/"
+			}
+			continue
+		}
+		if trailing && !r.cur.dentry.IsDir() {
+			return VirtualDentry{}, linux.ENOTDIR
+		}
+		return r.cur, 0
+	}
+}
+
+// parentOf returns the directory ".." names from vd: it stays at root and at
+// the namespace root, and crosses from a mount's root to its mount point.
+func (v *VirtualFilesystem) parentOf(root, vd VirtualDentry) VirtualDentry {
+	for {
+		if vd == root {
+			return vd
+		}
+		if vd.dentry == vd.mount.root {
+			if vd.mount.parent == nil {
+				return vd
+			}
+			vd = VirtualDentry{vd.mount.parent, vd.mount.point}
+			continue
+		}
+		if vd.dentry.parent == nil {
+			return vd
+		}
+		return v.crossMounts(VirtualDentry{vd.mount, vd.dentry.parent})
+	}
+}
+
+// parentForDirent returns the dentry whose inode number getdents reports
+// for "..".
+func (v *VirtualFilesystem) parentForDirent(vd VirtualDentry) *Dentry {
+	v.renameMu.RLock()
+	defer v.renameMu.RUnlock()
+	if vd.dentry.parent != nil {
+		return vd.dentry.parent
+	}
+	if vd.mount.point != nil {
+		return vd.mount.point
+	}
+	return vd.dentry
+}
+
+// PathName returns the absolute path of vd as seen from root. reachable is
+// false when vd is not below root; the path is then relative to vd's mount
+// namespace root.
+func (v *VirtualFilesystem) PathName(root, vd VirtualDentry) (path string, reachable bool) {
+	v.renameMu.RLock()
+	defer v.renameMu.RUnlock()
+	var names []string
+	reachable = true
+	for vd != root {
+		if vd.dentry == vd.mount.root {
+			if vd.mount.parent == nil {
+				reachable = false
+				break
+			}
+			vd = VirtualDentry{vd.mount.parent, vd.mount.point}
+			continue
+		}
+		if vd.dentry.parent == nil {
+			reachable = false
+			break
+		}
+		names = append(names, vd.dentry.name)
+		vd = VirtualDentry{vd.mount, vd.dentry.parent}
+	}
+	if len(names) == 0 {
+		return "/", reachable
+	}
+	var b strings.Builder
+	for i := len(names) - 1; i >= 0; i-- {
+		b.WriteByte('/')
+		b.WriteString(names[i])
+	}
+	return b.String(), reachable
+}
