@@ -65,12 +65,14 @@ cat "$data" >/dev/null # into the page cache
 
 # --- how each environment runs a program -----------------------------------
 
-# sandbox_cmd ENV prints the command line that starts a program in ENV.
-sandbox_cmd() {
+# set_prefix ENV sets the array prefix to the command line that starts a
+# program in ENV (empty for native).
+prefix=()
+set_prefix() {
 	case "$1" in
-	native) echo "" ;;
-	moat) echo "$moat_bin --platform=ptrace do --" ;;
-	gvisor) echo "$gvisor_bin --platform=ptrace --network=none do" ;;
+	native) prefix=() ;;
+	moat) prefix=("$moat_bin" --platform=ptrace "do" --) ;;
+	gvisor) prefix=("$gvisor_bin" --platform=ptrace --network=none "do") ;;
 	*) die "unknown environment $1" ;;
 	esac
 }
@@ -80,9 +82,8 @@ sandbox_cmd() {
 # stderr goes to $errfile.
 errfile="$work/stderr.txt"
 run_in() {
-	local env=$1 prefix
+	set_prefix "$1"
 	shift
-	read -r -a prefix <<<"$(sandbox_cmd "$env")"
 	timeout "$run_timeout" "${pin_cmd[@]}" "${prefix[@]}" "$@" 2>"$errfile"
 }
 
@@ -168,7 +169,7 @@ for env in $envs; do
 	measure "$env" stat "$(n 10000)" "$data"
 	measure "$env" read4k "$(n 20000)" "$data"
 	# Start-to-exit: the driver (startexit, run natively) times whole runs.
-	read -r -a prefix <<<"$(sandbox_cmd "$env")"
+	set_prefix "$env"
 	rc=0
 	out=$(timeout $((run_timeout * 2)) "$work/startexit" "$start_runs" "${prefix[@]}" /bin/true 2>"$errfile") || rc=$?
 	if [[ $rc -eq 0 ]] && is_number "$out"; then
