@@ -30,3 +30,16 @@ const MaxUserAddress = 0x7ffffffff000
 
 // PageSize is the size of a page.
 const PageSize = 4096
+
+// User-mode segment selectors on x86-64 Linux.
+const (
+	userCS = 0x33
+	userSS = 0x2b
+)
+
+// NewRegisters returns the registers of a thread about to enter a new
+// program at entry with stack pointer sp: everything zero but the segments,
+// the interrupt flag and the two pointers.
+func NewRegisters(entry, sp uintptr) Registers {
+	return Registers{Rip: uint64(entry), Rsp: uint64(sp), Cs: userCS, Ss: userSS, Eflags: 0x202}
+}

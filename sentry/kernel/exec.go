@@ -1,0 +1,179 @@
+package kernel
+
+import (
+	"bytes"
+	"fmt"
+	"runtime"
+	"strings"
+	"time"
+
+	"moat/sentry/abi/linux"
+	"moat/sentry/arch"
+	"moat/sentry/auth"
+	"moat/sentry/loader"
+	"moat/sentry/mm"
+)
+
+// ExecFile is an opened program.
+type ExecFile struct {
+	File loader.File
+	// Name is the absolute path shown in /proc/PID/exe and maps.
+	Name     string
+	Dev, Ino uint64
+	// Release closes the file.
+	Release func()
+}
+
+// ExecOpener resolves and opens programs.
+type ExecOpener interface {
+	// OpenExecutable resolves path relative to t's root and cwd and opens
+	// it for execution: EACCES unless it is a regular file t may
+	// execute, ENOENT/ENOTDIR/ELOOP from the lookup.
+	OpenExecutable(t *Task, path string) (ExecFile, linux.Errno)
+}
+
+// maxInterpDepth bounds #! interpreter chains, as Linux does.
+const maxInterpDepth = 4
+
+// exec replaces the task's address space with a new program.
+//
+// Preconditions:
+//   - Runs on the task goroutine (locked to its OS thread).
+func (t *Task) exec(filename string, argv, envv []string) linux.Errno {
+	var ef ExecFile
+	for depth := 0; ; depth++ {
+		var errno linux.Errno
+		ef, errno = t.k.cfg.Exec.OpenExecutable(t, filename)
+		if errno != 0 {
+			return errno
+		}
+		var hdr [256]byte
+		n, _ := ef.File.ReadAt(hdr[:], 0)
+		if n < 2 || hdr[0] != '#' || hdr[1] != '!' {
+			break
+		}
+		ef.Release()
+		if depth == maxInterpDepth {
+			return linux.ELOOP
+		}
+		interp, arg, ok := parseShebang(hdr[2:n])
+		if !ok {
+			return linux.ENOEXEC
+		}
+		nargv := []string{interp}
+		if arg != "" {
+			nargv = append(nargv, arg)
+		}
+		nargv = append(nargv, filename)
+		if len(argv) > 1 {
+			nargv = append(nargv, argv[1:]...)
+		}
+		argv, filename = nargv, interp
+	}
+	defer ef.Release()
+	as, th, err := t.k.Platform().NewAddressSpace()
+	if err != nil {
+		t.Warningf("creating address space: %v", err)
+		return linux.ENOMEM
+	}
+	m := mm.New(as)
+	c := t.Credentials()
+	res, errno := loader.Load(loader.Args{
+		MM: m, File: ef.File, Filename: filename, Name: ef.Name, Dev: ef.Dev, Ino: ef.Ino,
+		Argv: argv, Envv: envv,
+		OpenInterp: func(p string) (loader.File, linux.Errno) {
+			f, errno := t.k.cfg.Exec.OpenExecutable(t, p)
+			if errno != 0 {
+				return nil, errno
+			}
+			// The interpreter stays mapped; its file can be closed
+			// once mapped, which happens before Load returns.
+			defer f.Release()
+			return f.File, 0
+		},
+		UID: uint32(c.RealKUID), EUID: uint32(c.EffectiveKUID), GID: uint32(c.RealKGID), EGID: uint32(c.EffectiveKGID),
+	})
+	if errno != 0 {
+		m.Release()
+		return errno
+	}
+	if t.mm != nil {
+		t.mm.Release()
+	}
+	if t.thread != nil {
+		t.thread.Release()
+	}
+	t.mm, t.thread = m, th
+	t.regs = arch.NewRegisters(res.Entry, res.SP)
+	base := ef.Name
+	if i := strings.LastIndexByte(base, '/'); i >= 0 {
+		base = base[i+1:]
+	}
+	t.SetName(base)
+	if t.fdTable != nil {
+		t.fdTable.RemoveCloseOnExec()
+	}
+	return 0
+}
+
+// parseShebang splits a #! line into interpreter and optional argument.
+func parseShebang(b []byte) (string, string, bool) {
+	if i := bytes.IndexByte(b, '\n'); i >= 0 {
+		b = b[:i]
+	}
+	s := strings.Trim(string(b), " \t")
+	if s == "" {
+		return "", "", false
+	}
+	interp, arg := s, ""
+	if i := strings.IndexAny(s, " \t"); i >= 0 {
+		interp, arg = s[:i], strings.TrimLeft(s[i:], " \t")
+	}
+	return interp, arg, true
+}
+
+// ProcessArgs describe the container's first process.
+type ProcessArgs struct {
+	Filename   string
+	Argv, Envv []string
+	Creds      *auth.Credentials
+	FDTable    *FDTable
+	FSContext  *FSContext
+	Limits     Limits
+}
+
+// StartInit creates the first process and starts it. It returns the exec
+// error (ENOENT, EACCES, ENOEXEC, ...) if the program cannot be started.
+func (k *Kernel) StartInit(a ProcessArgs) (*ThreadGroup, linux.Errno, error) {
+	k.mu.Lock()
+	if k.init != nil {
+		k.mu.Unlock()
+		return nil, 0, fmt.Errorf("init already started")
+	}
+	tg := &ThreadGroup{k: k, tasks: map[*Task]struct{}{}, limits: a.Limits, startTime: time.Now().UnixNano()}
+	t := &Task{k: k, tg: tg, fdTable: a.FDTable, fsContext: a.FSContext}
+	t.creds.Store(a.Creds)
+	t.tid = k.allocTIDLocked()
+	tg.pid = t.tid
+	tg.tasks[t] = struct{}{}
+	k.tasks[t.tid] = t
+	k.init = tg
+	k.mu.Unlock()
+
+	started := make(chan linux.Errno, 1)
+	go func() {
+		runtime.LockOSThread()
+		errno := t.exec(a.Filename, a.Argv, a.Envv)
+		started <- errno
+		if errno != 0 {
+			t.tg.exitGroup(ExitStatus{Code: 127})
+			t.exit()
+			return
+		}
+		t.run()
+	}()
+	if errno := <-started; errno != 0 {
+		return nil, errno, nil
+	}
+	return tg, 0, nil
+}

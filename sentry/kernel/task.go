@@ -1,0 +1,221 @@
+package kernel
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"moat/internal/log"
+	"moat/sentry/abi/linux"
+	"moat/sentry/arch"
+	"moat/sentry/auth"
+	"moat/sentry/mm"
+	"moat/sentry/platform"
+)
+
+// Task is a Linux thread. Its goroutine is locked to one OS thread, which
+// drives the task's platform thread; every syscall handler runs on it.
+type Task struct {
+	k   *Kernel
+	tg  *ThreadGroup
+	tid int32
+
+	// The fields below are owned by the task goroutine.
+	mm        *mm.MemoryManager
+	thread    platform.Thread
+	regs      arch.Registers
+	fdTable   *FDTable
+	fsContext *FSContext
+
+	creds atomic.Pointer[auth.Credentials]
+
+	// mu guards the fields below.
+	mu            sync.Mutex
+	name          string
+	sigMask       linux.SigSet
+	altStack      linux.SignalStack
+	clearChildTID uintptr
+	robustList    uintptr
+	robustLen     uintptr
+}
+
+// Kernel returns the task's kernel.
+func (t *Task) Kernel() *Kernel { return t.k }
+
+// ThreadGroup returns the task's process.
+func (t *Task) ThreadGroup() *ThreadGroup { return t.tg }
+
+// TID returns the thread ID in the sandbox's PID namespace.
+func (t *Task) TID() int32 { return t.tid }
+
+// PID returns the thread group ID.
+func (t *Task) PID() int32 { return t.tg.pid }
+
+// PPID returns the parent's PID (0 for the container's init).
+func (t *Task) PPID() int32 { return 0 }
+
+// MM returns the task's address space.
+func (t *Task) MM() *mm.MemoryManager { return t.mm }
+
+// FDTable returns the task's file descriptor table.
+func (t *Task) FDTable() *FDTable { return t.fdTable }
+
+// FSContext returns the task's root, cwd and umask.
+func (t *Task) FSContext() *FSContext { return t.fsContext }
+
+// Credentials returns the task's credentials (immutable).
+func (t *Task) Credentials() *auth.Credentials { return t.creds.Load() }
+
+// SetCredentials installs new credentials.
+func (t *Task) SetCredentials(c *auth.Credentials) { t.creds.Store(c) }
+
+// Name returns the task's command name (comm).
+func (t *Task) Name() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.name
+}
+
+// SetName changes the command name, truncated to 15 bytes as Linux does.
+func (t *Task) SetName(n string) {
+	if len(n) > 15 {
+		n = n[:15]
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.name = n
+}
+
+// Regs returns the task's registers.
+//
+// Preconditions:
+// - Runs on the task goroutine.
+func (t *Task) Regs() *arch.Registers { return &t.regs }
+
+// Debugf logs a debug message tagged with the task.
+func (t *Task) Debugf(format string, args ...any) {
+	if log.IsDebug() {
+		log.Debugf("[%d] "+format, append([]any{t.tid}, args...)...)
+	}
+}
+
+// Warningf logs a warning tagged with the task.
+func (t *Task) Warningf(format string, args ...any) {
+	log.Warningf("[%d] "+format, append([]any{t.tid}, args...)...)
+}
+
+// CopyIn copies len(dst) bytes from application address addr.
+func (t *Task) CopyIn(addr uintptr, dst []byte) linux.Errno { return t.mm.CopyIn(addr, dst) }
+
+// CopyOut copies src to application address addr.
+func (t *Task) CopyOut(addr uintptr, src []byte) linux.Errno { return t.mm.CopyOut(addr, src) }
+
+// CopyInString reads a NUL-terminated string of at most maxLen bytes
+// (excluding the NUL) at addr: ENAMETOOLONG if there is no NUL in time.
+func (t *Task) CopyInString(addr uintptr, maxLen int) (string, linux.Errno) {
+	var buf [256]byte
+	var out []byte
+	for len(out) <= maxLen {
+		// Read up to the end of the page to avoid faulting past it.
+		chunk := arch.PageSize - int(addr%arch.PageSize)
+		chunk = min(chunk, len(buf), maxLen+1-len(out))
+		n := t.mm.CopyInPartial(addr, buf[:chunk])
+		if n == 0 {
+			return "", linux.EFAULT
+		}
+		for i := 0; i < n; i++ {
+			if buf[i] == 0 {
+				return string(append(out, buf[:i]...)), 0
+			}
+		}
+		out = append(out, buf[:n]...)
+		addr += uintptr(n)
+	}
+	return "", linux.ENAMETOOLONG
+}
+
+// MaxIovecs is the most iovecs readv and friends accept (UIO_MAXIOV).
+const MaxIovecs = 1024
+
+// CopyInIovecs reads count struct iovecs at addr.
+func (t *Task) CopyInIovecs(addr uintptr, count int) ([]linux.IOVec, linux.Errno) {
+	if count < 0 || count > MaxIovecs {
+		return nil, linux.EINVAL
+	}
+	if count == 0 {
+		return nil, 0
+	}
+	b := make([]byte, 16*count)
+	if errno := t.CopyIn(addr, b); errno != 0 {
+		return nil, errno
+	}
+	iovs := make([]linux.IOVec, count)
+	var total uint64
+	for i := range iovs {
+		base := leUint64(b[16*i:])
+		l := leUint64(b[16*i+8:])
+		if int64(l) < 0 {
+			return nil, linux.EINVAL
+		}
+		total += l
+		if int64(total) < 0 {
+			return nil, linux.EINVAL
+		}
+		iovs[i] = linux.IOVec{Base: uintptr(base), Len: uintptr(l)}
+	}
+	return iovs, 0
+}
+
+func leUint64(b []byte) uint64 {
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+}
+
+// SigMask returns the blocked signal set.
+func (t *Task) SigMask() linux.SigSet {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.sigMask
+}
+
+// SetSigMask sets the blocked signal set (SIGKILL and SIGSTOP stay
+// unblocked).
+func (t *Task) SetSigMask(m linux.SigSet) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.sigMask = m &^ linux.UnblockableSignals
+}
+
+// AltStack returns the alternate signal stack.
+func (t *Task) AltStack() linux.SignalStack {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.altStack
+}
+
+// SetAltStack sets the alternate signal stack.
+func (t *Task) SetAltStack(s linux.SignalStack) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.altStack = s
+}
+
+// SetClearChildTID sets the address cleared (and futex-woken) on exit.
+func (t *Task) SetClearChildTID(addr uintptr) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.clearChildTID = addr
+}
+
+// SetRobustList records the robust futex list head.
+func (t *Task) SetRobustList(head, length uintptr) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.robustList, t.robustLen = head, length
+}
+
+// RobustList returns the robust futex list head and length.
+func (t *Task) RobustList() (uintptr, uintptr) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.robustList, t.robustLen
+}

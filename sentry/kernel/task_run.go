@@ -1,0 +1,216 @@
+package kernel
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"moat/internal/log"
+	"moat/sentry/abi/linux"
+	"moat/sentry/arch"
+	"moat/sentry/platform"
+)
+
+// run is the task goroutine: switch into application code, handle what
+// comes back, repeat until the task exits.
+//
+// Preconditions:
+// - The goroutine is locked to its OS thread (the platform thread's tracer).
+func (t *Task) run() {
+	for !t.tg.isExiting() {
+		ev, err := t.thread.Run(&t.regs)
+		if err != nil {
+			if !errors.Is(err, platform.ErrThreadGone) {
+				t.Warningf("platform: %v", err)
+			}
+			t.tg.exitGroup(ExitStatus{Signo: int(unix.SIGKILL)})
+			break
+		}
+		switch ev.Kind {
+		case platform.EventSyscall:
+			t.doSyscall()
+		case platform.EventFault:
+			t.handleFault(ev)
+		case platform.EventInterrupted:
+		}
+	}
+	t.exit()
+}
+
+// doSyscall serves the system call the task stopped at.
+func (t *Task) doSyscall() {
+	nr := arch.SyscallNo(&t.regs)
+	args := arch.Args(&t.regs)
+	sc := t.k.cfg.Syscalls.Lookup(nr)
+	var start time.Time
+	strace := t.k.cfg.Strace
+	var argStr string
+	if strace {
+		argStr = t.formatArgs(sc, &args)
+		start = time.Now()
+	}
+	var ret uintptr
+	var errno linux.Errno
+	switch {
+	case sc == nil:
+		if t.k.noteMissing(nr) {
+			log.Warningf("unknown syscall %d: returning ENOSYS", nr)
+		}
+		errno = linux.ENOSYS
+	case sc.Fn == nil:
+		errno = sc.Errno
+		if errno == 0 {
+			errno = linux.ENOSYS
+		}
+		if errno == linux.ENOSYS && t.k.noteMissing(nr) {
+			log.Warningf("unsupported syscall %s(%d): returning ENOSYS", sc.Name, nr)
+		}
+	default:
+		ret, errno = sc.Fn(t, &args)
+	}
+	switch errno {
+	case 0:
+		arch.SetReturn(&t.regs, ret)
+	case linux.ERESTARTSYS, linux.ERESTARTNOINTR, linux.ERESTARTNOHAND, linux.ERESTART_RESTARTBLOCK:
+		// TODO(#4): restart after signal handlers; with no signal
+		// delivery yet, a restartable interruption is EINTR.
+		arch.SetReturn(&t.regs, negErrno(linux.EINTR))
+	default:
+		arch.SetReturn(&t.regs, negErrno(errno))
+	}
+	if strace {
+		name := fmt.Sprintf("syscall_%d", nr)
+		if sc != nil {
+			name = sc.Name
+		}
+		res := fmt.Sprintf("%#x", ret)
+		if errno != 0 {
+			res = fmt.Sprintf("-1 %s (%v)", errno.Name(), errno)
+		}
+		log.Infof("[%d] %s(%s) = %s <%v>", t.tid, name, argStr, res, time.Since(start))
+	}
+}
+
+// formatArgs renders syscall arguments for strace.
+func (t *Task) formatArgs(sc *Syscall, a *arch.SyscallArguments) string {
+	var kinds []ArgKind
+	if sc != nil {
+		kinds = sc.Args
+	}
+	n := 6
+	if sc != nil && sc.Args != nil {
+		n = len(sc.Args)
+	}
+	parts := make([]string, 0, n)
+	for i := 0; i < n; i++ {
+		k := ArgHex
+		if i < len(kinds) {
+			k = kinds[i]
+		}
+		switch k {
+		case ArgInt, ArgFD:
+			parts = append(parts, fmt.Sprintf("%d", int64(a[i])))
+		case ArgOct:
+			parts = append(parts, fmt.Sprintf("%#o", a[i]))
+		case ArgPath:
+			if s, errno := t.CopyInString(a[i], 4096); errno == 0 {
+				parts = append(parts, fmt.Sprintf("%q", s))
+			} else {
+				parts = append(parts, fmt.Sprintf("%#x", a[i]))
+			}
+		default:
+			parts = append(parts, fmt.Sprintf("%#x", a[i]))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// handleFault turns a synchronous fault into its signal.
+func (t *Task) handleFault(ev platform.Event) {
+	// TODO(#4): deliver to the application's handler. Until signal frames
+	// exist, a fault ends the process with the signal, as the default
+	// action does.
+	act := t.tg.SigAction(ev.Signo)
+	if act.Handler != linux.SIG_DFL {
+		t.Warningf("signal %d at %#x: handlers are not delivered yet; killing the process", ev.Signo, ev.Addr)
+	} else {
+		t.Debugf("fatal signal %d at %#x (ip %#x)", ev.Signo, ev.Addr, t.regs.Rip)
+	}
+	t.tg.exitGroup(ExitStatus{Signo: ev.Signo, CoreDumped: true})
+}
+
+// ExitGroup ends every task in the thread group with status code.
+func (t *Task) ExitGroup(code int) {
+	t.tg.exitGroup(ExitStatus{Code: code & 0xff})
+}
+
+// isExiting reports whether exit_group (or a fatal signal) has begun.
+func (tg *ThreadGroup) isExiting() bool {
+	tg.mu.Lock()
+	defer tg.mu.Unlock()
+	return tg.exiting
+}
+
+// exitGroup starts the thread group's exit with status (the first caller's
+// status wins) and interrupts its other tasks.
+func (tg *ThreadGroup) exitGroup(s ExitStatus) {
+	tg.mu.Lock()
+	defer tg.mu.Unlock()
+	if tg.exiting {
+		return
+	}
+	tg.exiting = true
+	tg.status = s
+	for other := range tg.tasks {
+		if other.thread != nil {
+			other.thread.Interrupt()
+		}
+	}
+}
+
+// exit releases the task's resources; the last task out ends the process.
+func (t *Task) exit() {
+	t.mu.Lock()
+	ctid := t.clearChildTID
+	t.mu.Unlock()
+	if ctid != 0 && t.mm != nil {
+		// Only meaningful to other threads sharing the mm.
+		t.CopyOut(ctid, make([]byte, 4))
+	}
+	if t.thread != nil {
+		t.thread.Release()
+	}
+	if t.fdTable != nil {
+		t.fdTable.RemoveAll(t)
+	}
+	if t.fsContext != nil {
+		t.fsContext.Release()
+	}
+	k := t.k
+	k.mu.Lock()
+	delete(k.tasks, t.tid)
+	k.mu.Unlock()
+	tg := t.tg
+	tg.mu.Lock()
+	delete(tg.tasks, t)
+	last := len(tg.tasks) == 0
+	status := tg.status
+	tg.mu.Unlock()
+	if t.mm != nil && last {
+		t.mm.Release()
+	}
+	// The goroutine stays locked: when it ends, Go retires the OS thread,
+	// which was a ptrace tracer and must not be reused.
+	if last && tg == k.init {
+		k.doneOnce.Do(func() {
+			k.exit = status
+			close(k.done)
+		})
+	}
+}
+
+// negErrno returns -e as a register value.
+func negErrno(e linux.Errno) uintptr { return -uintptr(e) }

@@ -1,0 +1,117 @@
+package kernel
+
+import (
+	"sync"
+
+	"golang.org/x/sys/unix"
+
+	"moat/sentry/abi/linux"
+)
+
+// ThreadGroup is a process: the tasks that share a PID, signal handlers,
+// resource limits and exit status.
+type ThreadGroup struct {
+	k   *Kernel
+	pid int32
+
+	// mu guards the fields below.
+	mu      sync.Mutex
+	tasks   map[*Task]struct{}
+	exiting bool
+	status  ExitStatus
+	// actions are the signal dispositions (index signo-1).
+	actions [linux.NumSignals]linux.SigAction
+	limits  Limits
+	// startTime is when the process was created.
+	startTime int64
+}
+
+// PID returns the thread group ID.
+func (tg *ThreadGroup) PID() int32 { return tg.pid }
+
+// Limits returns a copy of the resource limits.
+func (tg *ThreadGroup) Limits() Limits {
+	tg.mu.Lock()
+	defer tg.mu.Unlock()
+	return tg.limits
+}
+
+// Limit returns one resource limit.
+func (tg *ThreadGroup) Limit(resource int) Rlimit {
+	tg.mu.Lock()
+	defer tg.mu.Unlock()
+	return tg.limits[resource]
+}
+
+// SetLimit changes one resource limit; raising a hard limit needs
+// CAP_SYS_RESOURCE.
+func (tg *ThreadGroup) SetLimit(resource int, l Rlimit, privileged bool) linux.Errno {
+	if resource < 0 || resource >= NumLimits {
+		return linux.EINVAL
+	}
+	if l.Cur > l.Max {
+		return linux.EINVAL
+	}
+	tg.mu.Lock()
+	defer tg.mu.Unlock()
+	if l.Max > tg.limits[resource].Max && !privileged {
+		return linux.EPERM
+	}
+	if resource == unix.RLIMIT_NOFILE && l.Max > MaxNOFILE {
+		return linux.EPERM
+	}
+	tg.limits[resource] = l
+	return 0
+}
+
+// SigAction returns the disposition of sig.
+func (tg *ThreadGroup) SigAction(sig int) linux.SigAction {
+	tg.mu.Lock()
+	defer tg.mu.Unlock()
+	return tg.actions[sig-1]
+}
+
+// SetSigAction changes the disposition of sig and returns the old one.
+func (tg *ThreadGroup) SetSigAction(sig int, act *linux.SigAction) linux.SigAction {
+	tg.mu.Lock()
+	defer tg.mu.Unlock()
+	old := tg.actions[sig-1]
+	if act != nil {
+		tg.actions[sig-1] = *act
+	}
+	return old
+}
+
+// Rlimit is one resource limit.
+type Rlimit struct{ Cur, Max uint64 }
+
+// Infinity is RLIM_INFINITY.
+const Infinity = ^uint64(0)
+
+// NumLimits is the number of resources Linux knows.
+const NumLimits = 16
+
+// MaxNOFILE is the most open files a process may ask for (fs.nr_open).
+const MaxNOFILE = 1 << 20
+
+// Limits is a set of resource limits indexed by RLIMIT_*.
+type Limits [NumLimits]Rlimit
+
+// DefaultLimits returns the limits a container's first process gets (the
+// defaults Linux and container runtimes use).
+func DefaultLimits() Limits {
+	var l Limits
+	for i := range l {
+		l[i] = Rlimit{Infinity, Infinity}
+	}
+	l[unix.RLIMIT_CORE] = Rlimit{0, Infinity}
+	l[unix.RLIMIT_STACK] = Rlimit{8 << 20, Infinity}
+	l[unix.RLIMIT_NOFILE] = Rlimit{1024, 1048576}
+	l[unix.RLIMIT_NPROC] = Rlimit{Infinity, Infinity}
+	l[unix.RLIMIT_MEMLOCK] = Rlimit{8 << 20, 8 << 20}
+	l[unix.RLIMIT_SIGPENDING] = Rlimit{63704, 63704}
+	l[unix.RLIMIT_MSGQUEUE] = Rlimit{819200, 819200}
+	l[unix.RLIMIT_NICE] = Rlimit{0, 0}
+	l[unix.RLIMIT_RTPRIO] = Rlimit{0, 0}
+	return l
+}
