@@ -7,6 +7,7 @@
  *   - OK()/ERR()/YES(): checks that print one deterministic line each and
  *     stop the program with "FAIL: ..." and exit status 1 when the check
  *     does not hold (so a program broken natively is caught as well);
+ *   - probe(): touches memory and names the signal it raised, if any;
  *   - tmp_enter(): makes a fresh directory with mkdtemp under /tmp, chdirs
  *     into it and removes it at exit. Programs create files only there,
  *     through relative paths, and never print the directory's name.
@@ -22,6 +23,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -194,6 +196,57 @@ HELPER ssize_t read_file(const char *path, char *buf, size_t size)
 	buf[got] = 0;
 	close(fd);
 	return (ssize_t)got;
+}
+
+static sigjmp_buf probe_jb_;
+static volatile int probe_sig_, probe_code_;
+static void *volatile probe_addr_;
+
+HELPER void probe_handler_(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	probe_sig_ = sig;
+	probe_code_ = si->si_code;
+	probe_addr_ = si->si_addr;
+	siglongjmp(probe_jb_, 1);
+}
+
+/* PROBE_READ, PROBE_WRITE and PROBE_EXEC say how probe() touches memory. */
+enum { PROBE_READ, PROBE_WRITE, PROBE_EXEC };
+
+/* probe touches addr (reads a byte, writes 0x5a, or calls it as a
+ * function, which must then hold a `ret`) and describes the outcome:
+ * "ok", or the signal and code, e.g. "SIGSEGV/SEGV_MAPERR",
+ * "SIGSEGV/SEGV_ACCERR", "SIGBUS/BUS_ADRERR". A fault whose si_addr is not
+ * addr fails the program. */
+HELPER const char *probe(void *addr, int how)
+{
+	struct sigaction sa, old_segv, old_bus;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = probe_handler_;
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+	sigaction(SIGSEGV, &sa, &old_segv);
+	sigaction(SIGBUS, &sa, &old_bus);
+	const char *res = "ok";
+	if (sigsetjmp(probe_jb_, 1) == 0) {
+		volatile char *p = addr;
+		if (how == PROBE_READ) (void)*p;
+		else if (how == PROBE_WRITE) *p = 0x5a;
+		else ((void (*)(void))addr)();
+	} else {
+		if (probe_addr_ != addr) FAIL("fault at %p, want %p", probe_addr_, addr);
+		if (probe_sig_ == SIGSEGV && probe_code_ == SEGV_MAPERR) res = "SIGSEGV/SEGV_MAPERR";
+		else if (probe_sig_ == SIGSEGV && probe_code_ == SEGV_ACCERR) res = "SIGSEGV/SEGV_ACCERR";
+		else if (probe_sig_ == SIGBUS && probe_code_ == BUS_ADRERR) res = "SIGBUS/BUS_ADRERR";
+		else {
+			static char buf[64];
+			snprintf(buf, sizeof buf, "signal %d code %d", probe_sig_, probe_code_);
+			res = buf;
+		}
+	}
+	sigaction(SIGSEGV, &old_segv, NULL);
+	sigaction(SIGBUS, &old_bus, NULL);
+	return res;
 }
 
 __attribute__((constructor)) static void common_init_(void)
