@@ -177,3 +177,19 @@ func (k *Kernel) StartInit(a ProcessArgs) (*ThreadGroup, linux.Errno, error) {
 	}
 	return tg, 0, nil
 }
+
+// Execve replaces the calling task's program, as execve(2).
+//
+// Preconditions:
+//   - Runs on the task goroutine.
+func (t *Task) Execve(filename string, argv, envv []string) linux.Errno {
+	t.tg.mu.Lock()
+	n := len(t.tg.tasks)
+	t.tg.mu.Unlock()
+	if n != 1 {
+		// TODO(#4): exec from a multi-threaded process kills the other
+		// threads first.
+		return linux.EAGAIN
+	}
+	return t.exec(filename, argv, envv)
+}

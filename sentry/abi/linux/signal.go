@@ -56,4 +56,3 @@ type SigSet uint64
 
 // UnblockableSignals cannot be blocked or caught.
 const UnblockableSignals SigSet = 1<<(9-1) | 1<<(19-1) // SIGKILL, SIGSTOP
-

@@ -1,0 +1,155 @@
+package syscalls
+
+import (
+	"encoding/binary"
+	"runtime"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"moat/sentry/abi/linux"
+	"moat/sentry/arch"
+	"moat/sentry/auth"
+	"moat/sentry/kernel"
+)
+
+func encodeRlimit(l kernel.Rlimit) []byte {
+	b := make([]byte, 16)
+	binary.LittleEndian.PutUint64(b[0:], l.Cur)
+	binary.LittleEndian.PutUint64(b[8:], l.Max)
+	return b
+}
+
+// setLimit applies a new limit and its side effects.
+func setLimit(t *kernel.Task, resource int, l kernel.Rlimit) linux.Errno {
+	if errno := t.ThreadGroup().SetLimit(resource, l, t.Credentials().HasCap(auth.CapSysResource)); errno != 0 {
+		return errno
+	}
+	if resource == unix.RLIMIT_NOFILE {
+		t.FDTable().SetMaxFDs(l.Cur)
+	}
+	return 0
+}
+
+// Getrlimit implements Linux syscall getrlimit(2).
+func Getrlimit(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
+	r := int(args.Int(0))
+	if r < 0 || r >= kernel.NumLimits {
+		return 0, linux.EINVAL
+	}
+	return 0, t.CopyOut(args.Pointer(1), encodeRlimit(t.ThreadGroup().Limit(r)))
+}
+
+// Setrlimit implements Linux syscall setrlimit(2).
+func Setrlimit(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
+	r := int(args.Int(0))
+	if r < 0 || r >= kernel.NumLimits {
+		return 0, linux.EINVAL
+	}
+	b := make([]byte, 16)
+	if errno := t.CopyIn(args.Pointer(1), b); errno != 0 {
+		return 0, errno
+	}
+	return 0, setLimit(t, r, kernel.Rlimit{Cur: binary.LittleEndian.Uint64(b), Max: binary.LittleEndian.Uint64(b[8:])})
+}
+
+// Prlimit64 implements Linux syscall prlimit64(2).
+func Prlimit64(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
+	pid, r := args.Int(0), int(args.Int(1))
+	if pid != 0 && pid != t.PID() {
+		if t.Kernel().TaskByTID(pid) == nil {
+			return 0, linux.ESRCH
+		}
+		// TODO(#4): other processes' limits.
+		return 0, linux.EPERM
+	}
+	if r < 0 || r >= kernel.NumLimits {
+		return 0, linux.EINVAL
+	}
+	old := t.ThreadGroup().Limit(r)
+	if newAddr := args.Pointer(2); newAddr != 0 {
+		b := make([]byte, 16)
+		if errno := t.CopyIn(newAddr, b); errno != 0 {
+			return 0, errno
+		}
+		if errno := setLimit(t, r, kernel.Rlimit{Cur: binary.LittleEndian.Uint64(b), Max: binary.LittleEndian.Uint64(b[8:])}); errno != 0 {
+			return 0, errno
+		}
+	}
+	if oldAddr := args.Pointer(3); oldAddr != 0 {
+		return 0, t.CopyOut(oldAddr, encodeRlimit(old))
+	}
+	return 0, 0
+}
+
+// Getrusage implements Linux syscall getrusage(2).
+func Getrusage(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
+	who := args.Int(0)
+	var u, s time.Duration
+	switch who {
+	case unix.RUSAGE_SELF, unix.RUSAGE_THREAD:
+		u, s = t.CPUTime()
+	case unix.RUSAGE_CHILDREN:
+		// No children until #4.
+	default:
+		return 0, linux.EINVAL
+	}
+	// struct rusage is 144 bytes; the sandbox reports CPU times and
+	// leaves the counters it does not keep at zero.
+	b := make([]byte, 144)
+	le := binary.LittleEndian
+	le.PutUint64(b[0:], uint64(u/time.Second))
+	le.PutUint64(b[8:], uint64(u%time.Second/time.Microsecond))
+	le.PutUint64(b[16:], uint64(s/time.Second))
+	le.PutUint64(b[24:], uint64(s%time.Second/time.Microsecond))
+	if who != unix.RUSAGE_CHILDREN {
+		le.PutUint64(b[32:], t.MM().VirtualSize()/1024) // ru_maxrss upper bound in KiB
+	}
+	return 0, t.CopyOut(args.Pointer(1), b)
+}
+
+// SchedGetaffinity implements Linux syscall sched_getaffinity(2).
+func SchedGetaffinity(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
+	pid, size := args.Int(0), args.SizeT(1)
+	if pid != 0 && t.Kernel().TaskByTID(pid) == nil {
+		return 0, linux.ESRCH
+	}
+	ncpu := t.Kernel().CPUs()
+	need := uint((ncpu + 63) / 64 * 8)
+	if size < need || size%8 != 0 {
+		return 0, linux.EINVAL
+	}
+	b := make([]byte, need)
+	for i := 0; i < ncpu; i++ {
+		b[i/8] |= 1 << (i % 8)
+	}
+	return uintptr(need), t.CopyOut(args.Pointer(2), b)
+}
+
+// SchedYield implements Linux syscall sched_yield(2).
+func SchedYield(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
+	runtime.Gosched()
+	return 0, 0
+}
+
+// Getcpu implements Linux syscall getcpu(2).
+func Getcpu(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
+	// The host CPU the sentry thread runs on, folded into the sandbox's
+	// CPU count.
+	c, n := hostCPU()
+	cpu, node := int(c)%t.Kernel().CPUs(), int(n)
+	var b [4]byte
+	if addr := args.Pointer(0); addr != 0 {
+		binary.LittleEndian.PutUint32(b[:], uint32(cpu))
+		if errno := t.CopyOut(addr, b[:]); errno != 0 {
+			return 0, errno
+		}
+	}
+	if addr := args.Pointer(1); addr != 0 {
+		binary.LittleEndian.PutUint32(b[:], uint32(node))
+		if errno := t.CopyOut(addr, b[:]); errno != 0 {
+			return 0, errno
+		}
+	}
+	return 0, 0
+}
