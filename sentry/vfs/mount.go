@@ -61,6 +61,8 @@ type VirtualFilesystem struct {
 
 	nextDev     atomic.Uint32
 	nextMountID atomic.Uint64
+
+	deviceRegistry
 }
 
 // New returns an empty mount namespace; call MountRoot before use.

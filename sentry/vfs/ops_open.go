@@ -40,7 +40,10 @@ func (v *VirtualFilesystem) openDentry(ctx Context, op *PathOp, flags, mode uint
 		if err != 0 {
 			return VirtualDentry{}, false, err
 		}
-		if trailing || name == "" || name == "." || name == ".." {
+		if trailing {
+			return VirtualDentry{}, false, linux.EISDIR
+		}
+		if name == "" || name == "." || name == ".." {
 			// Linux resolves these fully and finds a directory.
 			if _, err := r.step(name, true); err != 0 {
 				return VirtualDentry{}, false, err
@@ -149,7 +152,10 @@ func (v *VirtualFilesystem) openVirtualDentry(ctx Context, vd VirtualDentry, fla
 			return nil, linux.EACCES
 		}
 		if trunc {
-			if err := d.inode.SetStat(ctx, &SetStatOptions{Mask: linux.STATX_SIZE}); err != 0 {
+			if err := d.inode.SetStat(ctx, &SetStatOptions{
+				Mask:  linux.STATX_SIZE | linux.STATX_MTIME,
+				Mtime: linux.StatxTimestamp{Nsec: UtimeNow},
+			}); err != 0 {
 				return nil, err
 			}
 		}

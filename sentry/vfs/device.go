@@ -1,0 +1,66 @@
+package vfs
+
+import (
+	"fmt"
+	"sync"
+
+	"moat/sentry/abi/linux"
+)
+
+// Device opens a character or block device node. Device nodes can live on
+// any file system (dev, or tmpfs after mknod); their inode's Open calls
+// VirtualFilesystem.OpenDevice, which finds the Device by number.
+type Device interface {
+	Open(ctx Context, vd VirtualDentry, flags uint32) (FileImpl, linux.Errno)
+}
+
+// DeviceKind is S_IFCHR or S_IFBLK.
+type DeviceKind uint32
+
+// Device kinds.
+const (
+	CharDevice  DeviceKind = DeviceKind(sIFCHR)
+	BlockDevice DeviceKind = DeviceKind(sIFBLK)
+)
+
+type deviceKey struct {
+	kind         DeviceKind
+	major, minor uint32
+}
+
+// deviceRegistry is embedded in VirtualFilesystem.
+type deviceRegistry struct {
+	// devMu guards devices.
+	devMu   sync.RWMutex
+	devices map[deviceKey]Device
+}
+
+// RegisterDevice makes d the device (kind, major, minor). It panics if the
+// number is taken: registration happens once, at boot.
+func (v *VirtualFilesystem) RegisterDevice(kind DeviceKind, major, minor uint32, d Device) {
+	v.devMu.Lock()
+	defer v.devMu.Unlock()
+	k := deviceKey{kind, major, minor}
+	if v.devices == nil {
+		v.devices = make(map[deviceKey]Device)
+	}
+	if _, dup := v.devices[k]; dup {
+		panic(fmt.Sprintf("vfs: device %d:%d registered twice", major, minor))
+	}
+	v.devices[k] = d
+}
+
+// OpenDevice opens the device numbered dev (linux.MakeDev), or fails with
+// ENXIO if none is registered.
+func (v *VirtualFilesystem) OpenDevice(ctx Context, kind DeviceKind, dev uint64, vd VirtualDentry, flags uint32) (FileImpl, linux.Errno) {
+	v.devMu.RLock()
+	d := v.devices[deviceKey{kind, linux.DevMajor(dev), linux.DevMinor(dev)}]
+	v.devMu.RUnlock()
+	if d == nil {
+		return nil, linux.ENXIO
+	}
+	return d.Open(ctx, vd, flags)
+}
+
+// VFS returns the namespace the mount belongs to.
+func (m *Mount) VFS() *VirtualFilesystem { return m.vfs }
