@@ -31,10 +31,10 @@ func Filter() *seccomp.Filter {
 		unix.SYS_FCHOWNAT,
 		unix.SYS_FCHMODAT2,
 		unix.SYS_UTIMENSAT,
-		unix.SYS_GETXATTRAT,
-		unix.SYS_SETXATTRAT,
-		unix.SYS_LISTXATTRAT,
-		unix.SYS_REMOVEXATTRAT,
+		unix.SYS_FGETXATTR,
+		unix.SYS_FSETXATTR,
+		unix.SYS_FLISTXATTR,
+		unix.SYS_FREMOVEXATTR,
 		// The connection.
 		unix.SYS_SHUTDOWN,
 	)

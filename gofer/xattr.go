@@ -28,14 +28,16 @@ func xattrName(name string) unix.Errno {
 	return 0
 }
 
-// xattrErrno maps a host failure of the *xattrat calls: a kernel without
-// them (before 6.13) reports ENOSYS, which the protocol turns into
-// EOPNOTSUPP.
-func xattrErrno(err error) unix.Errno {
-	if err == unix.ENOSYS {
-		return unix.EOPNOTSUPP
+// xattrFD opens n for an extended attribute call. The f*xattr calls refuse
+// O_PATH descriptors (and so do the *xattrat calls with AT_EMPTY_PATH), so
+// a regular file or directory is reopened read-only like Open does, which
+// checks it is still n. Other types cannot carry user.* attributes; for
+// them xattrFD returns -1 and no error, and callers answer as Linux does.
+func (s *Server) xattrFD(n *node) (int, unix.Errno) {
+	if !n.isRegular() && !n.isDir() {
+		return -1, 0
 	}
-	return errnoOf(err)
+	return s.reopen(n, unix.O_RDONLY|unix.O_NONBLOCK)
 }
 
 func (s *Server) getxattr(d *proto.Decoder, e *proto.Encoder) (int, unix.Errno) {
@@ -51,13 +53,21 @@ func (s *Server) getxattr(d *proto.Decoder, e *proto.Encoder) (int, unix.Errno) 
 		return -1, errno
 	}
 	defer s.put(n)
+	fd, errno := s.xattrFD(n)
+	if errno != 0 {
+		return -1, errno
+	}
+	if fd < 0 {
+		return -1, unix.ENODATA
+	}
+	defer unix.Close(fd)
 	buf := make([]byte, proto.MaxXattrValue)
-	l, err := getxattrat(n.fd, name, buf)
+	l, err := unix.Fgetxattr(fd, name, buf)
 	if err == unix.ERANGE {
 		return -1, unix.E2BIG // longer than the protocol carries
 	}
 	if err != nil {
-		return -1, xattrErrno(err)
+		return -1, errnoOf(err)
 	}
 	if size != 0 && l > size {
 		return -1, unix.ERANGE
@@ -82,8 +92,16 @@ func (s *Server) setxattr(d *proto.Decoder, e *proto.Encoder) (int, unix.Errno) 
 	if s.cfg.ReadOnly {
 		return -1, unix.EROFS
 	}
-	if err := setxattrat(n.fd, name, value, flags); err != nil {
-		return -1, xattrErrno(err)
+	fd, errno := s.xattrFD(n)
+	if errno != 0 {
+		return -1, errno
+	}
+	if fd < 0 {
+		return -1, unix.EPERM
+	}
+	defer unix.Close(fd)
+	if err := unix.Fsetxattr(fd, name, value, flags); err != nil {
+		return -1, errnoOf(err)
 	}
 	return -1, 0
 }
@@ -98,13 +116,22 @@ func (s *Server) listxattr(d *proto.Decoder, e *proto.Encoder) (int, unix.Errno)
 		return -1, errno
 	}
 	defer s.put(n)
+	fd, errno := s.xattrFD(n)
+	if errno != 0 {
+		return -1, errno
+	}
+	if fd < 0 {
+		e.U16(0)
+		return -1, 0
+	}
+	defer unix.Close(fd)
 	buf := make([]byte, proto.MaxXattrValue)
-	l, err := listxattrat(n.fd, buf)
+	l, err := unix.Flistxattr(fd, buf)
 	if err == unix.ERANGE {
 		return -1, unix.E2BIG
 	}
 	if err != nil {
-		return -1, xattrErrno(err)
+		return -1, errnoOf(err)
 	}
 	var names [][]byte
 	for _, name := range bytes.Split(buf[:l], []byte{0}) {
@@ -135,8 +162,16 @@ func (s *Server) removexattr(d *proto.Decoder, e *proto.Encoder) (int, unix.Errn
 	if s.cfg.ReadOnly {
 		return -1, unix.EROFS
 	}
-	if err := removexattrat(n.fd, name); err != nil {
-		return -1, xattrErrno(err)
+	fd, errno := s.xattrFD(n)
+	if errno != 0 {
+		return -1, errno
+	}
+	if fd < 0 {
+		return -1, unix.EPERM
+	}
+	defer unix.Close(fd)
+	if err := unix.Fremovexattr(fd, name); err != nil {
+		return -1, errnoOf(err)
 	}
 	return -1, 0
 }

@@ -1,0 +1,6 @@
+//go:build !race
+
+package seccomp
+
+// raceEnabled is set when the race detector is built in.
+const raceEnabled = false
