@@ -3,7 +3,8 @@ package seccomp
 import "golang.org/x/sys/unix"
 
 // goThreadFlags are the clone(2) flags the Go runtime uses to start a thread
-// (runtime.cloneFlags); AllowGoRuntime allows clone with exactly these, so a
+// (runtime.cloneFlags, plus CLONE_SETTLS on some versions and
+// architectures); AllowGoRuntime allows clone with exactly these, so a
 // filtered process can start threads but not fork.
 const goThreadFlags = unix.CLONE_VM | unix.CLONE_FS | unix.CLONE_FILES |
 	unix.CLONE_SIGHAND | unix.CLONE_SYSVSEM | unix.CLONE_THREAD
@@ -50,7 +51,9 @@ func (f *Filter) AllowGoRuntime() *Filter {
 		unix.SYS_GETRANDOM,
 		unix.SYS_FCNTL,
 	)
-	f.AllowIf(unix.SYS_CLONE, Rule{ArgEq(0, goThreadFlags)})
+	f.AllowIf(unix.SYS_CLONE,
+		Rule{ArgEq(0, goThreadFlags)},
+		Rule{ArgEq(0, goThreadFlags|unix.CLONE_SETTLS)})
 	f.Set(unix.SYS_CLONE3, Errno(unix.ENOSYS))
 	f.allowGoRuntimeArch()
 	return f

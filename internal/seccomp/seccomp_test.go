@@ -6,9 +6,12 @@ import (
 	"math/rand"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -42,6 +45,18 @@ func runChild(mode string) int {
 		fmt.Fprintln(os.Stderr, "load:", err)
 		return 2
 	}
+	// Threads started under the filter must work: lock a few goroutines
+	// to threads of their own and wait in system calls.
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			runtime.LockOSThread()
+			time.Sleep(10 * time.Millisecond)
+		}()
+	}
+	wg.Wait()
 	res := func(_ uintptr, _ uintptr, e syscall.Errno) string {
 		if e != 0 {
 			return fmt.Sprintf("errno%d", int(e))
