@@ -1,0 +1,54 @@
+// Command runsc is Moat's runtime command line: a drop-in for gVisor's and
+// runc's runsc/runc commands. Its commands are listed here, one file each in
+// runsc/cmd.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/urfave/cli/v2"
+
+	"moat/runsc/cmd"
+	"moat/runsc/config"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "0.1.0-dev"
+
+func main() {
+	app := &cli.App{
+		Name:    "runsc",
+		Usage:   "Moat: a sandboxed OCI container runtime",
+		Version: version,
+		Flags:   config.Flags(),
+		Commands: []*cli.Command{
+			cmd.Do,
+			cmd.Help,
+			// Internal: started by runsc itself.
+			cmd.Boot,
+			cmd.Gofer,
+		},
+		HideHelpCommand: true,
+		ExitErrHandler: func(c *cli.Context, err error) {
+			if err == nil {
+				return
+			}
+			if ec, ok := err.(cli.ExitCoder); ok {
+				if msg := ec.Error(); msg != "" {
+					fmt.Fprintln(os.Stderr, msg)
+				}
+				os.Exit(ec.ExitCode())
+			}
+			fmt.Fprintf(os.Stderr, "runsc: %v\n", err)
+			os.Exit(1)
+		},
+	}
+	cli.VersionPrinter = func(c *cli.Context) {
+		fmt.Printf("runsc version %s\nspec: 1.2.0\n", c.App.Version)
+	}
+	if err := app.Run(os.Args); err != nil {
+		fmt.Fprintf(os.Stderr, "runsc: %v\n", err)
+		os.Exit(1)
+	}
+}
