@@ -76,7 +76,7 @@ HELPER const char *errname(int e)
 
 /* OK checks that a call (libc or raw syscall(2)) returned >= 0, prints
  * "label: ok" and yields the result. */
-#define OK(label, expr) ok_(__FILE__, __LINE__, (label), (long)(expr), errno)
+#define OK(label, expr) ({ long r_ = (long)(expr); ok_(__FILE__, __LINE__, (label), r_, errno); })
 HELPER long ok_(const char *file, int line, const char *label, long r, int err)
 {
 	if (r < 0) {
@@ -89,7 +89,7 @@ HELPER long ok_(const char *file, int line, const char *label, long r, int err)
 }
 
 /* OKQ is OK without the output line (for set-up steps). */
-#define OKQ(expr) okq_(__FILE__, __LINE__, #expr, (long)(expr), errno)
+#define OKQ(expr) ({ long r_ = (long)(expr); okq_(__FILE__, __LINE__, #expr, r_, errno); })
 HELPER long okq_(const char *file, int line, const char *what, long r, int err)
 {
 	if (r < 0) {

@@ -10,8 +10,9 @@ import (
 	"testing"
 )
 
-// Main is a TestMain body for suites that start sandboxes: it makes the
-// test process a child subreaper, so that processes a sandbox leaves
+// Main is a TestMain body for suites that start sandboxes: it marks
+// inherited descriptors close-on-exec, makes the test process a child
+// subreaper, so that processes a sandbox leaves
 // behind (sentry, gofer, stubs whose parent died) are re-parented to the
 // test and not to the host's init, runs the tests, then kills and reaps
 // whatever is still a child of the test process. It does not return.
@@ -19,11 +20,28 @@ func Main(m *testing.M) {
 	if err := SetSubreaper(); err != nil {
 		fmt.Fprintf(os.Stderr, "testutil: %v\n", err)
 	}
+	CloseOnExecInherited()
 	code := m.Run()
 	if n := ReapOrphans(); n > 0 {
 		fmt.Fprintf(os.Stderr, "testutil: killed and reaped %d leftover process(es)\n", n)
 	}
 	os.Exit(code)
+}
+
+// CloseOnExecInherited marks every descriptor above 2 close-on-exec, so
+// descriptors this process inherited (from a shell, an IDE, CI) do not
+// leak into test programs and make their /proc/self/fd differ between
+// runs.
+func CloseOnExecInherited() {
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		if fd, err := strconv.Atoi(e.Name()); err == nil && fd > 2 {
+			syscall.CloseOnExec(fd)
+		}
+	}
 }
 
 // prSetChildSubreaper is PR_SET_CHILD_SUBREAPER from <linux/prctl.h>.
