@@ -80,7 +80,7 @@ func (p *Platform) NewAddressSpace() (platform.AddressSpace, platform.Thread, er
 		return nil, nil, fmt.Errorf("starting stub: %w", err)
 	}
 	as := &addressSpace{pid: pid, fdChan: fds[0]}
-	t := &thread{as: as, tid: pid}
+	t := &thread{as: as, tid: pid, cpu: -1}
 	as.injector = t
 	if err := as.init(); err != nil {
 		as.Release()

@@ -68,3 +68,10 @@ func siAddr(si *unix.Siginfo) uintptr {
 	// field of the union, 16 bytes into the structure on amd64.
 	return *(*uintptr)(unsafe.Add(unsafe.Pointer(si), 16))
 }
+
+// hostCPU returns the CPU the calling thread runs on.
+func hostCPU() (cpu, node uint32) {
+	// SAFETY: getcpu writes one uint32 through each pointer.
+	unix.RawSyscall(unix.SYS_GETCPU, uintptr(unsafe.Pointer(&cpu)), uintptr(unsafe.Pointer(&node)), 0)
+	return cpu, node
+}
