@@ -1,0 +1,154 @@
+// Package gofer is the sentry's file system backed by a gofer: every inode
+// holds a handle (proto.Handle) on a node of the tree the gofer serves, and
+// file data is read and written through host descriptors the gofer donates,
+// never through the gofer itself. docs/fs-gofer.md describes the design.
+//
+// # Caching
+//
+// Attributes come with every walk, so Perms never blocks and, on a
+// read-only file system (Options.ReadOnly), Stat never asks the gofer: the
+// tree cannot change under a read-only root. A read-only file system also
+// remembers names found missing and directory listings. A writable file
+// system re-reads attributes on every Stat (fstat on the inode's host
+// descriptor when it has one, a gofer Stat otherwise), since the host may
+// change the tree.
+//
+// A regular file's inode opens at most one host descriptor per access
+// (O_RDONLY, O_RDWR) the first time it is opened and keeps it: later opens
+// need no round trip, and every file description reads and writes it with
+// pread/pwrite at its own offset. The host descriptor's offset is never
+// used.
+//
+// # Lifetime
+//
+// The vfs never evicts dentries and has no hook for a dropped inode, so an
+// inode lives until it is unreachable (unlinked and no longer open). A
+// runtime cleanup then closes its host descriptors and queues its handle
+// for a batched gofer Close.
+//
+// # Lock order
+//
+//	vfs Dentry.mu (held by the vfs around directory methods)
+//	  regularInode.fdMu (held across the gofer Open of a host descriptor)
+//	  dirInode.mu
+//	vfs FileDescription.offMu
+//	  regularInode.appendMu
+//	inode.attrMu, Filesystem.closeMu (leaves)
+package gofer
+
+import (
+	"fmt"
+	"sync"
+
+	"moat/gofer/proto"
+	"moat/sentry/abi/linux"
+	"moat/sentry/vfs"
+)
+
+// Options configure a gofer-backed file system.
+type Options struct {
+	// ReadOnly refuses every change with EROFS and lets the file system
+	// cache attributes, directory listings and missing names for good.
+	// Mount the file system with vfs.MountFlags{ReadOnly: true} as well,
+	// so the vfs reports EROFS in Linux's order.
+	ReadOnly bool
+	// MaxNegative bounds the missing names remembered per directory on a
+	// read-only file system (0: DefaultMaxNegative; negative: none).
+	MaxNegative int
+}
+
+// DefaultMaxNegative is the default of Options.MaxNegative.
+const DefaultMaxNegative = 1024
+
+// Filesystem is one gofer-backed file system: one attach of a gofer
+// connection.
+type Filesystem struct {
+	vfsfs      *vfs.Filesystem
+	client     *proto.Client
+	opts       Options
+	ownsClient bool
+	root       *dirInode
+
+	// closeMu guards closeQueue and flushing.
+	closeMu sync.Mutex
+	// closeQueue holds handles of dropped inodes waiting for a Close.
+	closeQueue []proto.Handle
+	// flushing is set while a goroutine sends closeQueue to the gofer.
+	flushing bool
+}
+
+// New attaches to the gofer client serves and returns the file system,
+// registered with v, ready for v.MountRoot or v.Mount. The caller keeps
+// ownership of client and must keep it open while the file system is in
+// use.
+func New(v *vfs.VirtualFilesystem, client *proto.Client, opts Options) (*vfs.Filesystem, error) {
+	if opts.MaxNegative == 0 {
+		opts.MaxNegative = DefaultMaxNegative
+	}
+	h, st, err := client.Attach()
+	if err != nil {
+		return nil, fmt.Errorf("attaching to the gofer: %w", err)
+	}
+	if st.Mode&sIFMT != sIFDIR {
+		client.CloseHandle(h)
+		return nil, fmt.Errorf("attaching to the gofer: root has mode %#o: %w", st.Mode, linux.ENOTDIR)
+	}
+	fs := &Filesystem{client: client, opts: opts}
+	fs.root = fs.newInode(h, &st).(*dirInode)
+	fs.vfsfs = v.NewFilesystem(fs, fs.root)
+	return fs.vfsfs, nil
+}
+
+// NewFromFD is New over a connected SOCK_SEQPACKET socket to the gofer. The
+// file system owns fd (also on error) and closes the connection in Release.
+func NewFromFD(v *vfs.VirtualFilesystem, fd int, opts Options) (*vfs.Filesystem, error) {
+	c := proto.NewClient(fd)
+	vfsfs, err := New(v, c, opts)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	vfsfs.Impl().(*Filesystem).ownsClient = true
+	return vfsfs, nil
+}
+
+// Name implements vfs.FilesystemImpl.Name. The type is reported as "9p",
+// like gVisor's gofer file system, so tools reading /proc/mounts see what
+// they see there.
+func (fs *Filesystem) Name() string { return "9p" }
+
+// StatFS implements vfs.FilesystemImpl.StatFS with the host file system's
+// figures and the 9p magic number.
+func (fs *Filesystem) StatFS(vfs.Context) (linux.Statfs, linux.Errno) {
+	st, err := fs.client.Statfs(fs.root.h)
+	if err != nil {
+		return linux.Statfs{}, errno(err)
+	}
+	return linux.Statfs{
+		Type:    linux.V9FS_MAGIC,
+		Bsize:   st.Bsize,
+		Blocks:  st.Blocks,
+		Bfree:   st.Bfree,
+		Bavail:  st.Bavail,
+		Files:   st.Files,
+		Ffree:   st.Ffree,
+		Namelen: st.Namelen,
+		Frsize:  st.Frsize,
+	}, 0
+}
+
+// Release implements vfs.FilesystemImpl.Release. It closes the gofer
+// connection if the file system owns it (NewFromFD).
+func (fs *Filesystem) Release() {
+	if fs.ownsClient {
+		fs.client.Close()
+	}
+}
+
+// ReadOnly reports whether the file system was made with Options.ReadOnly.
+func (fs *Filesystem) ReadOnly() bool { return fs.opts.ReadOnly }
+
+// errno translates an error of the gofer client to the errno the
+// application sees: the one boundary where host errors are translated. A
+// lost connection (proto.ErrClosed) is EIO.
+func errno(err error) linux.Errno { return linux.FromHost(err) }

@@ -1,0 +1,275 @@
+package gofer
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"golang.org/x/sys/unix"
+
+	"moat/gofer/proto"
+	"moat/sentry/abi/linux"
+	"moat/sentry/auth"
+	"moat/sentry/vfs"
+)
+
+// File type bits, as uint32 for comparisons with modes.
+const (
+	sIFMT   = uint32(unix.S_IFMT)
+	sIFDIR  = uint32(unix.S_IFDIR)
+	sIFREG  = uint32(unix.S_IFREG)
+	sIFLNK  = uint32(unix.S_IFLNK)
+	sIFCHR  = uint32(unix.S_IFCHR)
+	sIFBLK  = uint32(unix.S_IFBLK)
+	sIFIFO  = uint32(unix.S_IFIFO)
+	sIFSOCK = uint32(unix.S_IFSOCK)
+)
+
+// hostRes is what an inode holds outside Go memory: its gofer handle and,
+// for a regular file, its host descriptors. It is a separate object so that
+// the cleanup of a dropped inode can release it.
+type hostRes struct {
+	h proto.Handle
+	// readFD and rwFD are host descriptors open O_RDONLY and O_RDWR, or -1.
+	// They are set once (under regularInode.fdMu) and closed only by the
+	// cleanup, when nothing can use them any more.
+	readFD atomic.Int32
+	rwFD   atomic.Int32
+}
+
+// anyFD returns a host descriptor of the file, or -1.
+func (r *hostRes) anyFD() int {
+	if fd := r.rwFD.Load(); fd >= 0 {
+		return int(fd)
+	}
+	return int(r.readFD.Load())
+}
+
+// release closes the host descriptors and queues the handle for a Close.
+func (r *hostRes) release(fs *Filesystem) {
+	for _, fd := range []int32{r.readFD.Swap(-1), r.rwFD.Swap(-1)} {
+		if fd >= 0 {
+			unix.Close(int(fd))
+		}
+	}
+	fs.queueClose(r.h)
+}
+
+// inode is the part every gofer inode shares: the handle and the cached
+// attributes. It embeds vfs.InodeDefaults one level down, so the methods
+// an inode type defines itself win over the defaults.
+type inode struct {
+	vfs.InodeDefaults
+
+	fs  *Filesystem
+	h   proto.Handle
+	typ uint32 // S_IFMT bits; a handle names one node, so it never changes
+	res *hostRes
+
+	// attrMu serializes changes to attr that read it first (link counts).
+	attrMu sync.Mutex
+	// attr holds the attributes from the last walk, stat or change; it is
+	// replaced, never modified, so readers load it without a lock.
+	attr atomic.Pointer[proto.Stat]
+}
+
+// goferInode is implemented by every inode of this package.
+type goferInode interface {
+	vfs.Inode
+	base() *inode
+}
+
+func (i *inode) base() *inode { return i }
+
+// newInode returns the inode for the node h with attributes st; the inode
+// owns h from now on.
+func (fs *Filesystem) newInode(h proto.Handle, st *proto.Stat) goferInode {
+	switch st.Mode & sIFMT {
+	case sIFDIR:
+		d := &dirInode{}
+		d.init(fs, h, st)
+		register(d, &d.inode)
+		return d
+	case sIFREG:
+		r := &regularInode{}
+		r.init(fs, h, st)
+		register(r, &r.inode)
+		return r
+	case sIFLNK:
+		s := &symlinkInode{}
+		s.init(fs, h, st)
+		register(s, &s.inode)
+		return s
+	default:
+		n := &nodeInode{}
+		n.init(fs, h, st)
+		register(n, &n.inode)
+		return n
+	}
+}
+
+func (i *inode) init(fs *Filesystem, h proto.Handle, st *proto.Stat) {
+	i.fs, i.h, i.typ = fs, h, st.Mode&sIFMT
+	i.res = &hostRes{h: h}
+	i.res.readFD.Store(-1)
+	i.res.rwFD.Store(-1)
+	s := *st
+	i.attr.Store(&s)
+}
+
+// register arranges for the host resources of the inode p (whose shared
+// part is i) to be released once p is unreachable: the vfs has no hook
+// for a dropped inode.
+func register[T any](p *T, i *inode) {
+	fs := i.fs
+	runtime.AddCleanup(p, func(r *hostRes) { r.release(fs) }, i.res)
+}
+
+// Perms implements vfs.Inode.Perms from the cached attributes; it never
+// blocks.
+func (i *inode) Perms() vfs.Perms {
+	a := i.attr.Load()
+	return vfs.Perms{Mode: a.Mode, UID: auth.KUID(a.UID), GID: auth.KGID(a.GID)}
+}
+
+// setAttr replaces the cached attributes.
+func (i *inode) setAttr(st *proto.Stat) {
+	s := *st
+	i.attrMu.Lock()
+	i.attr.Store(&s)
+	i.attrMu.Unlock()
+}
+
+// updateAttr applies f to a copy of the cached attributes and caches it.
+func (i *inode) updateAttr(f func(*proto.Stat)) {
+	i.attrMu.Lock()
+	s := *i.attr.Load()
+	f(&s)
+	i.attr.Store(&s)
+	i.attrMu.Unlock()
+}
+
+// attrs returns the attributes Stat reports: the cached ones on a
+// read-only file system, fresh ones (which are cached) otherwise.
+func (i *inode) attrs() (*proto.Stat, linux.Errno) {
+	if i.fs.opts.ReadOnly {
+		return i.attr.Load(), 0
+	}
+	var st proto.Stat
+	if fd := i.res.anyFD(); fd >= 0 {
+		// The donated descriptor is the node itself: no round trip.
+		var hs unix.Stat_t
+		if err := unix.Fstat(fd, &hs); err != nil {
+			return nil, errno(err)
+		}
+		st.FromUnix(&hs)
+	} else {
+		var err error
+		if st, err = i.fs.client.Stat(i.h); err != nil {
+			return nil, errno(err)
+		}
+	}
+	i.setAttr(&st)
+	return &st, 0
+}
+
+// Stat implements vfs.Inode.Stat.
+func (i *inode) Stat(vfs.Context, uint32) (linux.Statx, linux.Errno) {
+	st, err := i.attrs()
+	if err != 0 {
+		return linux.Statx{}, err
+	}
+	return toStatx(st), 0
+}
+
+// toStatx converts gofer attributes. The inode number is the host's; st_dev
+// is filled in by the vfs.
+func toStatx(s *proto.Stat) linux.Statx {
+	return linux.Statx{
+		Mask:      linux.STATX_BASIC_STATS,
+		Blksize:   uint32(s.Blksize),
+		Nlink:     uint32(s.Nlink),
+		UID:       s.UID,
+		GID:       s.GID,
+		Mode:      uint16(s.Mode),
+		Ino:       s.Ino,
+		Size:      uint64(s.Size),
+		Blocks:    uint64(s.Blocks),
+		Atime:     statxTime(s.Atime),
+		Mtime:     statxTime(s.Mtime),
+		Ctime:     statxTime(s.Ctime),
+		RdevMajor: unix.Major(s.Rdev),
+		RdevMinor: unix.Minor(s.Rdev),
+	}
+}
+
+func statxTime(ts unix.Timespec) linux.StatxTimestamp {
+	return linux.StatxTimestamp{Sec: ts.Sec, Nsec: uint32(ts.Nsec)}
+}
+
+// SetStat implements vfs.Inode.SetStat through the gofer's Setattr; the
+// vfs has checked permissions.
+func (i *inode) SetStat(_ vfs.Context, opts *vfs.SetStatOptions) linux.Errno {
+	if i.fs.opts.ReadOnly {
+		return linux.EROFS
+	}
+	var req proto.SetattrReq
+	if opts.Mask&linux.STATX_MODE != 0 {
+		req.Mask |= proto.SetattrMode
+		req.Mode = opts.Mode & 07777
+	}
+	if opts.Mask&linux.STATX_UID != 0 {
+		req.Mask |= proto.SetattrUID
+		req.UID = uint32(opts.UID)
+	}
+	if opts.Mask&linux.STATX_GID != 0 {
+		req.Mask |= proto.SetattrGID
+		req.GID = uint32(opts.GID)
+	}
+	if opts.Mask&linux.STATX_SIZE != 0 {
+		if i.typ != sIFREG {
+			return linux.EINVAL
+		}
+		req.Mask |= proto.SetattrSize
+		req.Size = opts.Size
+	}
+	if opts.Mask&linux.STATX_ATIME != 0 && opts.Atime.Nsec != vfs.UtimeOmit {
+		req.Mask |= proto.SetattrAtime
+		req.Atime = hostTime(opts.Atime)
+	}
+	if opts.Mask&linux.STATX_MTIME != 0 && opts.Mtime.Nsec != vfs.UtimeOmit {
+		req.Mask |= proto.SetattrMtime
+		req.Mtime = hostTime(opts.Mtime)
+	}
+	if req.Mask == 0 {
+		return 0
+	}
+	st, err := i.fs.client.Setattr(i.h, &req)
+	if err != nil {
+		return errno(err)
+	}
+	i.setAttr(&st)
+	return 0
+}
+
+// hostTime converts a SetStatOptions timestamp, keeping UTIME_NOW.
+func hostTime(ts linux.StatxTimestamp) unix.Timespec {
+	if ts.Nsec == vfs.UtimeNow {
+		return unix.Timespec{Nsec: unix.UTIME_NOW}
+	}
+	return unix.Timespec{Sec: ts.Sec, Nsec: int64(ts.Nsec)}
+}
+
+// dropLink notes that a name of the inode was removed.
+func (i *inode) dropLink() {
+	i.updateAttr(func(s *proto.Stat) {
+		if s.Nlink > 0 {
+			s.Nlink--
+		}
+	})
+}
+
+// hostToLinuxDev re-encodes a host device number for the sentry.
+func hostToLinuxDev(d uint64) uint64 {
+	return linux.MakeDev(unix.Major(d), unix.Minor(d))
+}
