@@ -102,7 +102,10 @@ func New(v *vfs.VirtualFilesystem, client *proto.Client, opts Options) (*vfs.Fil
 // NewFromFD is New over a connected SOCK_SEQPACKET socket to the gofer. The
 // file system owns fd (also on error) and closes the connection in Release.
 func NewFromFD(v *vfs.VirtualFilesystem, fd int, opts Options) (*vfs.Filesystem, error) {
-	c := proto.NewClient(fd)
+	c, err := proto.NewClient(fd)
+	if err != nil {
+		return nil, fmt.Errorf("connecting to the gofer: %w", err)
+	}
 	vfsfs, err := New(v, c, opts)
 	if err != nil {
 		c.Close()
