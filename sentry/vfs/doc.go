@@ -23,7 +23,8 @@
 //	                            write for rename)
 //	  Dentry.mu (a directory; parent before child; for rename both parents
 //	             are covered by renameMu held for writing)
-//	    VirtualFilesystem.mountMu, VirtualFilesystem.devMu
+//	    VirtualFilesystem.mountMu, VirtualFilesystem.devMu,
+//	    VirtualFilesystem.lockMu
 //	    file system locks (called from Inode methods)
 //
 // FileDescription.offMu is taken without any of the above held and may be

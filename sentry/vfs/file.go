@@ -115,6 +115,8 @@ type FileDescription struct {
 	// O_DIRECT, O_NOATIME, O_ASYNC); it is read and set atomically.
 	flags  atomic.Uint32
 	stream bool
+	// ofdLocks is set once an OFD lock was taken through this description.
+	ofdLocks atomic.Bool
 
 	// offMu guards off and serializes offset-using reads, writes and seeks.
 	offMu sync.Mutex
@@ -160,6 +162,9 @@ func (fd *FileDescription) TryIncRef() bool {
 func (fd *FileDescription) DecRef() {
 	switch r := fd.refs.Add(-1); {
 	case r == 0:
+		if fd.ofdLocks.Load() {
+			fd.vd.mount.vfs.ReleaseLocks(fd.vd.dentry.inode, fd)
+		}
 		fd.impl.Release()
 	case r < 0:
 		panic("vfs: FileDescription.DecRef on a released file")
@@ -216,4 +221,14 @@ func (fd *FileDescription) HostFD() (int, bool) {
 		return h.HostFD()
 	}
 	return -1, false
+}
+
+// SetOFDLock sets an open file description lock (F_OFD_SETLK); the lock is
+// released with the description's last reference.
+func (fd *FileDescription) SetOFDLock(typ LockType, start, end uint64, wait bool) linux.Errno {
+	if fd.vd.dentry == nil {
+		return linux.EINVAL
+	}
+	fd.ofdLocks.Store(true)
+	return fd.vd.mount.vfs.SetLock(fd.vd.dentry.inode, fd, -1, typ, start, end, wait)
 }

@@ -250,14 +250,14 @@ func (fd *FileDescription) Truncate(ctx Context, size int64) linux.Errno {
 	if size < 0 {
 		return linux.EINVAL
 	}
+	if fd.IsPath() {
+		return linux.EBADF
+	}
 	if !fd.IsWritable() {
 		return linux.EINVAL
 	}
 	if fd.vd.dentry != nil && fd.vd.dentry.typ != sIFREG {
 		return linux.EINVAL
-	}
-	if fd.flags.Load()&unix.O_APPEND != 0 {
-		return linux.EPERM
 	}
 	opts := &SetStatOptions{Mask: linux.STATX_SIZE, Size: uint64(size)}
 	if s, ok := fd.impl.(FileStater); ok {

@@ -42,3 +42,7 @@ func (fs *Filesystem) Dev() uint64 { return linux.MakeDev(0, fs.devMinor) }
 
 // DevMinor returns the minor device number (the major is 0).
 func (fs *Filesystem) DevMinor() uint32 { return fs.devMinor }
+
+// NewAnonDevMinor allocates a device minor number (major 0) for files that
+// belong to no Filesystem, such as host fds.
+func (v *VirtualFilesystem) NewAnonDevMinor() uint32 { return v.nextDev.Add(1) }

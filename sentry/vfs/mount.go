@@ -63,6 +63,7 @@ type VirtualFilesystem struct {
 	nextMountID atomic.Uint64
 
 	deviceRegistry
+	lockTable
 }
 
 // New returns an empty mount namespace; call MountRoot before use.

@@ -1,0 +1,104 @@
+package host
+
+import (
+	"encoding/binary"
+
+	"golang.org/x/sys/unix"
+
+	"moat/sentry/abi/linux"
+	"moat/sentry/vfs"
+)
+
+// Sizes of the terminal structures as the application sees them.
+const (
+	sizeofTermios = 36 // struct termios (not termios2)
+	sizeofWinsize = 8
+)
+
+// ProcessGroupLeader is implemented by contexts (tasks) that know their
+// process group, answered for TIOCGPGRP.
+type ProcessGroupLeader interface {
+	ProcessGroupID() int32
+}
+
+// Ioctl implements vfs.FileImpl.Ioctl. Only TCGETS, TCSETS, TCSETSW,
+// TCSETSF, TIOCGWINSZ, TIOCSWINSZ and TIOCGPGRP are recognised, and only on
+// terminals; every argument is copied through the sentry.
+func (f *File) Ioctl(ctx vfs.Context, _ *vfs.FileDescription, mem vfs.UserMemory, cmd uint32, arg uintptr) (uintptr, linux.Errno) {
+	if !f.isTTY {
+		return 0, linux.ENOTTY
+	}
+	switch cmd {
+	case unix.TCGETS:
+		t, err := unix.IoctlGetTermios(f.fd, unix.TCGETS)
+		if err != nil {
+			return 0, linux.FromHost(err)
+		}
+		var b [sizeofTermios]byte
+		marshalTermios(b[:], t)
+		return 0, mem.CopyOut(arg, b[:])
+	case unix.TCSETS, unix.TCSETSW, unix.TCSETSF:
+		var b [sizeofTermios]byte
+		if err := mem.CopyIn(arg, b[:]); err != 0 {
+			return 0, err
+		}
+		// Keep the host's speed fields: they are not in struct termios.
+		t, err := unix.IoctlGetTermios(f.fd, unix.TCGETS)
+		if err != nil {
+			return 0, linux.FromHost(err)
+		}
+		unmarshalTermios(b[:], t)
+		return 0, linux.FromHost(unix.IoctlSetTermios(f.fd, uint(cmd), t))
+	case unix.TIOCGWINSZ:
+		w, err := unix.IoctlGetWinsize(f.fd, unix.TIOCGWINSZ)
+		if err != nil {
+			return 0, linux.FromHost(err)
+		}
+		var b [sizeofWinsize]byte
+		le := binary.LittleEndian
+		le.PutUint16(b[0:], w.Row)
+		le.PutUint16(b[2:], w.Col)
+		le.PutUint16(b[4:], w.Xpixel)
+		le.PutUint16(b[6:], w.Ypixel)
+		return 0, mem.CopyOut(arg, b[:])
+	case unix.TIOCSWINSZ:
+		var b [sizeofWinsize]byte
+		if err := mem.CopyIn(arg, b[:]); err != 0 {
+			return 0, err
+		}
+		le := binary.LittleEndian
+		w := &unix.Winsize{Row: le.Uint16(b[0:]), Col: le.Uint16(b[2:]), Xpixel: le.Uint16(b[4:]), Ypixel: le.Uint16(b[6:])}
+		return 0, linux.FromHost(unix.IoctlSetWinsize(f.fd, unix.TIOCSWINSZ, w))
+	case unix.TIOCGPGRP:
+		// The host's process groups mean nothing in the sandbox: the
+		// caller's own group is reported as the foreground group.
+		pl, ok := ctx.(ProcessGroupLeader)
+		if !ok {
+			return 0, linux.ENOTTY
+		}
+		var b [4]byte
+		binary.LittleEndian.PutUint32(b[:], uint32(pl.ProcessGroupID()))
+		return 0, mem.CopyOut(arg, b[:])
+	}
+	return 0, linux.ENOTTY
+}
+
+func marshalTermios(b []byte, t *unix.Termios) {
+	le := binary.LittleEndian
+	le.PutUint32(b[0:], t.Iflag)
+	le.PutUint32(b[4:], t.Oflag)
+	le.PutUint32(b[8:], t.Cflag)
+	le.PutUint32(b[12:], t.Lflag)
+	b[16] = t.Line
+	copy(b[17:36], t.Cc[:])
+}
+
+func unmarshalTermios(b []byte, t *unix.Termios) {
+	le := binary.LittleEndian
+	t.Iflag = le.Uint32(b[0:])
+	t.Oflag = le.Uint32(b[4:])
+	t.Cflag = le.Uint32(b[8:])
+	t.Lflag = le.Uint32(b[12:])
+	t.Line = b[16]
+	copy(t.Cc[:], b[17:36])
+}

@@ -1,0 +1,195 @@
+package proc
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"moat/sentry/abi/linux"
+	"moat/sentry/auth"
+	"moat/sentry/kernel"
+	"moat/sentry/vfs"
+)
+
+// builder allocates the static inodes of an instance.
+type builder struct {
+	fs  *filesystem
+	ino uint64
+}
+
+func (b *builder) node(mode uint32) node {
+	b.ino++
+	return node{fs: b.fs, ino: b.ino, mode: mode}
+}
+
+// file returns a read-only file (mode 0444).
+func (b *builder) file(gen generator) *genFile {
+	return &genFile{node: b.node(unix.S_IFREG | 0o444), gen: gen}
+}
+
+// text returns a read-only file that renders fn.
+func (b *builder) text(fn func() string) *genFile {
+	return b.file(func(vfs.Context, *kernel.Task) ([]byte, linux.Errno) { return []byte(fn() + "\n"), 0 })
+}
+
+// link returns a symlink whose target fn computes.
+func (b *builder) link(fn func(ctx vfs.Context) (string, linux.Errno)) *symlink {
+	return &symlink{node: b.node(unix.S_IFLNK | 0o777), target: fn}
+}
+
+// dir returns a directory of children.
+func (b *builder) dir(children ...child) *staticDir {
+	return &staticDir{node: b.node(unix.S_IFDIR | 0o555), children: children}
+}
+
+// newRoot builds /proc's static tree.
+func (fs *filesystem) newRoot() vfs.Inode {
+	b := &builder{fs: fs}
+	root := &rootDir{staticDir{node: b.node(unix.S_IFDIR | 0o555)}}
+	root.children = []child{
+		{"cpuinfo", b.file(fs.genCPUInfo)},
+		{"filesystems", b.text(func() string { return strings.TrimSuffix(filesystemsText, "\n") })},
+		{"loadavg", b.file(fs.genLoadavg)},
+		{"meminfo", b.file(fs.genMeminfo)},
+		{"mounts", b.link(func(vfs.Context) (string, linux.Errno) { return "self/mounts", 0 })},
+		{"self", b.link(selfTarget)},
+		{"stat", b.file(fs.genStat)},
+		{"sys", fs.newSys(b)},
+		{"thread-self", b.link(threadSelfTarget)},
+		{"uptime", b.file(fs.genUptime)},
+		{"version", b.file(genVersion)},
+	}
+	return root
+}
+
+// selfTarget is /proc/self's target: the caller's PID.
+func selfTarget(ctx vfs.Context) (string, linux.Errno) {
+	t := callerTask(ctx)
+	if t == nil {
+		return "", linux.ENOENT
+	}
+	return strconv.Itoa(int(t.PID())), 0
+}
+
+// threadSelfTarget is /proc/thread-self's target: PID/task/TID.
+func threadSelfTarget(ctx vfs.Context) (string, linux.Errno) {
+	t := callerTask(ctx)
+	if t == nil {
+		return "", linux.ENOENT
+	}
+	return strconv.Itoa(int(t.PID())) + "/task/" + strconv.Itoa(int(t.TID())), 0
+}
+
+func (fs *filesystem) genCPUInfo(vfs.Context, *kernel.Task) ([]byte, linux.Errno) {
+	return formatCPUInfo(fs.host.CPUInfo, fs.k.CPUs()), 0
+}
+
+func (fs *filesystem) genMeminfo(vfs.Context, *kernel.Task) ([]byte, linux.Errno) {
+	return formatMeminfo(fs.host.Meminfo, fs.live()), 0
+}
+
+func (fs *filesystem) genLoadavg(vfs.Context, *kernel.Task) ([]byte, linux.Errno) {
+	tasks := fs.k.Tasks()
+	return formatLoadavg(fs.live().Loads, min(len(tasks), 1), len(tasks), fs.k.LastTID()), 0
+}
+
+// busyTime sums the CPU time of every task.
+func (fs *filesystem) busyTime() (user, sys time.Duration, tasks int) {
+	ts := fs.k.Tasks()
+	for _, t := range ts {
+		u, s := t.CPUTime()
+		user += u
+		sys += s
+	}
+	return user, sys, len(ts)
+}
+
+// idleTime is the CPU time not spent by tasks since boot, summed over CPUs.
+func (fs *filesystem) idleTime(up, busy time.Duration) time.Duration {
+	return max(up*time.Duration(fs.k.CPUs())-busy, 0)
+}
+
+func (fs *filesystem) genUptime(vfs.Context, *kernel.Task) ([]byte, linux.Errno) {
+	up := time.Since(fs.k.BootTime())
+	u, s, _ := fs.busyTime()
+	return formatUptime(up, fs.idleTime(up, u+s)), 0
+}
+
+func (fs *filesystem) genStat(vfs.Context, *kernel.Task) ([]byte, linux.Errno) {
+	up := time.Since(fs.k.BootTime())
+	u, s, n := fs.busyTime()
+	return formatProcStat(procStat{
+		CPUs:      fs.k.CPUs(),
+		Total:     cpuTimes{User: toTicks(u), System: toTicks(s), Idle: toTicks(fs.idleTime(up, u+s))},
+		BootTime:  fs.k.BootTime(),
+		Processes: uint64(max(fs.k.LastTID(), 0)),
+		Running:   min(n, 1),
+	}), 0
+}
+
+// uname returns the host's release and version, which the sandbox
+// reports as its own (as uname(2) does).
+func uname() (release, version string) {
+	var u unix.Utsname
+	if err := unix.Uname(&u); err != nil {
+		return "", ""
+	}
+	return unix.ByteSliceToString(u.Release[:]), unix.ByteSliceToString(u.Version[:])
+}
+
+func genVersion(vfs.Context, *kernel.Task) ([]byte, linux.Errno) {
+	r, v := uname()
+	return formatVersion(r, v), 0
+}
+
+// newSys builds /proc/sys.
+func (fs *filesystem) newSys(b *builder) *staticDir {
+	hostname := &genFile{
+		node: b.node(unix.S_IFREG | 0o644),
+		gen: func(vfs.Context, *kernel.Task) ([]byte, linux.Errno) {
+			return []byte(fs.k.Hostname() + "\n"), 0
+		},
+		write: fs.writeHostname,
+	}
+	return b.dir(
+		child{"fs", b.dir(
+			child{"nr_open", b.text(func() string { return strconv.Itoa(kernel.MaxNOFILE) })},
+		)},
+		child{"kernel", b.dir(
+			child{"cap_last_cap", b.text(func() string { return strconv.Itoa(auth.CapLastCap) })},
+			child{"hostname", hostname},
+			child{"ngroups_max", b.text(func() string { return "65536" })},
+			child{"osrelease", b.text(func() string { r, _ := uname(); return r })},
+			child{"ostype", b.text(func() string { return "Linux" })},
+			child{"pid_max", b.text(func() string { return strconv.Itoa(kernel.PIDMax) })},
+			child{"random", b.dir(
+				child{"boot_id", b.text(func() string { return fs.bootID })},
+				child{"uuid", b.text(newUUID)},
+			)},
+		)},
+		child{"vm", b.dir(
+			child{"overcommit_memory", b.text(func() string {
+				if fs.host.OvercommitMemory == "" {
+					return "0"
+				}
+				return fs.host.OvercommitMemory
+			})},
+		)},
+	)
+}
+
+// writeHostname implements writes to /proc/sys/kernel/hostname, which
+// need CAP_SYS_ADMIN, like sethostname(2).
+func (fs *filesystem) writeHostname(ctx vfs.Context, _ *kernel.Task, data []byte) linux.Errno {
+	if !ctx.Credentials().HasCap(auth.CapSysAdmin) {
+		return linux.EPERM
+	}
+	name := strings.TrimSuffix(string(data), "\n")
+	if len(name) > 64 {
+		return linux.EINVAL
+	}
+	fs.k.SetHostname(name)
+	return 0
+}
