@@ -219,7 +219,21 @@ enum { PROBE_READ, PROBE_WRITE, PROBE_EXEC };
  * "ok", or the signal and code, e.g. "SIGSEGV/SEGV_MAPERR",
  * "SIGSEGV/SEGV_ACCERR", "SIGBUS/BUS_ADRERR". A fault whose si_addr is not
  * addr fails the program. */
+HELPER const char *probe_fault_(void *addr, int how, void *fault);
+
 HELPER const char *probe(void *addr, int how)
+{
+	return probe_fault_(addr, how, addr);
+}
+
+/* probe_at calls code at addr that is expected to fault at fault (for
+ * example after running off the end of its page). */
+HELPER const char *probe_at(void *addr, void *fault)
+{
+	return probe_fault_(addr, PROBE_EXEC, fault);
+}
+
+HELPER const char *probe_fault_(void *addr, int how, void *fault)
 {
 	struct sigaction sa, old_segv, old_bus;
 	memset(&sa, 0, sizeof sa);
@@ -234,7 +248,7 @@ HELPER const char *probe(void *addr, int how)
 		else if (how == PROBE_WRITE) *p = 0x5a;
 		else ((void (*)(void))addr)();
 	} else {
-		if (probe_addr_ != addr) FAIL("fault at %p, want %p", probe_addr_, addr);
+		if (probe_addr_ != fault) FAIL("fault at %p, want %p", probe_addr_, fault);
 		if (probe_sig_ == SIGSEGV && probe_code_ == SEGV_MAPERR) res = "SIGSEGV/SEGV_MAPERR";
 		else if (probe_sig_ == SIGSEGV && probe_code_ == SEGV_ACCERR) res = "SIGSEGV/SEGV_ACCERR";
 		else if (probe_sig_ == SIGBUS && probe_code_ == BUS_ADRERR) res = "SIGBUS/BUS_ADRERR";
