@@ -210,17 +210,23 @@ func (t *FDTable) Fork() *FDTable {
 
 // RemoveCloseOnExec closes every fd marked close-on-exec (execve).
 func (t *FDTable) RemoveCloseOnExec() {
-	t.removeIf(func(e *fdEntry) bool { return e.flags.CloseOnExec })
+	t.removeIf(func(e *fdEntry) bool { return e.flags.CloseOnExec }, nil)
 }
 
-// RemoveAll closes every fd (exit). ctx is the task whose table it is.
+// RemoveAll closes every fd (exit). ctx is the task whose table it is:
+// its process's POSIX record locks on the closed files are released.
 func (t *FDTable) RemoveAll(ctx vfs.Context) {
-	t.removeIf(func(*fdEntry) bool { return true })
+	var owner any
+	if task, ok := ctx.(*Task); ok && task.ThreadGroup() != nil {
+		owner = task.ThreadGroup()
+	}
+	t.removeIf(func(*fdEntry) bool { return true }, owner)
 }
 
 // removeIf closes the fds whose entry matches and drops their references
-// after releasing mu.
-func (t *FDTable) removeIf(match func(*fdEntry) bool) {
+// after releasing mu. A non-nil lockOwner has its record locks on the
+// closed files released.
+func (t *FDTable) removeIf(match func(*fdEntry) bool, lockOwner any) {
 	var closed []*vfs.FileDescription
 	t.mu.Lock()
 	s := *t.slots.Load()
@@ -235,6 +241,9 @@ func (t *FDTable) removeIf(match func(*fdEntry) bool) {
 	}
 	t.mu.Unlock()
 	for _, f := range closed {
+		if vd := f.VirtualDentry(); lockOwner != nil && vd.Ok() {
+			vd.Mount().VFS().ReleaseLocks(vd.Dentry().Inode(), lockOwner)
+		}
 		f.DecRef()
 	}
 }
