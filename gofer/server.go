@@ -119,6 +119,7 @@ func (s *Server) work(conn *unet.Conn) error {
 	buf := make([]byte, proto.MaxMessageSize)
 	fds := make([]int, 0, unet.MaxFDs)
 	out := proto.Encoder{B: make([]byte, 0, proto.MaxMessageSize)}
+	dec := new(proto.Decoder)
 	for {
 		n, got, err := conn.Recv(buf, fds)
 		switch {
@@ -138,7 +139,7 @@ func (s *Server) work(conn *unet.Conn) error {
 		for _, fd := range got {
 			unix.Close(fd)
 		}
-		fd := s.handle(buf[:n], &out)
+		fd := s.handle(buf[:n], dec, &out)
 		var sendFDs []int
 		if fd >= 0 {
 			sendFDs = append(fds[:0], fd)
@@ -189,9 +190,9 @@ var handlers = [...]handler{
 }
 
 // handle answers the request msg into out and returns a descriptor to send
-// with the answer, or -1.
-func (s *Server) handle(msg []byte, out *proto.Encoder) int {
-	d := proto.NewDecoder(msg)
+// with the answer, or -1. d is scratch space for decoding.
+func (s *Server) handle(msg []byte, d *proto.Decoder, out *proto.Encoder) int {
+	*d = proto.NewDecoder(msg)
 	tag, t := d.Header()
 	if !d.Ok() {
 		// Not even a header: answer on whatever tag could be read.
@@ -203,7 +204,7 @@ func (s *Server) handle(msg []byte, out *proto.Encoder) int {
 		return -1
 	}
 	out.Response(tag, 0)
-	fd, errno := handlers[t](s, &d, out)
+	fd, errno := handlers[t](s, d, out)
 	if errno != 0 {
 		if fd >= 0 {
 			unix.Close(fd)

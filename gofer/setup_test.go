@@ -39,7 +39,12 @@ func runGofer(spec string) int {
 		fmt.Fprintln(os.Stderr, "filter:", err)
 		return 3
 	}
-	if err := Serve(unet.NewConn(3), rootFD, Config{ReadOnly: parts[2] == "ro"}); err != nil {
+	conn, err := unet.NewConn(3)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "conn:", err)
+		return 4
+	}
+	if err := Serve(conn, rootFD, Config{ReadOnly: parts[2] == "ro"}); err != nil {
 		fmt.Fprintln(os.Stderr, "serve:", err)
 		return 4
 	}
@@ -76,7 +81,10 @@ func startGofer(t *testing.T, root string, setupRO, serveRO bool) *proto.Client 
 		t.Fatal(err)
 	}
 	srv.Close()
-	c := proto.NewClient(fds[0])
+	c, err := proto.NewClient(fds[0])
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() {
 		c.Close()
 		err := cmd.Wait()

@@ -49,13 +49,20 @@ type call struct {
 	n    int     // response length
 	fds  []int   // descriptors that came with the response
 	err  error   // set when the connection failed before the response came
+	dec  Decoder // over the response body, once it has come
 	done chan struct{}
 }
 
 // NewClient returns a Client speaking on fd, a connected SOCK_SEQPACKET
-// socket whose other end is served by the gofer. The Client owns fd.
-func NewClient(fd int) *Client {
-	return NewClientConn(unet.NewConn(fd))
+// socket whose other end is served by the gofer. The Client owns fd (also
+// on error).
+func NewClient(fd int) (*Client, error) {
+	conn, err := unet.NewConn(fd)
+	if err != nil {
+		unix.Close(fd)
+		return nil, err
+	}
+	return NewClientConn(conn), nil
 }
 
 // NewClientConn is NewClient on a unet.Conn, which the Client then owns.
@@ -105,17 +112,17 @@ func (c *Client) free(cl *call) {
 	c.calls.Put(cl)
 }
 
-// roundTrip sends cl's request and waits for its response. On success it
-// returns a decoder over the response body; cl.fds holds any descriptors.
-// A non-zero errno from the server is returned as a unix.Errno.
-func (c *Client) roundTrip(cl *call) (Decoder, error) {
+// roundTrip sends cl's request and waits for its response. On success
+// cl.dec reads the response body and cl.fds holds any descriptors. A
+// non-zero errno from the server is returned as a unix.Errno.
+func (c *Client) roundTrip(cl *call) error {
 	if len(cl.enc.B) > MaxMessageSize {
-		return Decoder{}, unix.ENAMETOOLONG
+		return unix.ENAMETOOLONG
 	}
 	c.mu.Lock()
 	if c.err != nil {
 		c.mu.Unlock()
-		return Decoder{}, c.err
+		return c.err
 	}
 	for {
 		c.nextTag++
@@ -135,17 +142,17 @@ func (c *Client) roundTrip(cl *call) (Decoder, error) {
 		if err == unet.ErrClosed {
 			err = ErrClosed
 		}
-		return Decoder{}, err
+		return err
 	}
 	if err := c.wait(cl); err != nil {
-		return Decoder{}, err
+		return err
 	}
-	d := NewDecoder(cl.resp[:cl.n])
-	d.U32() // tag
-	if errno := d.U32(); errno != 0 {
-		return Decoder{}, unix.Errno(errno)
+	cl.dec = NewDecoder(cl.resp[:cl.n])
+	cl.dec.U32() // tag
+	if errno := cl.dec.U32(); errno != 0 {
+		return unix.Errno(errno)
 	}
-	return d, nil
+	return nil
 }
 
 // wait blocks until cl's response has arrived, receiving responses itself

@@ -5,14 +5,13 @@ import "golang.org/x/sys/unix"
 // do sends cl and, on success, runs read on the response body. read reports
 // a malformed body by leaving the decoder not Ok; do then returns EBADMSG.
 func (c *Client) do(cl *call, read func(d *Decoder)) error {
-	d, err := c.roundTrip(cl)
-	if err != nil {
+	if err := c.roundTrip(cl); err != nil {
 		return err
 	}
 	if read != nil {
-		read(&d)
+		read(&cl.dec)
 	}
-	if !d.Done() {
+	if !cl.dec.Done() {
 		return unix.EBADMSG
 	}
 	return nil

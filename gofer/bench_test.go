@@ -1,0 +1,123 @@
+package gofer
+
+import (
+	"path/filepath"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+// The headline figures of docs/gofer.md: operations per second through the
+// protocol (client and server in one process over a socketpair), next to
+// the same work done natively.
+
+func BenchmarkStat(b *testing.B) {
+	c := serve(b, makeTree(b), Config{})
+	h, _ := walk(b, c, attach(b, c), "dir/sub")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.Stat(h); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkStatParallel(b *testing.B) {
+	c := serve(b, makeTree(b), Config{})
+	h, _ := walk(b, c, attach(b, c), "dir/sub")
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := c.Stat(h); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkWalkStat walks one name (the reply carries its Stat) and drops
+// the handle: two round trips.
+func BenchmarkWalkStat(b *testing.B) {
+	c := serve(b, makeTree(b), Config{})
+	r := attach(b, c)
+	b.ReportAllocs()
+	for b.Loop() {
+		h, _, err := c.WalkOne(r, "file")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := c.CloseHandle(h); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkWalk2 walks two names in one request, stats included.
+func BenchmarkWalk2(b *testing.B) {
+	c := serve(b, makeTree(b), Config{})
+	r := attach(b, c)
+	names := []string{"dir", "sub"}
+	b.ReportAllocs()
+	for b.Loop() {
+		hs, _, err := c.Walk(r, names)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := c.CloseHandles(hs); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkOpenClose opens a walked file (one round trip, a donated
+// descriptor) and closes the descriptor.
+func BenchmarkOpenClose(b *testing.B) {
+	c := serve(b, makeTree(b), Config{})
+	h, _ := walk(b, c, attach(b, c), "dir/sub")
+	b.ReportAllocs()
+	for b.Loop() {
+		fd, err := c.Open(h, unix.O_RDONLY)
+		if err != nil {
+			b.Fatal(err)
+		}
+		unix.Close(fd)
+	}
+}
+
+func BenchmarkOpenCloseParallel(b *testing.B) {
+	c := serve(b, makeTree(b), Config{})
+	h, _ := walk(b, c, attach(b, c), "dir/sub")
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			fd, err := c.Open(h, unix.O_RDONLY)
+			if err != nil {
+				b.Fatal(err)
+			}
+			unix.Close(fd)
+		}
+	})
+}
+
+// BenchmarkNativeStat is the host's own fstatat on the same file.
+func BenchmarkNativeStat(b *testing.B) {
+	p := filepath.Join(makeTree(b), "dir", "sub")
+	var st unix.Stat_t
+	for b.Loop() {
+		if err := unix.Fstatat(unix.AT_FDCWD, p, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkNativeOpenClose is the host's own open+close of the same file.
+func BenchmarkNativeOpenClose(b *testing.B) {
+	p := filepath.Join(makeTree(b), "dir", "sub")
+	for b.Loop() {
+		fd, err := unix.Open(p, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		unix.Close(fd)
+	}
+}
