@@ -1,0 +1,108 @@
+package gofer
+
+import (
+	"errors"
+	"runtime"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"moat/gofer/proto"
+	"moat/sentry/abi/linux"
+)
+
+// TestCachedNoRoundTrip proves what a read-only file system serves
+// without the gofer: once warm, the same operations keep working after the
+// connection is gone, while anything uncached fails with EIO.
+func TestCachedNoRoundTrip(t *testing.T) {
+	e := newEnv(t, true)
+	ops := []struct {
+		name string
+		do   func() linux.Errno
+	}{
+		{"stat", func() linux.Errno { _, err := e.stat("dir/sub", true); return err }},
+		{"stat through symlinks", func() linux.Errno { _, err := e.stat("dirlink/sub", true); return err }},
+		{"stat missing", func() linux.Errno { return want(func() linux.Errno { _, err := e.stat("dir/nope", true); return err }(), linux.ENOENT) }},
+		{"open+read+close", func() linux.Errno {
+			if got := e.readFile("link"); got != "hello" {
+				return linux.EIO
+			}
+			return 0
+		}},
+		{"readlink", func() linux.Errno { _, err := e.v.ReadlinkAt(rootCtx, e.op("abs", false)); return err }},
+		{"getdents", func() linux.Errno {
+			if n := len(e.names("dir")); n != 4 {
+				t.Errorf("getdents dir: %d entries", n)
+			}
+			return 0
+		}},
+		{"access", func() linux.Errno { return e.v.AccessAt(rootCtx, e.op("file", true), 4) }},
+	}
+	for _, o := range ops {
+		if err := o.do(); err != 0 {
+			t.Fatalf("warm %s: %v", o.name, err)
+		}
+	}
+	e.client.Close()
+	for _, o := range ops {
+		if err := o.do(); err != 0 {
+			t.Errorf("%s without the gofer: %v", o.name, err)
+		}
+	}
+	if _, err := e.stat("dir/inner", true); err != linux.EIO {
+		t.Errorf("uncached stat without the gofer: %v, want EIO", err)
+	}
+}
+
+// TestWritableStatsAfresh: a writable file system asks the host on every
+// stat, by fstat when the inode has a host descriptor.
+func TestWritableStatsAfresh(t *testing.T) {
+	e := newEnv(t, false)
+	fd := e.open("file", unix.O_RDONLY, 0)
+	defer fd.DecRef()
+	e.client.Close()
+	if _, err := e.stat("file", false); err != 0 {
+		t.Errorf("stat of an open file without the gofer: %v", err)
+	}
+	if _, err := e.stat("dir", false); err != linux.EIO {
+		t.Errorf("stat of a directory without the gofer: %v, want EIO", err)
+	}
+}
+
+// TestHandleRelease: once an unlinked inode is unreachable, its handle is
+// closed on the gofer.
+func TestHandleRelease(t *testing.T) {
+	e := newEnv(t, false)
+	h := makeAndDrop(t, e)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		runtime.GC()
+		_, err := e.client.Stat(h)
+		if errors.Is(err, unix.EBADF) {
+			break
+		}
+		if err != nil {
+			t.Fatalf("stat of the dropped handle: %v", err)
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("handle of a dropped inode still open")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := e.fs.pendingCloses(); n != 0 {
+		t.Errorf("%d closes pending", n)
+	}
+}
+
+// makeAndDrop creates, opens, closes and unlinks a file and returns its
+// inode's handle; nothing refers to the inode afterwards.
+func makeAndDrop(t *testing.T, e *env) proto.Handle {
+	fd := e.open("tmp", unix.O_CREAT|unix.O_RDWR, 0o644)
+	h := fd.Dentry().Inode().(*regularInode).h
+	fd.DecRef()
+	if err := e.v.UnlinkAt(rootCtx, e.op("tmp", false)); err != 0 {
+		t.Fatalf("unlink: %v", err)
+	}
+	return h
+}
