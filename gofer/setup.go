@@ -2,6 +2,7 @@ package gofer
 
 import (
 	"fmt"
+	"os"
 	"runtime"
 
 	"golang.org/x/sys/unix"
@@ -40,17 +41,39 @@ func Setup(cfg Config) (int, error) {
 	if err := unix.Mount("", "/", "", unix.MS_SLAVE|unix.MS_REC, ""); err != nil {
 		return -1, fmt.Errorf("making / a slave mount: %w", err)
 	}
-	if err := unix.Mount(cfg.Root, cfg.Root, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
-		return -1, fmt.Errorf("bind-mounting %q: %w", cfg.Root, err)
+	// Take a detached copy of the tree first: the staging tmpfs below may
+	// hide cfg.Root (a rootfs under /tmp), and a bind of "/" onto itself
+	// cannot be pivoted into (the process root stays on the lower mount).
+	tree, err := unix.OpenTree(unix.AT_FDCWD, cfg.Root, unix.OPEN_TREE_CLONE|unix.OPEN_TREE_CLOEXEC|unix.AT_RECURSIVE)
+	if err != nil {
+		return -1, fmt.Errorf("cloning the mount tree of %q: %w", cfg.Root, err)
+	}
+	defer unix.Close(tree)
+	staging, err := stagingDir()
+	if err != nil {
+		return -1, err
+	}
+	if err := unix.Mount("tmpfs", staging, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, "mode=0700,size=64k"); err != nil {
+		return -1, fmt.Errorf("mounting the staging tmpfs on %q: %w", staging, err)
+	}
+	newRoot := staging + "/root"
+	if err := unix.Mkdir(newRoot, 0o700); err != nil {
+		return -1, fmt.Errorf("making %q: %w", newRoot, err)
+	}
+	if err := unix.MoveMount(tree, "", unix.AT_FDCWD, newRoot, unix.MOVE_MOUNT_F_EMPTY_PATH); err != nil {
+		return -1, fmt.Errorf("attaching %q: %w", cfg.Root, err)
+	}
+	if err := detachKernelFilesystems(newRoot); err != nil {
+		return -1, err
 	}
 	attr := unix.MountAttr{Attr_set: unix.MOUNT_ATTR_NOSUID | unix.MOUNT_ATTR_NODEV}
 	if cfg.ReadOnly {
 		attr.Attr_set |= unix.MOUNT_ATTR_RDONLY
 	}
-	if err := unix.MountSetattr(-1, cfg.Root, unix.AT_RECURSIVE, &attr); err != nil {
+	if err := unix.MountSetattr(-1, newRoot, unix.AT_RECURSIVE, &attr); err != nil {
 		return -1, fmt.Errorf("setting mount attributes on %q: %w", cfg.Root, err)
 	}
-	if err := unix.Chdir(cfg.Root); err != nil {
+	if err := unix.Chdir(newRoot); err != nil {
 		return -1, fmt.Errorf("entering %q: %w", cfg.Root, err)
 	}
 	// pivot_root(".", ".") stacks the old root on top of the new one;
@@ -70,4 +93,16 @@ func Setup(cfg Config) (int, error) {
 		return -1, fmt.Errorf("opening the new root: %w", err)
 	}
 	return fd, nil
+}
+
+// stagingDir returns an existing directory of the host to mount the
+// staging tmpfs on. The mount is private to the gofer's namespace, so any
+// directory will do; these exist on every Linux host.
+func stagingDir() (string, error) {
+	for _, d := range []string{"/tmp", "/run", "/mnt", "/var/tmp", "/dev"} {
+		if st, err := os.Lstat(d); err == nil && st.IsDir() {
+			return d, nil
+		}
+	}
+	return "", fmt.Errorf("no directory to stage the gofer root on")
 }

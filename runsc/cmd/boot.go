@@ -31,6 +31,10 @@ var Boot = &cli.Command{
 			json.NewEncoder(status).Encode(&ss)
 			status.Close()
 		}
+		if err := boot.SetupNamespace(); err != nil {
+			report(control.StartStatus{Error: err.Error()})
+			return cli.Exit("", 128)
+		}
 		var args control.BootArgs
 		if err := json.NewDecoder(os.NewFile(control.BootArgsFD, "args")).Decode(&args); err != nil {
 			report(control.StartStatus{Error: fmt.Sprintf("reading boot arguments: %v", err)})

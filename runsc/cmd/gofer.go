@@ -38,7 +38,11 @@ var Gofer = &cli.Command{
 			return cli.Exit(fmt.Sprintf("runsc gofer: installing seccomp filter: %v", err), 1)
 		}
 		log.Debugf("gofer serving %s (read-only %v)", gcfg.Root, gcfg.ReadOnly)
-		if err := gofer.Serve(unet.NewConn(control.GoferSocketFD), rootFD, gcfg); err != nil {
+		conn, err := unet.NewConn(control.GoferSocketFD)
+		if err != nil {
+			return cli.Exit(fmt.Sprintf("runsc gofer: socket: %v", err), 1)
+		}
+		if err := gofer.Serve(conn, rootFD, gcfg); err != nil {
 			return cli.Exit(fmt.Sprintf("runsc gofer: %v", err), 1)
 		}
 		return nil

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/urfave/cli/v2"
@@ -28,6 +29,12 @@ func setupLogging(cfg *config.Config, id, command string) error {
 		log.SetLevel(log.Info)
 	}
 	if path == "" {
+		if command == "boot" || command == "gofer" {
+			// The sandbox shares stderr with the application: its log
+			// goes only where --log or --debug-log says.
+			log.SetOutput(io.Discard, command)
+			return nil
+		}
 		log.SetOutput(os.Stderr, command)
 		return nil
 	}

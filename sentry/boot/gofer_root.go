@@ -3,7 +3,6 @@ package boot
 import (
 	"fmt"
 
-	"moat/gofer/proto"
 	goferfs "moat/sentry/fs/gofer"
 	"moat/sentry/vfs"
 )
@@ -12,7 +11,7 @@ import (
 // fd.
 func GoferRoot(fd int, readOnly bool) RootFunc {
 	return func(v *vfs.VirtualFilesystem) (*vfs.Filesystem, error) {
-		fs, err := goferfs.New(v, proto.NewClient(fd), goferfs.Options{ReadOnly: readOnly})
+		fs, err := goferfs.NewFromFD(v, fd, goferfs.Options{ReadOnly: readOnly})
 		if err != nil {
 			return nil, fmt.Errorf("connecting to the gofer: %w", err)
 		}
