@@ -121,3 +121,58 @@ func BenchmarkNativeOpenClose(b *testing.B) {
 		unix.Close(fd)
 	}
 }
+
+// The same operations against a gofer in its own process, confined by
+// Setup and its seccomp filter, as in production (needs root).
+
+func BenchmarkChildStat(b *testing.B) {
+	c := startGofer(b, makeTree(b), false, false)
+	h, _ := walk(b, c, attach(b, c), "dir/sub")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.Stat(h); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkChildWalkStat(b *testing.B) {
+	c := startGofer(b, makeTree(b), false, false)
+	r := attach(b, c)
+	b.ReportAllocs()
+	for b.Loop() {
+		h, _, err := c.WalkOne(r, "file")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := c.CloseHandle(h); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkChildOpenClose(b *testing.B) {
+	c := startGofer(b, makeTree(b), false, false)
+	h, _ := walk(b, c, attach(b, c), "dir/sub")
+	b.ReportAllocs()
+	for b.Loop() {
+		fd, err := c.Open(h, unix.O_RDONLY)
+		if err != nil {
+			b.Fatal(err)
+		}
+		unix.Close(fd)
+	}
+}
+
+func BenchmarkChildStatParallel(b *testing.B) {
+	c := startGofer(b, makeTree(b), false, false)
+	h, _ := walk(b, c, attach(b, c), "dir/sub")
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := c.Stat(h); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -53,7 +53,7 @@ func runGofer(spec string) int {
 
 // startGofer runs a confined, filtered gofer in a child process and
 // returns a client for it; cleanup checks that it exited cleanly.
-func startGofer(t *testing.T, root string, setupRO, serveRO bool) *proto.Client {
+func startGofer(t testing.TB, root string, setupRO, serveRO bool) *proto.Client {
 	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Skip("Setup needs root")

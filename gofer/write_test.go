@@ -95,13 +95,25 @@ func TestMkdirSymlinkMknodLink(t *testing.T) {
 	}{
 		{"mkdir", func() (proto.Handle, proto.Stat, error) { return c.Mkdir(d, "m", 01750, proto.NoID, proto.NoID) }, unix.S_IFDIR | 01750, 0},
 		{"mkdir exists", func() (proto.Handle, proto.Stat, error) { return c.Mkdir(d, "sub", 0755, proto.NoID, proto.NoID) }, 0, unix.EEXIST},
-		{"symlink", func() (proto.Handle, proto.Stat, error) { return c.Symlink(d, "s", "/anywhere/at/all", proto.NoID, proto.NoID) }, unix.S_IFLNK | 0777, 0},
+		{"symlink", func() (proto.Handle, proto.Stat, error) {
+			return c.Symlink(d, "s", "/anywhere/at/all", proto.NoID, proto.NoID)
+		}, unix.S_IFLNK | 0777, 0},
 		{"symlink empty", func() (proto.Handle, proto.Stat, error) { return c.Symlink(d, "s2", "", proto.NoID, proto.NoID) }, 0, unix.ENOENT},
-		{"fifo", func() (proto.Handle, proto.Stat, error) { return c.Mknod(d, "p", unix.S_IFIFO|0620, proto.NoID, proto.NoID) }, unix.S_IFIFO | 0620, 0},
-		{"socket", func() (proto.Handle, proto.Stat, error) { return c.Mknod(d, "k", unix.S_IFSOCK|0600, proto.NoID, proto.NoID) }, unix.S_IFSOCK | 0600, 0},
-		{"chardev", func() (proto.Handle, proto.Stat, error) { return c.Mknod(d, "c", unix.S_IFCHR|0600, proto.NoID, proto.NoID) }, 0, unix.EPERM},
-		{"blockdev", func() (proto.Handle, proto.Stat, error) { return c.Mknod(d, "b", unix.S_IFBLK|0600, proto.NoID, proto.NoID) }, 0, unix.EPERM},
-		{"regular via mknod", func() (proto.Handle, proto.Stat, error) { return c.Mknod(d, "f", unix.S_IFREG|0600, proto.NoID, proto.NoID) }, 0, unix.EPERM},
+		{"fifo", func() (proto.Handle, proto.Stat, error) {
+			return c.Mknod(d, "p", unix.S_IFIFO|0620, proto.NoID, proto.NoID)
+		}, unix.S_IFIFO | 0620, 0},
+		{"socket", func() (proto.Handle, proto.Stat, error) {
+			return c.Mknod(d, "k", unix.S_IFSOCK|0600, proto.NoID, proto.NoID)
+		}, unix.S_IFSOCK | 0600, 0},
+		{"chardev", func() (proto.Handle, proto.Stat, error) {
+			return c.Mknod(d, "c", unix.S_IFCHR|0600, proto.NoID, proto.NoID)
+		}, 0, unix.EPERM},
+		{"blockdev", func() (proto.Handle, proto.Stat, error) {
+			return c.Mknod(d, "b", unix.S_IFBLK|0600, proto.NoID, proto.NoID)
+		}, 0, unix.EPERM},
+		{"regular via mknod", func() (proto.Handle, proto.Stat, error) {
+			return c.Mknod(d, "f", unix.S_IFREG|0600, proto.NoID, proto.NoID)
+		}, 0, unix.EPERM},
 		{"link", func() (proto.Handle, proto.Stat, error) {
 			f, _ := walk(t, c, r, "file")
 			return c.Link(d, "hard", f)
@@ -347,12 +359,15 @@ func TestReadOnly(t *testing.T) {
 			_, _, err := c.Symlink(r, "n", "x", proto.NoID, proto.NoID)
 			return err
 		},
-		"link":        func() error { _, _, err := c.Link(r, "n", f); return err },
-		"mknod":       func() error { _, _, err := c.Mknod(r, "n", unix.S_IFIFO|0644, proto.NoID, proto.NoID); return err },
-		"unlink":      func() error { return c.Unlink(r, "file", 0) },
-		"rmdir":       func() error { return c.Unlink(d, "inner", unix.AT_REMOVEDIR) },
-		"rename":      func() error { return c.Rename(r, "file", r, "n", 0) },
-		"setattr":     func() error { _, err := c.Setattr(f, &proto.SetattrReq{Mask: proto.SetattrMode, Mode: 0777}); return err },
+		"link":   func() error { _, _, err := c.Link(r, "n", f); return err },
+		"mknod":  func() error { _, _, err := c.Mknod(r, "n", unix.S_IFIFO|0644, proto.NoID, proto.NoID); return err },
+		"unlink": func() error { return c.Unlink(r, "file", 0) },
+		"rmdir":  func() error { return c.Unlink(d, "inner", unix.AT_REMOVEDIR) },
+		"rename": func() error { return c.Rename(r, "file", r, "n", 0) },
+		"setattr": func() error {
+			_, err := c.Setattr(f, &proto.SetattrReq{Mask: proto.SetattrMode, Mode: 0777})
+			return err
+		},
 		"truncate":    func() error { _, err := c.Setattr(f, &proto.SetattrReq{Mask: proto.SetattrSize}); return err },
 		"setxattr":    func() error { return c.Setxattr(f, "user.x", []byte("1"), 0) },
 		"removexattr": func() error { return c.Removexattr(f, "user.x") },

@@ -14,11 +14,14 @@ const goThreadFlags = unix.CLONE_VM | unix.CLONE_FS | unix.CLONE_FILES |
 // thread flags only, exit, gettid), scheduling and timers (futex,
 // sched_yield, nanosleep, clock_gettime, clock_nanosleep, timer_*), signals
 // (rt_sigaction, rt_sigprocmask, rt_sigreturn, sigaltstack, tgkill, getpid),
-// the network poller (epoll_*, eventfd2, pipe2), writes to stderr (write) and
-// exit_group. clone3 fails with ENOSYS so that a caller falls back to clone.
+// the network poller (epoll_*, eventfd2, pipe2), writes to stderr (write),
+// exit_group, and the periodic re-reading of the cgroup CPU limit that sets
+// GOMAXPROCS (pread64 on files opened at start, sched_getaffinity; every
+// second or so from Go 1.25). clone3 fails with ENOSYS so that a caller falls back to clone.
 func (f *Filter) AllowGoRuntime() *Filter {
 	f.Allow(
 		unix.SYS_READ,
+		unix.SYS_PREAD64,
 		unix.SYS_WRITE,
 		unix.SYS_CLOSE,
 		unix.SYS_MMAP,
