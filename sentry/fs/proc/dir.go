@@ -139,10 +139,14 @@ func parseID(s string) (int32, bool) {
 	if s == "" || len(s) > 10 || (s[0] == '0' && len(s) > 1) {
 		return 0, false
 	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+	}
 	n, err := strconv.ParseInt(s, 10, 32)
-	if err != nil || n < 0 {
+	if err != nil {
 		return 0, false
 	}
 	return int32(n), true
 }
-
