@@ -106,3 +106,47 @@ func makeAndDrop(t *testing.T, e *env) proto.Handle {
 	}
 	return h
 }
+
+// TestIdleFiles: closed files keep their host descriptors only while they
+// are among the MaxIdleFiles most recently closed.
+func TestIdleFiles(t *testing.T) {
+	e := newEnvOpts(t, makeTree(t), Options{ReadOnly: true, MaxIdleFiles: 1})
+	res := func(path string) *hostRes {
+		vd, err := e.v.GetDentryAt(rootCtx, e.op(path, true))
+		if err != 0 {
+			t.Fatalf("lookup %q: %v", path, err)
+		}
+		return vd.Dentry().Inode().(*regularInode).res
+	}
+	fds := func(r *hostRes) int {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		return r.readFD
+	}
+	a := e.open("file", unix.O_RDONLY, 0)
+	b := e.open("dir/sub", unix.O_RDONLY, 0)
+	a.DecRef()
+	if fds(res("file")) < 0 {
+		t.Error("the only idle file lost its descriptor")
+	}
+	b.DecRef()
+	if fds(res("file")) >= 0 {
+		t.Error("the older idle file kept its descriptor")
+	}
+	if fds(res("dir/sub")) < 0 {
+		t.Error("the youngest idle file lost its descriptor")
+	}
+	// Open files are never evicted, and an evicted one reopens.
+	b = e.open("dir/sub", unix.O_RDONLY, 0)
+	defer b.DecRef()
+	if got := e.readFile("file"); got != "hello" {
+		t.Errorf("reopened file reads %q", got)
+	}
+	if fds(res("dir/sub")) < 0 {
+		t.Error("an open file lost its descriptor")
+	}
+	buf := make([]byte, 3)
+	if n, err := b.PRead(rootCtx, buf, 0); err != 0 || string(buf[:n]) != "sub" {
+		t.Errorf("read of the open file: %q %v", buf[:n], err)
+	}
+}

@@ -120,7 +120,10 @@ func (d *dirInode) Create(_ vfs.Context, name string, opts vfs.CreateOptions) (v
 		return nil, errno(err)
 	}
 	r := d.fs.newInode(h, &st).(*regularInode)
-	r.res.rwFD.Store(int32(fd))
+	r.res.rwFD = fd
+	// The vfs opens the new file next; until then it is idle like any
+	// closed file.
+	d.fs.addIdle(r.res)
 	return r, 0
 }
 

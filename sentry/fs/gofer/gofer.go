@@ -29,14 +29,16 @@
 // # Lock order
 //
 //	vfs Dentry.mu (held by the vfs around directory methods)
-//	  regularInode.fdMu (held across the gofer Open of a host descriptor)
-//	  dirInode.mu
+//	  hostRes.mu (held across the gofer Open of a host descriptor)
+//	  dirInode.mu, symlinkInode.mu (held across a gofer Getdents/Readlink)
 //	vfs FileDescription.offMu
 //	  regularInode.appendMu
-//	inode.attrMu, Filesystem.closeMu (leaves)
+//	Filesystem.idleMu, inode.attrMu, Filesystem.closeMu (leaves; hostRes.mu
+//	is never taken with idleMu held)
 package gofer
 
 import (
+	"container/list"
 	"fmt"
 	"sync"
 
@@ -55,10 +57,17 @@ type Options struct {
 	// MaxNegative bounds the missing names remembered per directory on a
 	// read-only file system (0: DefaultMaxNegative; negative: none).
 	MaxNegative int
+	// MaxIdleFiles bounds the regular files that keep their host
+	// descriptors once no file description uses them, most recently
+	// closed first (0: DefaultMaxIdleFiles; negative: none).
+	MaxIdleFiles int
 }
 
-// DefaultMaxNegative is the default of Options.MaxNegative.
-const DefaultMaxNegative = 1024
+// Defaults of Options.
+const (
+	DefaultMaxNegative  = 1024
+	DefaultMaxIdleFiles = 1024
+)
 
 // Filesystem is one gofer-backed file system: one attach of a gofer
 // connection.
@@ -68,6 +77,12 @@ type Filesystem struct {
 	opts       Options
 	ownsClient bool
 	root       *dirInode
+
+	// idleMu guards idleList and hostRes.idle.
+	idleMu sync.Mutex
+	// idleList holds the regular files with host descriptors and no open
+	// file description, least recently closed first.
+	idleList list.List
 
 	// closeMu guards closeQueue and flushing.
 	closeMu sync.Mutex
@@ -84,6 +99,9 @@ type Filesystem struct {
 func New(v *vfs.VirtualFilesystem, client *proto.Client, opts Options) (*vfs.Filesystem, error) {
 	if opts.MaxNegative == 0 {
 		opts.MaxNegative = DefaultMaxNegative
+	}
+	if opts.MaxIdleFiles == 0 {
+		opts.MaxIdleFiles = DefaultMaxIdleFiles
 	}
 	h, st, err := client.Attach()
 	if err != nil {

@@ -74,11 +74,12 @@ type env struct {
 // newEnv serves a new test tree read-only or read-write and mounts it.
 func newEnv(t testing.TB, ro bool) *env {
 	t.Helper()
-	return newEnvAt(t, makeTree(t), ro)
+	return newEnvOpts(t, makeTree(t), Options{ReadOnly: ro})
 }
 
-// newEnvAt serves the tree at host and mounts it as the root.
-func newEnvAt(t testing.TB, host string, ro bool) *env {
+// newEnvOpts serves the tree at host and mounts it as the root.
+func newEnvOpts(t testing.TB, host string, opts Options) *env {
+	ro := opts.ReadOnly
 	t.Helper()
 	rootFD, err := goferserver.OpenRoot(host)
 	if err != nil {
@@ -98,7 +99,7 @@ func newEnvAt(t testing.TB, host string, ro bool) *env {
 		}
 	})
 	v := vfs.New()
-	vfsfs, err := New(v, c, Options{ReadOnly: ro})
+	vfsfs, err := New(v, c, opts)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

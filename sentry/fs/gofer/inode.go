@@ -1,6 +1,7 @@
 package gofer
 
 import (
+	"container/list"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -30,28 +31,63 @@ const (
 // the cleanup of a dropped inode can release it.
 type hostRes struct {
 	h proto.Handle
+
+	// mu guards the fields below. A file description uses the descriptor
+	// it got at open without the lock: while opens > 0 no descriptor is
+	// closed.
+	mu sync.Mutex
 	// readFD and rwFD are host descriptors open O_RDONLY and O_RDWR, or -1.
-	// They are set once (under regularInode.fdMu) and closed only by the
-	// cleanup, when nothing can use them any more.
-	readFD atomic.Int32
-	rwFD   atomic.Int32
+	readFD, rwFD int
+	// opens counts the open file descriptions using them.
+	opens int
+
+	// idle is r's element in Filesystem.idleList, or nil. It is guarded
+	// by Filesystem.idleMu.
+	idle *list.Element
 }
 
-// anyFD returns a host descriptor of the file, or -1.
-func (r *hostRes) anyFD() int {
-	if fd := r.rwFD.Load(); fd >= 0 {
-		return int(fd)
+// fstatLocked stats the file through one of its host descriptors; ok is
+// false if it has none.
+//
+// Preconditions:
+// - r.mu is held.
+func (r *hostRes) fstatLocked(st *proto.Stat) (ok bool, err linux.Errno) {
+	fd := r.rwFD
+	if fd < 0 {
+		fd = r.readFD
 	}
-	return int(r.readFD.Load())
+	if fd < 0 {
+		return false, 0
+	}
+	var hs unix.Stat_t
+	if err := unix.Fstat(fd, &hs); err != nil {
+		return true, errno(err)
+	}
+	st.FromUnix(&hs)
+	return true, 0
+}
+
+// closeFDsLocked closes the host descriptors.
+//
+// Preconditions:
+// - r.mu is held.
+func (r *hostRes) closeFDsLocked() {
+	for _, fd := range [...]int{r.readFD, r.rwFD} {
+		if fd >= 0 {
+			unix.Close(fd)
+		}
+	}
+	r.readFD, r.rwFD = -1, -1
 }
 
 // release closes the host descriptors and queues the handle for a Close.
+// It runs once the inode is unreachable (an idle-list eviction may run at
+// the same time).
 func (r *hostRes) release(fs *Filesystem) {
-	for _, fd := range []int32{r.readFD.Swap(-1), r.rwFD.Swap(-1)} {
-		if fd >= 0 {
-			unix.Close(int(fd))
-		}
-	}
+	fs.unidle(r)
+	r.mu.Lock()
+	r.closeFDsLocked()
+	r.mu.Unlock()
 	fs.queueClose(r.h)
 }
 
@@ -110,9 +146,7 @@ func (fs *Filesystem) newInode(h proto.Handle, st *proto.Stat) goferInode {
 
 func (i *inode) init(fs *Filesystem, h proto.Handle, st *proto.Stat) {
 	i.fs, i.h, i.typ = fs, h, st.Mode&sIFMT
-	i.res = &hostRes{h: h}
-	i.res.readFD.Store(-1)
-	i.res.rwFD.Store(-1)
+	i.res = &hostRes{h: h, readFD: -1, rwFD: -1}
 	s := *st
 	i.attr.Store(&s)
 }
@@ -156,14 +190,18 @@ func (i *inode) attrs() (*proto.Stat, linux.Errno) {
 		return i.attr.Load(), 0
 	}
 	var st proto.Stat
-	if fd := i.res.anyFD(); fd >= 0 {
-		// The donated descriptor is the node itself: no round trip.
-		var hs unix.Stat_t
-		if err := unix.Fstat(fd, &hs); err != nil {
-			return nil, errno(err)
+	done := false
+	if i.typ == sIFREG {
+		// A donated descriptor is the node itself: no round trip.
+		var err linux.Errno
+		i.res.mu.Lock()
+		done, err = i.res.fstatLocked(&st)
+		i.res.mu.Unlock()
+		if err != 0 {
+			return nil, err
 		}
-		st.FromUnix(&hs)
-	} else {
+	}
+	if !done {
 		var err error
 		if st, err = i.fs.client.Stat(i.h); err != nil {
 			return nil, errno(err)

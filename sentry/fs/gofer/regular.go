@@ -2,7 +2,6 @@ package gofer
 
 import (
 	"sync"
-	"sync/atomic"
 
 	"golang.org/x/sys/unix"
 
@@ -13,45 +12,15 @@ import (
 // regularInode is a regular file. Its data is read and written through
 // host descriptors the gofer donates: one open O_RDONLY for file
 // descriptions opened for reading only, one open O_RDWR for the others.
-// Each is opened on first use and kept until the inode is dropped, so only
-// the first open of a file costs a round trip.
+// Each is opened on first use and kept while the file is open and, after
+// that, while the inode is among the Options.MaxIdleFiles most recently
+// closed files, so reopening a file costs no round trip.
 type regularInode struct {
 	inode
 
-	// fdMu serializes the opening of host descriptors, so that an inode
-	// never holds two of one kind.
-	fdMu sync.Mutex
 	// appendMu serializes O_APPEND writes: finding the end and writing
 	// there is one step for the sandbox.
 	appendMu sync.Mutex
-}
-
-// hostFD returns the inode's host descriptor for reading (write false) or
-// for reading and writing, opening it through the gofer on first use.
-func (r *regularInode) hostFD(write bool) (int, linux.Errno) {
-	slot, flags := &r.res.readFD, unix.O_RDONLY
-	if write {
-		slot, flags = &r.res.rwFD, unix.O_RDWR
-	}
-	if fd := slot.Load(); fd >= 0 {
-		return int(fd), 0
-	}
-	return r.openHostFD(slot, flags)
-}
-
-// openHostFD is the slow path of hostFD.
-func (r *regularInode) openHostFD(slot *atomic.Int32, flags int) (int, linux.Errno) {
-	r.fdMu.Lock()
-	defer r.fdMu.Unlock()
-	if fd := slot.Load(); fd >= 0 {
-		return int(fd), 0
-	}
-	fd, err := r.fs.client.Open(r.h, flags)
-	if err != nil {
-		return -1, errno(err)
-	}
-	slot.Store(int32(fd))
-	return fd, 0
 }
 
 // Open implements vfs.Inode.Open. flags' access mode picks the host
@@ -62,11 +31,50 @@ func (r *regularInode) Open(_ vfs.Context, _ vfs.VirtualDentry, flags uint32) (v
 	if write && r.fs.opts.ReadOnly {
 		return nil, linux.EROFS
 	}
-	fd, err := r.hostFD(write)
-	if err != 0 {
-		return nil, err
+	res := r.res
+	res.mu.Lock()
+	slot, hflags := &res.readFD, unix.O_RDONLY
+	if write {
+		slot, hflags = &res.rwFD, unix.O_RDWR
+	}
+	if *slot < 0 {
+		fd, err := r.fs.client.Open(r.h, hflags)
+		if err != nil {
+			res.mu.Unlock()
+			return nil, errno(err)
+		}
+		*slot = fd
+	}
+	fd := *slot
+	res.opens++
+	first := res.opens == 1
+	res.mu.Unlock()
+	if first {
+		r.fs.unidle(res)
 	}
 	return &regularFile{r: r, fd: fd, sync: flags&(unix.O_SYNC|unix.O_DSYNC) != 0}, 0
+}
+
+// release notes that a file description of r is gone; the last one makes
+// r's host descriptors idle.
+func (r *regularInode) release() {
+	res := r.res
+	res.mu.Lock()
+	res.opens--
+	idle := res.opens == 0
+	res.mu.Unlock()
+	if idle {
+		r.fs.addIdle(res)
+	}
+}
+
+// closeIfIdle closes the host descriptors unless the file is open again.
+func (r *hostRes) closeIfIdle() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.opens == 0 {
+		r.closeFDsLocked()
+	}
 }
 
 // size returns the file's size: the cached one on a read-only file
@@ -77,4 +85,36 @@ func (r *regularInode) size() (int64, linux.Errno) {
 		return 0, err
 	}
 	return st.Size, 0
+}
+
+// addIdle puts r at the young end of the idle list and closes the host
+// descriptors of the oldest idle files beyond Options.MaxIdleFiles. The
+// list holds hostRes, not inodes, so that it keeps no inode reachable.
+func (fs *Filesystem) addIdle(r *hostRes) {
+	var victims []*hostRes
+	fs.idleMu.Lock()
+	if r.idle != nil {
+		fs.idleList.MoveToBack(r.idle)
+	} else {
+		r.idle = fs.idleList.PushBack(r)
+	}
+	for fs.idleList.Len() > max(fs.opts.MaxIdleFiles, 0) {
+		v := fs.idleList.Remove(fs.idleList.Front()).(*hostRes)
+		v.idle = nil
+		victims = append(victims, v)
+	}
+	fs.idleMu.Unlock()
+	for _, v := range victims {
+		v.closeIfIdle()
+	}
+}
+
+// unidle takes r off the idle list: it is open again, or gone.
+func (fs *Filesystem) unidle(r *hostRes) {
+	fs.idleMu.Lock()
+	if r.idle != nil {
+		fs.idleList.Remove(r.idle)
+		r.idle = nil
+	}
+	fs.idleMu.Unlock()
 }

@@ -18,6 +18,9 @@ type regularFile struct {
 	sync bool
 }
 
+// Release implements vfs.FileImpl.Release.
+func (f *regularFile) Release() { f.r.release() }
+
 // Read implements vfs.FileImpl.Read.
 func (f *regularFile) Read(_ vfs.Context, _ *vfs.FileDescription, dst []byte, off int64) (int, linux.Errno) {
 	done := 0
