@@ -2,7 +2,11 @@ package gofer
 
 import (
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
+	"sync"
 	"testing"
 	"time"
 
@@ -148,5 +152,55 @@ func TestIdleFiles(t *testing.T) {
 	buf := make([]byte, 3)
 	if n, err := b.PRead(rootCtx, buf, 0); err != 0 || string(buf[:n]) != "sub" {
 		t.Errorf("read of the open file: %q %v", buf[:n], err)
+	}
+}
+
+// TestConcurrentIdle opens, reads and closes files from many goroutines
+// with a tiny idle list, so descriptors are evicted and reopened while
+// others are in use; every read must see its own file.
+func TestConcurrentIdle(t *testing.T) {
+	host := makeTree(t)
+	const files = 6
+	for i := range files {
+		if err := os.WriteFile(filepath.Join(host, fmt.Sprint("f", i)), []byte(fmt.Sprint("content ", i)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, ro := range []bool{true, false} {
+		e := newEnvOpts(t, host, Options{ReadOnly: ro, MaxIdleFiles: 2})
+		var wg sync.WaitGroup
+		for g := range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				buf := make([]byte, 64)
+				for j := range 100 {
+					i := (g + j) % files
+					fd, err := e.v.OpenAt(rootCtx, e.op(fmt.Sprint("f", i), true), unix.O_RDONLY, 0)
+					if err != 0 {
+						t.Errorf("open: %v", err)
+						return
+					}
+					n, err := fd.PRead(rootCtx, buf, 0)
+					if want := fmt.Sprint("content ", i); err != 0 || string(buf[:n]) != want {
+						t.Errorf("ro=%v: f%d reads %q %v", ro, i, buf[:n], err)
+					}
+					if !ro && j%10 == 0 {
+						e.stat(fmt.Sprint("f", i), true)
+					}
+					fd.DecRef()
+				}
+			}()
+		}
+		wg.Wait()
+		e.fs.idleMu.Lock()
+		n := 0
+		for r := e.fs.idleHead; r != nil; r = r.idleNext {
+			n++
+		}
+		if n != e.fs.idleLen || n > 2 {
+			t.Errorf("ro=%v: idle list has %d entries, length %d", ro, n, e.fs.idleLen)
+		}
+		e.fs.idleMu.Unlock()
 	}
 }

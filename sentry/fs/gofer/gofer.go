@@ -38,7 +38,6 @@
 package gofer
 
 import (
-	"container/list"
 	"fmt"
 	"sync"
 
@@ -78,11 +77,13 @@ type Filesystem struct {
 	ownsClient bool
 	root       *dirInode
 
-	// idleMu guards idleList and hostRes.idle.
+	// idleMu guards the idle list and its links in every hostRes.
 	idleMu sync.Mutex
-	// idleList holds the regular files with host descriptors and no open
-	// file description, least recently closed first.
-	idleList list.List
+	// idleHead and idleTail are the ends of the idle list: the regular
+	// files with host descriptors and no open file description, least
+	// recently closed first. idleLen is its length.
+	idleHead, idleTail *hostRes
+	idleLen            int
 
 	// closeMu guards closeQueue and flushing.
 	closeMu sync.Mutex

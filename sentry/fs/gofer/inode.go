@@ -1,7 +1,6 @@
 package gofer
 
 import (
-	"container/list"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -41,9 +40,10 @@ type hostRes struct {
 	// opens counts the open file descriptions using them.
 	opens int
 
-	// idle is r's element in Filesystem.idleList, or nil. It is guarded
-	// by Filesystem.idleMu.
-	idle *list.Element
+	// idlePrev, idleNext and onIdle link r into Filesystem's idle list;
+	// they are guarded by Filesystem.idleMu.
+	idlePrev, idleNext *hostRes
+	onIdle             bool
 }
 
 // fstatLocked stats the file through one of its host descriptors; ok is

@@ -89,18 +89,23 @@ func (r *regularInode) size() (int64, linux.Errno) {
 
 // addIdle puts r at the young end of the idle list and closes the host
 // descriptors of the oldest idle files beyond Options.MaxIdleFiles. The
-// list holds hostRes, not inodes, so that it keeps no inode reachable.
+// list links hostRes, not inodes, so that it keeps no inode reachable.
 func (fs *Filesystem) addIdle(r *hostRes) {
 	var victims []*hostRes
 	fs.idleMu.Lock()
-	if r.idle != nil {
-		fs.idleList.MoveToBack(r.idle)
+	fs.idleUnlinkLocked(r)
+	r.idlePrev, r.idleNext = fs.idleTail, nil
+	if fs.idleTail != nil {
+		fs.idleTail.idleNext = r
 	} else {
-		r.idle = fs.idleList.PushBack(r)
+		fs.idleHead = r
 	}
-	for fs.idleList.Len() > max(fs.opts.MaxIdleFiles, 0) {
-		v := fs.idleList.Remove(fs.idleList.Front()).(*hostRes)
-		v.idle = nil
+	fs.idleTail = r
+	r.onIdle = true
+	fs.idleLen++
+	for fs.idleLen > max(fs.opts.MaxIdleFiles, 0) {
+		v := fs.idleHead
+		fs.idleUnlinkLocked(v)
 		victims = append(victims, v)
 	}
 	fs.idleMu.Unlock()
@@ -112,9 +117,28 @@ func (fs *Filesystem) addIdle(r *hostRes) {
 // unidle takes r off the idle list: it is open again, or gone.
 func (fs *Filesystem) unidle(r *hostRes) {
 	fs.idleMu.Lock()
-	if r.idle != nil {
-		fs.idleList.Remove(r.idle)
-		r.idle = nil
-	}
+	fs.idleUnlinkLocked(r)
 	fs.idleMu.Unlock()
+}
+
+// idleUnlinkLocked takes r off the idle list if it is on it.
+//
+// Preconditions:
+// - fs.idleMu is held.
+func (fs *Filesystem) idleUnlinkLocked(r *hostRes) {
+	if !r.onIdle {
+		return
+	}
+	if r.idlePrev != nil {
+		r.idlePrev.idleNext = r.idleNext
+	} else {
+		fs.idleHead = r.idleNext
+	}
+	if r.idleNext != nil {
+		r.idleNext.idlePrev = r.idlePrev
+	} else {
+		fs.idleTail = r.idlePrev
+	}
+	r.idlePrev, r.idleNext, r.onIdle = nil, nil, false
+	fs.idleLen--
 }
