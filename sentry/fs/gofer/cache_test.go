@@ -27,7 +27,9 @@ func TestCachedNoRoundTrip(t *testing.T) {
 	}{
 		{"stat", func() linux.Errno { _, err := e.stat("dir/sub", true); return err }},
 		{"stat through symlinks", func() linux.Errno { _, err := e.stat("dirlink/sub", true); return err }},
-		{"stat missing", func() linux.Errno { return want(func() linux.Errno { _, err := e.stat("dir/nope", true); return err }(), linux.ENOENT) }},
+		{"stat missing", func() linux.Errno {
+			return want(func() linux.Errno { _, err := e.stat("dir/nope", true); return err }(), linux.ENOENT)
+		}},
 		{"open+read+close", func() linux.Errno {
 			if got := e.readFile("link"); got != "hello" {
 				return linux.EIO

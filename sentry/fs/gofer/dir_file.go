@@ -42,9 +42,13 @@ func (f *dirFile) ReadDir(_ vfs.Context, _ *vfs.FileDescription, off int64, emit
 	if off < firstOff {
 		off = firstOff
 	}
+	// Entries are on the directory's host device (a mount point inside
+	// the gofer's tree is listed with the inode under it, as on Linux).
+	dev := f.dir.attr.Load().Dev
 	for i := off - firstOff; i < int64(len(f.ents)); i++ {
 		e := &f.ents[i]
-		if !emit(vfs.Dirent{Name: e.Name, Ino: e.Ino, Type: e.Type, NextOff: firstOff + i + 1}) {
+		ino := f.dir.fs.sentryIno(dev, e.Ino)
+		if !emit(vfs.Dirent{Name: e.Name, Ino: ino, Type: e.Type, NextOff: firstOff + i + 1}) {
 			break
 		}
 	}

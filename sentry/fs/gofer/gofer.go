@@ -33,7 +33,8 @@
 //	  dirInode.mu, symlinkInode.mu (held across a gofer Getdents/Readlink)
 //	vfs FileDescription.offMu
 //	  regularInode.appendMu
-//	Filesystem.idleMu, inode.attrMu, Filesystem.closeMu (leaves; hostRes.mu
+//	Filesystem.idleMu, inode.attrMu, Filesystem.inoMu, Filesystem.closeMu
+//	(leaves; hostRes.mu
 //	is never taken with idleMu held)
 package gofer
 
@@ -85,6 +86,13 @@ type Filesystem struct {
 	idleHead, idleTail *hostRes
 	idleLen            int
 
+	// rootDev is the host device of the root.
+	rootDev uint64
+	// inoMu guards inos, the inode numbers given to files of other host
+	// devices (see sentryIno).
+	inoMu sync.Mutex
+	inos  map[inoKey]uint64
+
 	// closeMu guards closeQueue and flushing.
 	closeMu sync.Mutex
 	// closeQueue holds handles of dropped inodes waiting for a Close.
@@ -112,7 +120,7 @@ func New(v *vfs.VirtualFilesystem, client *proto.Client, opts Options) (*vfs.Fil
 		client.CloseHandle(h)
 		return nil, fmt.Errorf("attaching to the gofer: root has mode %#o: %w", st.Mode, linux.ENOTDIR)
 	}
-	fs := &Filesystem{client: client, opts: opts}
+	fs := &Filesystem{client: client, opts: opts, rootDev: st.Dev}
 	fs.root = fs.newInode(h, &st).(*dirInode)
 	fs.vfsfs = v.NewFilesystem(fs, fs.root)
 	return fs.vfsfs, nil

@@ -100,6 +100,7 @@ type inode struct {
 	fs  *Filesystem
 	h   proto.Handle
 	typ uint32 // S_IFMT bits; a handle names one node, so it never changes
+	ino uint64 // the sentry's inode number (sentryIno)
 	res *hostRes
 
 	// attrMu serializes changes to attr that read it first (link counts).
@@ -146,6 +147,7 @@ func (fs *Filesystem) newInode(h proto.Handle, st *proto.Stat) goferInode {
 
 func (i *inode) init(fs *Filesystem, h proto.Handle, st *proto.Stat) {
 	i.fs, i.h, i.typ = fs, h, st.Mode&sIFMT
+	i.ino = fs.sentryIno(st.Dev, st.Ino)
 	i.res = &hostRes{h: h, readFD: -1, rwFD: -1}
 	s := *st
 	i.attr.Store(&s)
@@ -217,12 +219,12 @@ func (i *inode) Stat(vfs.Context, uint32) (linux.Statx, linux.Errno) {
 	if err != 0 {
 		return linux.Statx{}, err
 	}
-	return toStatx(st), 0
+	return toStatx(st, i.ino), 0
 }
 
-// toStatx converts gofer attributes. The inode number is the host's; st_dev
-// is filled in by the vfs.
-func toStatx(s *proto.Stat) linux.Statx {
+// toStatx converts gofer attributes; ino is the sentry's inode number and
+// st_dev is filled in by the vfs.
+func toStatx(s *proto.Stat, ino uint64) linux.Statx {
 	return linux.Statx{
 		Mask:      linux.STATX_BASIC_STATS,
 		Blksize:   uint32(s.Blksize),
@@ -230,7 +232,7 @@ func toStatx(s *proto.Stat) linux.Statx {
 		UID:       s.UID,
 		GID:       s.GID,
 		Mode:      uint16(s.Mode),
-		Ino:       s.Ino,
+		Ino:       ino,
 		Size:      uint64(s.Size),
 		Blocks:    uint64(s.Blocks),
 		Atime:     statxTime(s.Atime),

@@ -144,7 +144,9 @@ func TestWriteOps(t *testing.T) {
 			func() bool { return !e.hostExists("d/moved") && e.hostLstat("d/r").Size == 7 }},
 		{"rename exchange", func() linux.Errno {
 			return e.v.RenameAt(ctx, e.op("d/r", false), e.op("d/sl", false), unix.RENAME_EXCHANGE)
-		}, func() bool { return e.hostLstat("d/r").Mode&unix.S_IFMT == unix.S_IFLNK && e.hostLstat("d/sl").Size == 7 }},
+		}, func() bool {
+			return e.hostLstat("d/r").Mode&unix.S_IFMT == unix.S_IFLNK && e.hostLstat("d/sl").Size == 7
+		}},
 		{"rename noreplace", func() linux.Errno {
 			return want(e.v.RenameAt(ctx, e.op("d/r", false), e.op("d/sl", false), unix.RENAME_NOREPLACE), linux.EEXIST)
 		}, nil},
