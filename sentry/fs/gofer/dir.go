@@ -119,7 +119,12 @@ func (d *dirInode) Create(_ vfs.Context, name string, opts vfs.CreateOptions) (v
 	if err != nil {
 		return nil, errno(err)
 	}
-	r := d.fs.newInode(h, &st).(*regularInode)
+	in, e := d.fs.newInodeOfType(h, &st, sIFREG)
+	if e != 0 {
+		unix.Close(fd)
+		return nil, e
+	}
+	r := in.(*regularInode)
 	r.res.rwFD = fd
 	// The vfs opens the new file next; until then it is idle like any
 	// closed file.
@@ -136,7 +141,7 @@ func (d *dirInode) Mkdir(_ vfs.Context, name string, opts vfs.CreateOptions) (vf
 	if err != nil {
 		return nil, errno(err)
 	}
-	return d.fs.newInode(h, &st), 0
+	return d.fs.newInodeOfType(h, &st, sIFDIR)
 }
 
 // Mknod implements vfs.Inode.Mknod for FIFOs and sockets. The gofer makes
@@ -155,7 +160,7 @@ func (d *dirInode) Mknod(_ vfs.Context, name string, opts vfs.CreateOptions) (vf
 	if err != nil {
 		return nil, errno(err)
 	}
-	return d.fs.newInode(h, &st), 0
+	return d.fs.newInodeOfType(h, &st, opts.Mode&sIFMT)
 }
 
 // Symlink implements vfs.Inode.Symlink.
@@ -167,9 +172,12 @@ func (d *dirInode) Symlink(_ vfs.Context, name, target string, opts vfs.CreateOp
 	if err != nil {
 		return nil, errno(err)
 	}
-	s := d.fs.newInode(h, &st).(*symlinkInode)
-	s.setTarget(target)
-	return s, 0
+	in, e := d.fs.newInodeOfType(h, &st, sIFLNK)
+	if e != 0 {
+		return nil, e
+	}
+	in.(*symlinkInode).setTarget(target)
+	return in, 0
 }
 
 // Link implements vfs.Inode.Link. The vfs binds the new name to target

@@ -145,6 +145,17 @@ func (fs *Filesystem) newInode(h proto.Handle, st *proto.Stat) goferInode {
 	}
 }
 
+// newInodeOfType is newInode for a node the sandbox just made, which must
+// have type typ: a gofer answering with another type gets EIO (and its
+// handle back), never a confused inode.
+func (fs *Filesystem) newInodeOfType(h proto.Handle, st *proto.Stat, typ uint32) (goferInode, linux.Errno) {
+	if st.Mode&sIFMT != typ {
+		fs.queueClose(h)
+		return nil, linux.EIO
+	}
+	return fs.newInode(h, st), 0
+}
+
 func (i *inode) init(fs *Filesystem, h proto.Handle, st *proto.Stat) {
 	i.fs, i.h, i.typ = fs, h, st.Mode&sIFMT
 	i.ino = fs.sentryIno(st.Dev, st.Ino)
