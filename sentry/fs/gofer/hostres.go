@@ -1,0 +1,76 @@
+package gofer
+
+import (
+	"sync"
+
+	"golang.org/x/sys/unix"
+
+	"moat/gofer/proto"
+	"moat/sentry/abi/linux"
+)
+
+// hostRes is what an inode holds outside Go memory: its gofer handle and,
+// for a regular file, its host descriptors. It is a separate object so that
+// the cleanup of a dropped inode can release it.
+type hostRes struct {
+	h proto.Handle
+
+	// mu guards the fields below. A file description uses the descriptor
+	// it got at open without the lock: while opens > 0 no descriptor is
+	// closed.
+	mu sync.Mutex
+	// readFD and rwFD are host descriptors open O_RDONLY and O_RDWR, or -1.
+	readFD, rwFD int
+	// opens counts the open file descriptions using them.
+	opens int
+
+	// idlePrev, idleNext and onIdle link r into Filesystem's idle list;
+	// they are guarded by Filesystem.idleMu.
+	idlePrev, idleNext *hostRes
+	onIdle             bool
+}
+
+// fstatLocked stats the file through one of its host descriptors; ok is
+// false if it has none.
+//
+// Preconditions:
+// - r.mu is held.
+func (r *hostRes) fstatLocked(st *proto.Stat) (ok bool, err linux.Errno) {
+	fd := r.rwFD
+	if fd < 0 {
+		fd = r.readFD
+	}
+	if fd < 0 {
+		return false, 0
+	}
+	var hs unix.Stat_t
+	if err := unix.Fstat(fd, &hs); err != nil {
+		return true, errno(err)
+	}
+	st.FromUnix(&hs)
+	return true, 0
+}
+
+// closeFDsLocked closes the host descriptors.
+//
+// Preconditions:
+// - r.mu is held.
+func (r *hostRes) closeFDsLocked() {
+	for _, fd := range [...]int{r.readFD, r.rwFD} {
+		if fd >= 0 {
+			unix.Close(fd)
+		}
+	}
+	r.readFD, r.rwFD = -1, -1
+}
+
+// release closes the host descriptors and queues the handle for a Close.
+// It runs once the inode is unreachable (an idle-list eviction may run at
+// the same time).
+func (r *hostRes) release(fs *Filesystem) {
+	fs.unidle(r)
+	r.mu.Lock()
+	r.closeFDsLocked()
+	r.mu.Unlock()
+	fs.queueClose(r.h)
+}
