@@ -69,7 +69,7 @@ func (s *Server) walk(d *proto.Decoder, e *proto.Encoder) (int, unix.Errno) {
 	e.U16(0)
 	var stop unix.Errno
 	done := 0
-	cur := dir
+	cur := dir // a reference is held on cur throughout
 	for _, name := range names {
 		if !cur.isDir() {
 			stop = unix.ENOTDIR
@@ -85,10 +85,16 @@ func (s *Server) walk(d *proto.Decoder, e *proto.Encoder) (int, unix.Errno) {
 		e.Handle(h)
 		encodeStat(e, &st)
 		done++
-		cur = child // held by h
+		if cur != dir {
+			s.put(cur)
+		}
+		cur = child
 		if child.isSymlink() {
 			break
 		}
+	}
+	if cur != dir {
+		s.put(cur)
 	}
 	binary.LittleEndian.PutUint32(e.B[head:], uint32(stop))
 	binary.LittleEndian.PutUint16(e.B[head+4:], uint16(done))

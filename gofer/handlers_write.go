@@ -42,21 +42,26 @@ func setOwnerMode(fd int, uid, gid, perm uint32, st *unix.Stat_t) error {
 }
 
 // finishNew gives the just-created name in dir its owner and mode and
-// returns a handle for it. On failure the name is removed again
-// (unlinkFlags says how).
-func (s *Server) finishNew(dir *node, name string, uid, gid, perm uint32, unlinkFlags int, e *proto.Encoder) unix.Errno {
+// returns a handle for it. When want is set, the name must still be that
+// file (ESTALE otherwise). On failure the name is removed again
+// (unlinkFlags says how) if it is still the new file.
+func (s *Server) finishNew(dir *node, name string, uid, gid, perm uint32, unlinkFlags int, want *unix.Stat_t, e *proto.Encoder) unix.Errno {
 	var st unix.Stat_t
 	fd, err := openPath(dir.fd, name, &st)
-	if err == nil {
-		if err = setOwnerMode(fd, uid, gid, perm, &st); err != nil {
-			unix.Close(fd)
-		}
-	}
 	if err != nil {
+		return errnoOf(err)
+	}
+	if want != nil && (st.Dev != want.Dev || st.Ino != want.Ino) {
+		unix.Close(fd)
+		return unix.ESTALE
+	}
+	if err := setOwnerMode(fd, uid, gid, perm, &st); err != nil {
+		unix.Close(fd)
 		unix.Unlinkat(dir.fd, name, unlinkFlags)
 		return errnoOf(err)
 	}
-	h, _ := s.childHandle(dir, name, fd, &st)
+	h, n := s.childHandle(dir, name, fd, &st)
+	s.put(n)
 	e.Handle(h)
 	encodeStat(e, &st)
 	return 0
@@ -89,6 +94,7 @@ func (s *Server) create(d *proto.Decoder, e *proto.Encoder) (int, unix.Errno) {
 		}
 		h, n := s.childHandle(dir, name, pfd, &st)
 		fd, errno := s.reopen(n, flags&^unix.O_EXCL)
+		s.put(n)
 		if errno != 0 {
 			s.closeHandles([]proto.Handle{h})
 			return -1, errno
@@ -101,11 +107,10 @@ func (s *Server) create(d *proto.Decoder, e *proto.Encoder) (int, unix.Errno) {
 		return -1, errnoOf(err)
 	}
 	var fst unix.Stat_t
-	errno = s.finishNew(dir, name, uid, gid, perm, 0, e)
-	if errno == 0 {
-		if err := unix.Fstat(fd, &fst); err != nil {
-			errno = errnoOf(err)
-		}
+	if err := unix.Fstat(fd, &fst); err != nil {
+		errno = errnoOf(err)
+	} else {
+		errno = s.finishNew(dir, name, uid, gid, perm, 0, &fst, e)
 	}
 	if errno != 0 {
 		unix.Close(fd)
@@ -128,7 +133,7 @@ func (s *Server) mkdir(d *proto.Decoder, e *proto.Encoder) (int, unix.Errno) {
 	if err := unix.Mkdirat(dir.fd, name, mode&07777); err != nil {
 		return -1, errnoOf(err)
 	}
-	return -1, s.finishNew(dir, name, uid, gid, mode&07777, unix.AT_REMOVEDIR, e)
+	return -1, s.finishNew(dir, name, uid, gid, mode&07777, unix.AT_REMOVEDIR, nil, e)
 }
 
 func (s *Server) symlink(d *proto.Decoder, e *proto.Encoder) (int, unix.Errno) {
@@ -153,7 +158,7 @@ func (s *Server) symlink(d *proto.Decoder, e *proto.Encoder) (int, unix.Errno) {
 	if err := unix.Symlinkat(target, dir.fd, name); err != nil {
 		return -1, errnoOf(err)
 	}
-	return -1, s.finishNew(dir, name, uid, gid, 0777, 0, e)
+	return -1, s.finishNew(dir, name, uid, gid, 0777, 0, nil, e)
 }
 
 func (s *Server) mknod(d *proto.Decoder, e *proto.Encoder) (int, unix.Errno) {
@@ -173,7 +178,7 @@ func (s *Server) mknod(d *proto.Decoder, e *proto.Encoder) (int, unix.Errno) {
 	if err := unix.Mknodat(dir.fd, name, mode&(unix.S_IFMT|07777), 0); err != nil {
 		return -1, errnoOf(err)
 	}
-	return -1, s.finishNew(dir, name, uid, gid, mode&07777, 0, e)
+	return -1, s.finishNew(dir, name, uid, gid, mode&07777, 0, nil, e)
 }
 
 func (s *Server) link(d *proto.Decoder, e *proto.Encoder) (int, unix.Errno) {
@@ -218,7 +223,8 @@ func (s *Server) link(d *proto.Decoder, e *proto.Encoder) (int, unix.Errno) {
 		unix.Unlinkat(dir.fd, name, 0)
 		return -1, unix.ESTALE
 	}
-	h, _ := s.childHandle(dir, name, fd, &st)
+	h, n := s.childHandle(dir, name, fd, &st)
+	s.put(n)
 	e.Handle(h)
 	encodeStat(e, &st)
 	return -1, 0

@@ -204,3 +204,54 @@ func TestServerGone(t *testing.T) {
 		t.Fatalf("Attach with no server: %v, want ErrClosed", err)
 	}
 }
+
+// TestNoLeaks runs a session of every kind of operation and checks that
+// once Serve has returned every descriptor the server opened is closed
+// (so no node reference was leaked).
+func TestNoLeaks(t *testing.T) {
+	session := func() {
+		root := makeTree(t)
+		fd, err := OpenRoot(root)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cli, srv, err := unet.SocketPair()
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- Serve(srv, fd, Config{}) }()
+		c := proto.NewClientConn(cli)
+		r := attach(t, c)
+		walk(t, c, r, "dir/sub")
+		c.Walk(r, []string{"link", "x"})
+		c.Walk(r, []string{"dir", "missing"})
+		h, _, ffd, err := c.Create(r, "new", unix.O_RDWR, 0644, proto.NoID, proto.NoID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		unix.Close(ffd)
+		_, _, ffd, _ = c.Create(r, "new", unix.O_RDWR, 0644, proto.NoID, proto.NoID)
+		unix.Close(ffd)
+		c.Link(r, "hard", h)
+		d, _, _ := c.Mkdir(r, "d", 0755, proto.NoID, proto.NoID)
+		c.Symlink(d, "s", "x", proto.NoID, proto.NoID)
+		c.Rename(r, "new", d, "moved", 0)
+		c.Rename(r, "d", r, "d2", 0)
+		ofd, _ := c.Open(h, unix.O_RDONLY)
+		unix.Close(ofd)
+		c.Setattr(h, &proto.SetattrReq{Mask: proto.SetattrSize, Size: 10})
+		c.Getdents(r)
+		c.Unlink(r, "hard", 0)
+		c.Close()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	session() // warm up: the runtime opens descriptors of its own once
+	before := countFDs(t)
+	session()
+	if after := countFDs(t); after != before {
+		t.Fatalf("%d descriptors open before the session, %d after", before, after)
+	}
+}

@@ -106,15 +106,18 @@ func (s *Server) newHandleLocked(n *node) proto.Handle {
 }
 
 // childHandle records that name in parent is the file open as fd with
-// attributes st, and returns a new handle for it. An existing node for the
-// same file is reused (and fd closed); one for a different file is
-// detached. The caller gives up fd.
+// attributes st, and returns a new handle for it and its node. An existing
+// node for the same file is reused (and fd closed); one for a different
+// file is detached. The caller gives up fd, and gets a reference to the
+// node, which it drops with put: the handle alone does not keep the node
+// alive, since a client may close a handle it has not been told about yet.
 func (s *Server) childHandle(parent *node, name string, fd int, st *unix.Stat_t) (proto.Handle, *node) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if c := parent.children[name]; c != nil {
 		if c.dev == st.Dev && c.ino == st.Ino {
 			unix.Close(fd)
+			c.refs++
 			return s.newHandleLocked(c), c
 		}
 		s.detachLocked(c)
@@ -125,6 +128,7 @@ func (s *Server) childHandle(parent *node, name string, fd int, st *unix.Stat_t)
 		parent.children = make(map[string]*node)
 	}
 	parent.children[name] = c
+	c.refs++
 	return s.newHandleLocked(c), c
 }
 
