@@ -62,17 +62,31 @@ func TestCachedNoRoundTrip(t *testing.T) {
 }
 
 // TestWritableStatsAfresh: a writable file system asks the host on every
-// stat, by fstat when the inode has a host descriptor.
+// stat, by fstat of a host descriptor for files and directories (opened by
+// the first stat, or by an open), by a gofer Stat for anything else.
 func TestWritableStatsAfresh(t *testing.T) {
 	e := newEnv(t, false)
 	fd := e.open("file", unix.O_RDONLY, 0)
 	defer fd.DecRef()
-	e.client.Close()
-	if _, err := e.stat("file", false); err != 0 {
-		t.Errorf("stat of an open file without the gofer: %v", err)
+	for _, p := range []string{"dir", "dir/sub", "link"} {
+		if _, err := e.stat(p, false); err != 0 {
+			t.Fatalf("stat %q: %v", p, err)
+		}
 	}
-	if _, err := e.stat("dir", false); err != linux.EIO {
-		t.Errorf("stat of a directory without the gofer: %v, want EIO", err)
+	e.client.Close()
+	for _, tc := range []struct {
+		path string
+		err  linux.Errno
+	}{
+		{"file", 0},
+		{"dir", 0},
+		{"dir/sub", 0},
+		{"link", linux.EIO},      // no descriptor for a symlink
+		{"dir/inner", linux.EIO}, // never stat'ed
+	} {
+		if _, err := e.stat(tc.path, false); err != tc.err {
+			t.Errorf("stat %q without the gofer: %v, want %v", tc.path, err, tc.err)
+		}
 	}
 }
 

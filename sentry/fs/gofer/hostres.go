@@ -23,6 +23,8 @@ type hostRes struct {
 	readFD, rwFD int
 	// opens counts the open file descriptions using them.
 	opens int
+	// noStatFD is set once the gofer refused a descriptor for statFD.
+	noStatFD bool
 
 	// idlePrev, idleNext and onIdle link r into Filesystem's idle list;
 	// they are guarded by Filesystem.idleMu.

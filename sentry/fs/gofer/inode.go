@@ -138,13 +138,9 @@ func (i *inode) attrs() (*proto.Stat, linux.Errno) {
 	}
 	var st proto.Stat
 	done := false
-	if i.typ == sIFREG {
-		// A donated descriptor is the node itself: no round trip.
+	if i.typ == sIFREG || i.typ == sIFDIR {
 		var err linux.Errno
-		i.res.mu.Lock()
-		done, err = i.res.fstatLocked(&st)
-		i.res.mu.Unlock()
-		if err != 0 {
+		if done, err = i.statFD(&st); err != 0 {
 			return nil, err
 		}
 	}
@@ -156,6 +152,38 @@ func (i *inode) attrs() (*proto.Stat, linux.Errno) {
 	}
 	i.setAttr(&st)
 	return &st, 0
+}
+
+// statFD stats a regular file or directory through a host descriptor: a
+// donated descriptor is the node itself, so only the first stat of a node
+// costs a round trip (the Open of a descriptor, kept like one a closed file
+// leaves: on the idle list). done is false if the gofer would not open
+// the node; the caller then asks for a gofer Stat, as it will every time.
+func (i *inode) statFD(st *proto.Stat) (done bool, err linux.Errno) {
+	r := i.res
+	r.mu.Lock()
+	if done, err = r.fstatLocked(st); done || r.noStatFD {
+		r.mu.Unlock()
+		return done, err
+	}
+	flags := unix.O_RDONLY
+	if i.typ == sIFDIR {
+		flags |= unix.O_DIRECTORY
+	}
+	fd, oerr := i.fs.client.Open(i.h, flags)
+	if oerr != nil {
+		r.noStatFD = true
+		r.mu.Unlock()
+		return false, 0
+	}
+	r.readFD = fd
+	idle := r.opens == 0
+	done, err = r.fstatLocked(st)
+	r.mu.Unlock()
+	if idle {
+		i.fs.addIdle(r)
+	}
+	return done, err
 }
 
 // Stat implements vfs.Inode.Stat.

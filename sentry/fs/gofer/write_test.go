@@ -219,11 +219,9 @@ func TestHostChanges(t *testing.T) {
 	if err := os.WriteFile(e.hostPath("file"), []byte("longer text"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	// Without a host descriptor: a gofer stat.
 	if st, _ := e.stat("file", false); st.Size != 11 {
 		t.Errorf("size after a host write = %d, want 11", st.Size)
 	}
-	// With one: fstat.
 	fd := e.open("file", unix.O_RDONLY, 0)
 	defer fd.DecRef()
 	os.WriteFile(e.hostPath("file"), []byte("x"), 0o644)
@@ -236,8 +234,11 @@ func TestHostChanges(t *testing.T) {
 	if st, _ := e.stat("dir", false); st.Mode != unix.S_IFDIR|0o711 {
 		t.Errorf("mode after a host chmod = %#o", st.Mode)
 	}
-	if p := e.v.Root(); p.Dentry() == nil {
-		t.Fatal("no root")
+	if err := os.Symlink("file", e.hostPath("l2")); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := e.stat("l2", false); err != 0 || st.Mode&unix.S_IFMT != unix.S_IFLNK {
+		t.Errorf("stat of a symlink made on the host: %#o %v", st.Mode, err)
 	}
 }
 
