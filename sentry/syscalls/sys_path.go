@@ -138,6 +138,9 @@ func readlinkat(t *kernel.Task, dirfd int32, pathAddr, bufAddr uintptr, size int
 		if !vd.Ok() {
 			return 0, linux.ENOENT
 		}
+		if !vd.Dentry().IsSymlink() {
+			return 0, linux.ENOENT
+		}
 		target, err = vfs.ReadlinkVirtualDentry(t, vd)
 	} else {
 		target, err = t.Kernel().VFS().ReadlinkAt(t, &tg.op)

@@ -140,11 +140,11 @@ func CopyFileRange(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.
 	}
 	inOff, err := readOffset(t, inOffAddr)
 	if err != 0 {
-		return 0, err
+		return 0, overflowIfInvalid(err)
 	}
 	outOff, err := readOffset(t, outOffAddr)
 	if err != 0 {
-		return 0, err
+		return 0, overflowIfInvalid(err)
 	}
 	count = min(count, maxRWCount)
 	if in.Dentry().Inode() == out.Dentry().Inode() {
@@ -172,4 +172,13 @@ func CopyFileRange(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.
 		}
 	}
 	return result(n, err)
+}
+
+// overflowIfInvalid maps readOffset's EINVAL (negative offset) to the
+// EOVERFLOW copy_file_range reports.
+func overflowIfInvalid(err linux.Errno) linux.Errno {
+	if err == linux.EINVAL {
+		return linux.EOVERFLOW
+	}
+	return err
 }

@@ -64,6 +64,17 @@ type (
 		Stat(ctx Context, mask uint32) (linux.Statx, linux.Errno)
 		SetStat(ctx Context, opts *SetStatOptions) linux.Errno
 	}
+	// DiscardingWriter is implemented by files whose writes ignore the
+	// data (/dev/null): the caller may skip copying it in, so a bad
+	// buffer does not fail the write, as on Linux.
+	DiscardingWriter interface {
+		DiscardsWrites() bool
+	}
+	// AnonymousMapper is implemented by files whose mappings are plain
+	// anonymous memory (/dev/zero): mmap of them maps no file.
+	AnonymousMapper interface {
+		MapsAsAnonymous() bool
+	}
 	// Allocator implements fallocate(2).
 	Allocator interface {
 		Allocate(ctx Context, mode uint32, off, length int64) linux.Errno
@@ -203,13 +214,15 @@ func (fd *FileDescription) IsPath() bool { return fd.flags.Load()&unix.O_PATH !=
 // IsReadable reports whether fd was opened for reading.
 func (fd *FileDescription) IsReadable() bool {
 	f := fd.flags.Load()
-	return f&unix.O_PATH == 0 && f&unix.O_ACCMODE != unix.O_WRONLY
+	acc := f & unix.O_ACCMODE
+	return f&unix.O_PATH == 0 && (acc == unix.O_RDONLY || acc == unix.O_RDWR)
 }
 
 // IsWritable reports whether fd was opened for writing.
 func (fd *FileDescription) IsWritable() bool {
 	f := fd.flags.Load()
-	return f&unix.O_PATH == 0 && f&unix.O_ACCMODE != unix.O_RDONLY
+	acc := f & unix.O_ACCMODE
+	return f&unix.O_PATH == 0 && (acc == unix.O_WRONLY || acc == unix.O_RDWR)
 }
 
 // IsStream reports whether fd has no file offset.
@@ -231,4 +244,16 @@ func (fd *FileDescription) SetOFDLock(typ LockType, start, end uint64, wait bool
 	}
 	fd.ofdLocks.Store(true)
 	return fd.vd.mount.vfs.SetLock(fd.vd.dentry.inode, fd, -1, typ, start, end, wait)
+}
+
+// DiscardsWrites reports whether writes to fd ignore their data.
+func (fd *FileDescription) DiscardsWrites() bool {
+	d, ok := fd.impl.(DiscardingWriter)
+	return ok && d.DiscardsWrites()
+}
+
+// MapsAsAnonymous reports whether mmap of fd gives anonymous memory.
+func (fd *FileDescription) MapsAsAnonymous() bool {
+	a, ok := fd.impl.(AnonymousMapper)
+	return ok && a.MapsAsAnonymous()
 }

@@ -169,10 +169,10 @@ func (fd *FileDescription) Getdents(ctx Context, emit func(Dirent) bool) linux.E
 	}
 	fd.offMu.Lock()
 	defer fd.offMu.Unlock()
+	if d != nil && d.IsDead() {
+		return linux.ENOENT
+	}
 	if d != nil && fd.off < 2 {
-		if d.IsDead() {
-			return 0
-		}
 		if fd.off == 0 {
 			if !emit(Dirent{Name: ".", Ino: inodeNumber(ctx, d), Type: unix.DT_DIR, NextOff: 1}) {
 				return 0

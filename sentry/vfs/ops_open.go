@@ -12,6 +12,9 @@ func (v *VirtualFilesystem) OpenAt(ctx Context, op *PathOp, flags, mode uint32) 
 	if flags&unix.O_TMPFILE == unix.O_TMPFILE {
 		return nil, linux.EOPNOTSUPP
 	}
+	if flags&unix.O_CREAT != 0 && flags&unix.O_DIRECTORY != 0 {
+		return nil, linux.EINVAL
+	}
 	if flags&unix.O_PATH != 0 {
 		flags &= unix.O_PATH | unix.O_DIRECTORY | unix.O_NOFOLLOW | unix.O_CLOEXEC
 	}

@@ -246,3 +246,17 @@ func (v *VirtualFilesystem) PathName(root, vd VirtualDentry) (path string, reach
 	}
 	return b.String(), reachable
 }
+
+// DisplayPath is the path /proc/[pid]/fd/N, /proc/[pid]/maps and
+// /proc/[pid]/cwd show for vd seen from root: PathName, with " (deleted)"
+// appended once the file has been unlinked.
+func (v *VirtualFilesystem) DisplayPath(root, vd VirtualDentry) string {
+	if !vd.Ok() {
+		return ""
+	}
+	p, _ := v.PathName(root, vd)
+	if vd.dentry.IsDead() {
+		p += " (deleted)"
+	}
+	return p
+}

@@ -95,3 +95,13 @@ func (randomFile) Write(_ vfs.Context, _ *vfs.FileDescription, src []byte, _ int
 func (randomFile) Seek(vfs.Context, *vfs.FileDescription, int64, int32, int64) (int64, linux.Errno) {
 	return 0, 0
 }
+
+// DiscardsWrites implements vfs.DiscardingWriter.
+func (nullFile) DiscardsWrites() bool { return true }
+
+// DiscardsWrites implements vfs.DiscardingWriter.
+func (zeroFile) DiscardsWrites() bool { return true }
+
+// MapsAsAnonymous implements vfs.AnonymousMapper: mapping /dev/zero gives
+// anonymous memory.
+func (zeroFile) MapsAsAnonymous() bool { return true }
