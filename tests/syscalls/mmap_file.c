@@ -57,6 +57,10 @@ int main(void)
 	YES("private writable on read-only fd", rp != MAP_FAILED);
 	int wo = OKQ(open("f", O_WRONLY));
 	ERR("map write-only fd", syscall(SYS_mmap, NULL, PG, PROT_READ, MAP_PRIVATE, wo, 0), EACCES);
+	int ap = OKQ(open("f", O_RDWR | O_APPEND));
+	char *apm = (char *)syscall(SYS_mmap, NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, ap, 0);
+	YES("shared writable on O_APPEND fd is allowed", apm != MAP_FAILED);
+	close(ap);
 	int d = OKQ(open(".", O_RDONLY | O_DIRECTORY));
 	ERR("map directory", syscall(SYS_mmap, NULL, PG, PROT_READ, MAP_PRIVATE, d, 0), ENODEV);
 	int p[2];
