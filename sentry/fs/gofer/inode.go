@@ -115,6 +115,9 @@ func (i *inode) Perms() vfs.Perms {
 
 // setAttr replaces the cached attributes.
 func (i *inode) setAttr(st *proto.Stat) {
+	if *i.attr.Load() == *st {
+		return // the common case of a repeated stat: no allocation
+	}
 	s := *st
 	i.attrMu.Lock()
 	i.attr.Store(&s)
@@ -132,26 +135,25 @@ func (i *inode) updateAttr(f func(*proto.Stat)) {
 
 // attrs returns the attributes Stat reports: the cached ones on a
 // read-only file system, fresh ones (which are cached) otherwise.
-func (i *inode) attrs() (*proto.Stat, linux.Errno) {
+func (i *inode) attrs() (st proto.Stat, _ linux.Errno) {
 	if i.fs.opts.ReadOnly {
-		return i.attr.Load(), 0
+		return *i.attr.Load(), 0
 	}
-	var st proto.Stat
 	done := false
 	if i.typ == sIFREG || i.typ == sIFDIR {
 		var err linux.Errno
 		if done, err = i.statFD(&st); err != 0 {
-			return nil, err
+			return st, err
 		}
 	}
 	if !done {
 		var err error
 		if st, err = i.fs.client.Stat(i.h); err != nil {
-			return nil, errno(err)
+			return st, errno(err)
 		}
 	}
 	i.setAttr(&st)
-	return &st, 0
+	return st, 0
 }
 
 // statFD stats a regular file or directory through a host descriptor: a
@@ -192,7 +194,7 @@ func (i *inode) Stat(vfs.Context, uint32) (linux.Statx, linux.Errno) {
 	if err != 0 {
 		return linux.Statx{}, err
 	}
-	return toStatx(st, i.ino), 0
+	return toStatx(&st, i.ino), 0
 }
 
 // toStatx converts gofer attributes; ino is the sentry's inode number and
