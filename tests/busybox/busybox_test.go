@@ -25,7 +25,7 @@ func TestMain(m *testing.M) { testutil.Main(m) }
 // env is the complete environment of every run.
 var env = []string{"PATH=/bin:/sbin:/usr/bin:/usr/sbin", "HOME=/root", "TERM=dumb", "MOAT_TEST=busybox"}
 
-const timeout = 120 * time.Second
+const timeout = 60 * time.Second
 
 // tc is one command run both ways.
 type tc struct {

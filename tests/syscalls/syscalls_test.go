@@ -38,8 +38,8 @@ var wantExit = map[string]int{
 }
 
 const (
-	nativeTimeout  = 60 * time.Second
-	sandboxTimeout = 120 * time.Second
+	nativeTimeout  = 30 * time.Second
+	sandboxTimeout = 30 * time.Second
 )
 
 // sources lists the *.c files here, hostile ones or the others.

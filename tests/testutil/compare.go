@@ -6,44 +6,47 @@ import (
 	"testing"
 )
 
-// Diff describes how got differs from want line by line: every differing
-// line with its number, at most 20 of them. It returns "" when they are
-// equal.
+// Diff describes how got differs from want line by line: each differing
+// line with its number, at most 12 of them, then how many lines each
+// side has. It returns "" when they are equal.
 func Diff(want, got string) string {
 	if want == got {
 		return ""
 	}
-	w := strings.Split(want, "\n")
-	g := strings.Split(got, "\n")
+	w, g := lines(want), lines(got)
 	var b strings.Builder
 	shown := 0
 	for i := 0; i < len(w) || i < len(g); i++ {
-		var wl, gl string
-		wok, gok := i < len(w), i < len(g)
-		if wok {
-			wl = w[i]
-		}
-		if gok {
-			gl = g[i]
-		}
-		if wok && gok && wl == gl {
+		switch {
+		case i < len(w) && i < len(g) && w[i] == g[i]:
 			continue
-		}
-		if shown == 20 {
+		case shown == 12:
 			b.WriteString("  ...\n")
+		case i >= len(g):
+			fmt.Fprintf(&b, "  line %d: want %q, got nothing\n", i+1, w[i])
+		case i >= len(w):
+			fmt.Fprintf(&b, "  line %d: want nothing, got %q\n", i+1, g[i])
+		default:
+			fmt.Fprintf(&b, "  line %d: want %q, got %q\n", i+1, w[i], g[i])
+		}
+		if shown++; shown > 12 {
 			break
 		}
-		shown++
-		switch {
-		case !gok:
-			fmt.Fprintf(&b, "  line %d: want %q, got nothing\n", i+1, wl)
-		case !wok:
-			fmt.Fprintf(&b, "  line %d: want nothing, got %q\n", i+1, gl)
-		default:
-			fmt.Fprintf(&b, "  line %d: want %q, got %q\n", i+1, wl, gl)
-		}
 	}
+	fmt.Fprintf(&b, "  (want %d lines, got %d", len(w), len(g))
+	if strings.HasSuffix(want, "\n") != strings.HasSuffix(got, "\n") {
+		b.WriteString("; only one ends with a newline")
+	}
+	b.WriteString(")\n")
 	return b.String()
+}
+
+// lines splits s into lines without the final newline's empty tail.
+func lines(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
 }
 
 // CompareResults fails t unless the sandboxed result has the same stdout,
