@@ -22,7 +22,7 @@ var FixedTime = time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)
 
 // rootfsVersion changes whenever the layout below changes, so cached
 // trees are rebuilt.
-const rootfsVersion = "busybox-rootfs-v1"
+const rootfsVersion = "busybox-rootfs-v2"
 
 // baseFiles are the small text files of every built root file system.
 var baseFiles = map[string]string{
@@ -120,7 +120,7 @@ func populate(root string, files map[string]string) error {
 			return err
 		}
 	}
-	if err := os.Chmod(filepath.Join(root, "tmp"), 0o1777); err != nil {
+	if err := os.Chmod(filepath.Join(root, "tmp"), os.ModeSticky|0o777); err != nil {
 		return err
 	}
 	if err := os.Chmod(filepath.Join(root, "root"), 0o700); err != nil {
