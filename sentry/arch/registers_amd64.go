@@ -7,8 +7,8 @@ import "golang.org/x/sys/unix"
 type Registers = unix.PtraceRegs
 
 // SyscallNo returns the system call number of a thread stopped at syscall
-// entry.
-func SyscallNo(r *Registers) uintptr { return uintptr(r.Orig_rax) }
+// entry. Linux reads only the low 32 bits of rax as the number.
+func SyscallNo(r *Registers) uintptr { return uintptr(uint32(r.Orig_rax)) }
 
 // Args returns the six syscall arguments held in r.
 func Args(r *Registers) SyscallArguments {

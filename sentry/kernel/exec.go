@@ -151,7 +151,7 @@ func (k *Kernel) StartInit(a ProcessArgs) (*ThreadGroup, linux.Errno, error) {
 		return nil, 0, fmt.Errorf("init already started")
 	}
 	tg := &ThreadGroup{k: k, tasks: map[*Task]struct{}{}, limits: a.Limits, startTime: time.Now().UnixNano()}
-	t := &Task{k: k, tg: tg, fdTable: a.FDTable, fsContext: a.FSContext}
+	t := &Task{k: k, tg: tg, fdTable: a.FDTable, fsContext: a.FSContext, wake: make(chan struct{}, 1)}
 	t.creds.Store(a.Creds)
 	t.tid = k.allocTIDLocked()
 	tg.pid = t.tid

@@ -25,6 +25,14 @@ type Task struct {
 	regs      arch.Registers
 	fdTable   *FDTable
 	fsContext *FSContext
+	// restartErrno is the ERESTART* code of the last syscall, resolved
+	// when signals are delivered.
+	restartErrno linux.Errno
+	// savedMask is the mask to restore after sigsuspend-like waits.
+	savedMask *linux.SigSet
+
+	// wake is signalled when a signal is queued, to end blocking waits.
+	wake chan struct{}
 
 	creds atomic.Pointer[auth.Credentials]
 
@@ -36,6 +44,8 @@ type Task struct {
 	clearChildTID uintptr
 	robustList    uintptr
 	robustLen     uintptr
+	// pending are thread-directed signals not yet delivered.
+	pending sigQueue
 }
 
 // Kernel returns the task's kernel.

@@ -21,6 +21,10 @@ import (
 // - The goroutine is locked to its OS thread (the platform thread's tracer).
 func (t *Task) run() {
 	for !t.tg.isExiting() {
+		t.deliverSignals()
+		if t.tg.isExiting() {
+			break
+		}
 		ev, err := t.thread.Run(&t.regs)
 		if err != nil {
 			if !errors.Is(err, platform.ErrThreadGone) {
@@ -75,8 +79,8 @@ func (t *Task) doSyscall() {
 	case 0:
 		arch.SetReturn(&t.regs, ret)
 	case linux.ERESTARTSYS, linux.ERESTARTNOINTR, linux.ERESTARTNOHAND, linux.ERESTART_RESTARTBLOCK:
-		// TODO(#4): restart after signal handlers; with no signal
-		// delivery yet, a restartable interruption is EINTR.
+		// Resolved by deliverSignals: restart, or EINTR for a handler.
+		t.restartErrno = errno
 		arch.SetReturn(&t.regs, negErrno(linux.EINTR))
 	default:
 		arch.SetReturn(&t.regs, negErrno(errno))
@@ -130,16 +134,10 @@ func (t *Task) formatArgs(sc *Syscall, a *arch.SyscallArguments) string {
 
 // handleFault turns a synchronous fault into its signal.
 func (t *Task) handleFault(ev platform.Event) {
-	// TODO(#4): deliver to the application's handler. Until signal frames
-	// exist, a fault ends the process with the signal, as the default
-	// action does.
-	act := t.tg.SigAction(ev.Signo)
-	if act.Handler != linux.SIG_DFL {
-		t.Warningf("signal %d at %#x: handlers are not delivered yet; killing the process", ev.Signo, ev.Addr)
-	} else {
-		t.Debugf("fatal signal %d at %#x (ip %#x)", ev.Signo, ev.Addr, t.regs.Rip)
-	}
-	t.tg.exitGroup(ExitStatus{Signo: ev.Signo, CoreDumped: true})
+	info := linux.NewSignalInfo(ev.Signo, ev.Code)
+	info.SetAddr(uint64(ev.Addr))
+	t.Debugf("fault: signal %d code %d at %#x (ip %#x)", ev.Signo, ev.Code, ev.Addr, t.regs.Rip)
+	t.forceSignal(info)
 }
 
 // ExitGroup ends every task in the thread group with status code.

@@ -22,6 +22,8 @@ type ThreadGroup struct {
 	// actions are the signal dispositions (index signo-1).
 	actions [linux.NumSignals]linux.SigAction
 	limits  Limits
+	// pending are process-directed signals not yet delivered.
+	pending sigQueue
 	// startTime is when the process was created.
 	startTime int64
 }

@@ -120,9 +120,16 @@ func Nanosleep(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errn
 	if errno != 0 {
 		return 0, errno
 	}
-	// TODO(#4): interruptible by signals (EINTR and *rem).
-	time.Sleep(time.Duration(ns))
-	return 0, 0
+	left, interrupted := t.Sleep(time.Duration(ns))
+	if !interrupted {
+		return 0, 0
+	}
+	if rem := args.Pointer(1); rem != 0 {
+		if errno := copyOutTimespec(t, rem, int64(left)); errno != 0 {
+			return 0, errno
+		}
+	}
+	return 0, linux.EINTR
 }
 
 // ClockNanosleep implements Linux syscall clock_nanosleep(2).
@@ -148,11 +155,16 @@ func ClockNanosleep(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux
 		}
 		ns -= now
 	}
-	if ns > 0 {
-		// TODO(#4): interruptible by signals.
-		time.Sleep(time.Duration(ns))
+	left, interrupted := t.Sleep(time.Duration(ns))
+	if !interrupted {
+		return 0, 0
 	}
-	return 0, 0
+	if rem := args.Pointer(3); rem != 0 && flags&unix.TIMER_ABSTIME == 0 {
+		if errno := copyOutTimespec(t, rem, int64(left)); errno != 0 {
+			return 0, errno
+		}
+	}
+	return 0, linux.EINTR
 }
 
 // clockTicks is USER_HZ.

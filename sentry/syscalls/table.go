@@ -147,11 +147,18 @@ var table = map[uintptr]kernel.Syscall{
 	unix.SYS_CLOCK_GETRES:    full(ClockGetres, num, hex),
 	unix.SYS_GETTIMEOFDAY:    full(Gettimeofday, hex, hex),
 	unix.SYS_TIME:            full(Time, hex),
-	unix.SYS_NANOSLEEP:       partial(Nanosleep, "not interruptible by signals yet (#4)", hex, hex),
-	unix.SYS_CLOCK_NANOSLEEP: partial(ClockNanosleep, "not interruptible by signals yet (#4)", num, hex, hex, hex),
+	unix.SYS_NANOSLEEP:       full(Nanosleep, hex, hex),
+	unix.SYS_CLOCK_NANOSLEEP: partial(ClockNanosleep, "CPU-time clocks are refused", num, hex, hex, hex),
 
 	// Signals.
-	unix.SYS_RT_SIGACTION:   partial(RtSigaction, "dispositions are recorded; handlers run from #4", num, hex, hex, num),
+	unix.SYS_RT_SIGACTION:   full(RtSigaction, num, hex, hex, num),
+	unix.SYS_RT_SIGRETURN:   full(RtSigreturn),
+	unix.SYS_RT_SIGPENDING:  full(RtSigpending, hex, num),
+	unix.SYS_RT_SIGSUSPEND:  full(RtSigsuspend, hex, num),
+	unix.SYS_PAUSE:          full(Pause),
+	unix.SYS_KILL:           partial(Kill, "no process groups until fork (#4)", num, num),
+	unix.SYS_TGKILL:         full(Tgkill, num, num, num),
+	unix.SYS_TKILL:          full(Tkill, num, num),
 	unix.SYS_RT_SIGPROCMASK: full(RtSigprocmask, num, hex, hex, num),
 	unix.SYS_SIGALTSTACK:    full(Sigaltstack, hex, hex),
 

@@ -56,3 +56,6 @@ type SigSet uint64
 
 // UnblockableSignals cannot be blocked or caught.
 const UnblockableSignals SigSet = 1<<(9-1) | 1<<(19-1) // SIGKILL, SIGSTOP
+
+// SIGRTMIN is the first real-time signal.
+const SIGRTMIN = 32

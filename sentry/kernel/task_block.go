@@ -1,0 +1,60 @@
+package kernel
+
+import (
+	"time"
+
+	"moat/sentry/abi/linux"
+)
+
+// Sleep blocks for d or until a signal is pending for the task. It returns
+// the time left when a signal interrupted it.
+//
+// Preconditions:
+// - Runs on the task goroutine.
+func (t *Task) Sleep(d time.Duration) (left time.Duration, interrupted bool) {
+	if t.interruptPending() {
+		return d, true
+	}
+	if d <= 0 {
+		return 0, false
+	}
+	deadline := time.Now().Add(d)
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	for {
+		select {
+		case <-timer.C:
+			return 0, false
+		case <-t.wake:
+			if t.interruptPending() {
+				return max(time.Until(deadline), 0), true
+			}
+		}
+	}
+}
+
+// WaitForSignal blocks until a signal outside mask is pending (pause(2),
+// sigsuspend(2)).
+//
+// Preconditions:
+// - Runs on the task goroutine.
+func (t *Task) WaitForSignal(mask linux.SigSet) {
+	for !t.hasDeliverable(mask) && !t.tg.isExiting() {
+		<-t.wake
+	}
+}
+
+// SetSavedMask installs mask for the duration of a sigsuspend-like wait:
+// the old mask comes back when the signal's handler returns (or at once if
+// no handler runs).
+func (t *Task) SetSavedMask(mask linux.SigSet) {
+	old := t.SigMask()
+	t.savedMask = &old
+	t.SetSigMask(mask)
+}
+
+// interruptPending reports whether a blocking call must give way: a
+// deliverable signal is pending or the process is exiting.
+func (t *Task) interruptPending() bool {
+	return t.tg.isExiting() || t.hasDeliverable(t.SigMask())
+}

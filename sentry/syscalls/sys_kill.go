@@ -1,0 +1,134 @@
+package syscalls
+
+import (
+	"encoding/binary"
+
+	"moat/sentry/abi/linux"
+	"moat/sentry/arch"
+	"moat/sentry/auth"
+	"moat/sentry/kernel"
+)
+
+// maySignal reports whether t may send a signal to target (kill(2)'s
+// permission rule).
+func maySignal(t *kernel.Task, target *kernel.Task) bool {
+	c, tc := t.Credentials(), target.Credentials()
+	if c.HasCap(auth.CapKill) {
+		return true
+	}
+	return c.EffectiveKUID == tc.RealKUID || c.EffectiveKUID == tc.SavedKUID ||
+		c.RealKUID == tc.RealKUID || c.RealKUID == tc.SavedKUID
+}
+
+func userSignal(t *kernel.Task, sig int, code int32) *linux.SignalInfo {
+	info := linux.NewSignalInfo(sig, code)
+	info.SetPID(t.PID())
+	info.SetUID(uint32(t.Credentials().RealKUID))
+	return info
+}
+
+// Kill implements Linux syscall kill(2).
+func Kill(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
+	pid, sig := args.Int(0), int(args.Int(1))
+	if sig < 0 || sig > linux.NumSignals {
+		return 0, linux.EINVAL
+	}
+	var targets []*kernel.Task
+	switch {
+	case pid > 0:
+		if tt := t.Kernel().TaskByTID(pid); tt != nil && tt.PID() == pid {
+			targets = append(targets, tt)
+		}
+	case pid == 0 || pid == -1 || pid < -1:
+		// TODO(#4): process groups. Until fork, the sandbox holds one
+		// process, which is its own group; kill(-1) skips the caller.
+		if pid == 0 || -pid == t.PID() {
+			targets = append(targets, t)
+		}
+	}
+	if len(targets) == 0 {
+		return 0, linux.ESRCH
+	}
+	sent := false
+	for _, tt := range targets {
+		if !maySignal(t, tt) {
+			continue
+		}
+		sent = true
+		if sig != 0 {
+			tt.ThreadGroup().SendGroupSignal(userSignal(t, sig, linux.SI_USER), kernel.FromSandbox)
+		}
+	}
+	if !sent {
+		return 0, linux.EPERM
+	}
+	return 0, 0
+}
+
+func threadKill(t *kernel.Task, tgid, tid int32, sig int) linux.Errno {
+	if tid <= 0 || sig < 0 || sig > linux.NumSignals {
+		return linux.EINVAL
+	}
+	target := t.Kernel().TaskByTID(tid)
+	if target == nil || (tgid > 0 && target.PID() != tgid) {
+		return linux.ESRCH
+	}
+	if !maySignal(t, target) {
+		return linux.EPERM
+	}
+	if sig == 0 {
+		return 0
+	}
+	return target.SendSignal(userSignal(t, sig, linux.SI_TKILL), kernel.FromSandbox)
+}
+
+// Tgkill implements Linux syscall tgkill(2).
+func Tgkill(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
+	if args.Int(0) <= 0 {
+		return 0, linux.EINVAL
+	}
+	return 0, threadKill(t, args.Int(0), args.Int(1), int(args.Int(2)))
+}
+
+// Tkill implements Linux syscall tkill(2).
+func Tkill(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
+	return 0, threadKill(t, 0, args.Int(0), int(args.Int(1)))
+}
+
+// RtSigreturn implements Linux syscall rt_sigreturn(2).
+func RtSigreturn(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
+	t.SigReturn()
+	// The restored rax is the "return value".
+	return uintptr(t.Regs().Rax), 0
+}
+
+// RtSigpending implements Linux syscall rt_sigpending(2).
+func RtSigpending(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
+	if args.SizeT(1) > sigSetSize {
+		return 0, linux.EINVAL
+	}
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], uint64(t.PendingSignals()&t.SigMask()))
+	return 0, t.CopyOut(args.Pointer(0), b[:args.SizeT(1)])
+}
+
+// RtSigsuspend implements Linux syscall rt_sigsuspend(2).
+func RtSigsuspend(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
+	if args.SizeT(1) != sigSetSize {
+		return 0, linux.EINVAL
+	}
+	var b [8]byte
+	if errno := t.CopyIn(args.Pointer(0), b[:]); errno != 0 {
+		return 0, errno
+	}
+	mask := linux.SigSet(binary.LittleEndian.Uint64(b[:])) &^ linux.UnblockableSignals
+	t.SetSavedMask(mask)
+	t.WaitForSignal(mask)
+	return 0, linux.ERESTARTNOHAND
+}
+
+// Pause implements Linux syscall pause(2).
+func Pause(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
+	t.WaitForSignal(t.SigMask())
+	return 0, linux.ERESTARTNOHAND
+}
