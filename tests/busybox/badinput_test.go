@@ -82,6 +82,7 @@ func doExitCode(e syscall.Errno) int {
 // every other execve failure, nothing on stdout, and exactly one line on
 // stderr: "runsc do: PROGRAM: MESSAGE" (see doMessage).
 func TestBadPrograms(t *testing.T) {
+	testutil.RequireRoot(t)
 	root := buildTree(t)
 	for _, c := range badCases {
 		t.Run(c.name, func(t *testing.T) {
@@ -129,6 +130,7 @@ var shellDiffers = map[string]bool{"not-elf-text": true, "script-bad-interpreter
 // the host: for each bad program (by its host path inside the tree),
 // `bash -c PATH` exits as runsc do must, except for shellDiffers.
 func TestBadProgramsShell(t *testing.T) {
+	testutil.RequireRoot(t)
 	if _, err := os.Stat("/bin/bash"); err != nil {
 		t.Skip("no /bin/bash")
 	}

@@ -93,6 +93,7 @@ var hostCases = []tc{
 }
 
 func TestBusybox(t *testing.T) {
+	testutil.RequireRoot(t)
 	root := buildTree(t)
 	for _, c := range treeCases {
 		t.Run(c.name, func(t *testing.T) {
@@ -116,6 +117,7 @@ func TestBusybox(t *testing.T) {
 
 // TestCwd checks --cwd, for which a chroot has no native counterpart.
 func TestCwd(t *testing.T) {
+	testutil.RequireRoot(t)
 	root := buildTree(t)
 	sb := testutil.SandboxOrSkip(t)
 	res := run(t, sb.Cmd(testutil.DoOptions{Root: root, Env: env, Cwd: "/etc"}, "/bin/sh", "-c", "pwd; ls hostname"), "")

@@ -91,6 +91,7 @@ func checkNative(t *testing.T, prog string, res testutil.Result) {
 // TestSyscalls runs every non-hostile program natively (which must
 // pass) and then in the sandbox (which must print the same).
 func TestSyscalls(t *testing.T) {
+	testutil.RequireRoot(t)
 	for _, v := range variants(t) {
 		t.Run(v.name, func(t *testing.T) {
 			t.Parallel()
@@ -121,6 +122,7 @@ const secretName = "moat-outside-secret"
 // TestHostile runs the hostile_* programs chrooted natively and with
 // --root in the sandbox, in a busybox tree that has the programs in /bin.
 func TestHostile(t *testing.T) {
+	testutil.RequireRoot(t)
 	srcs := sources(t, true)
 	files := map[string]string{}
 	for _, src := range srcs {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"testing"
 )
 
 var (
@@ -59,4 +60,13 @@ func CacheDir() (string, error) {
 		return "", fmt.Errorf("making test cache directory: %w", err)
 	}
 	return dir, nil
+}
+
+// RequireRoot skips t unless the test runs as root: the suites compare
+// against native runs as root (uid 0 semantics, chroot, mounts).
+func RequireRoot(t testing.TB) {
+	t.Helper()
+	if os.Getuid() != 0 {
+		t.Skip("needs root: native reference runs use uid 0, chroot and mount")
+	}
 }
