@@ -123,11 +123,10 @@ func (s *Server) reopen(n *node, flags int) (int, unix.Errno) {
 	}
 	if st.Mode&unix.S_IFMT == unix.S_IFREG {
 		if flags&unix.O_NONBLOCK == 0 {
-			fl, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0)
-			if err == nil {
-				_, err = unix.FcntlInt(uintptr(fd), unix.F_SETFL, fl&^unix.O_NONBLOCK)
-			}
-			if err != nil {
+			// F_SETFL changes only the status flags (O_APPEND,
+			// O_DIRECT, O_NOATIME, O_NONBLOCK, O_ASYNC) and ignores
+			// the rest, so the open flags serve as they are.
+			if _, err := unix.FcntlInt(uintptr(fd), unix.F_SETFL, flags&^unix.O_NONBLOCK); err != nil {
 				unix.Close(fd)
 				return -1, errnoOf(err)
 			}

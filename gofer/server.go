@@ -96,8 +96,10 @@ func Serve(conn *unet.Conn, rootFD int, cfg Config) error {
 // It takes ownership of conn and must be called at most once.
 func (s *Server) Serve(conn *unet.Conn) error {
 	errs := make(chan error, s.cfg.Workers)
+	recvTok := make(chan struct{}, 1)
+	recvTok <- struct{}{}
 	for range s.cfg.Workers {
-		go func() { errs <- s.work(conn) }()
+		go func() { errs <- s.work(conn, recvTok) }()
 	}
 	var first error
 	for range s.cfg.Workers {
@@ -115,13 +117,22 @@ func (s *Server) Serve(conn *unet.Conn) error {
 }
 
 // work receives and answers requests until the connection ends.
-func (s *Server) work(conn *unet.Conn) error {
+//
+// Only the worker holding recvTok waits in recvmsg; it passes the token on
+// as soon as it has a request. A worker blocked in a system call may lose
+// its P (the Go runtime's processor) to others, and then pays extra
+// wake-ups to get one back when the call returns; with one receiver at a
+// time, the receiver is the worker that ran last and its P is still there.
+// The others wait on the channel, parked, not in the kernel.
+func (s *Server) work(conn *unet.Conn, recvTok chan struct{}) error {
 	buf := make([]byte, proto.MaxMessageSize)
 	fds := make([]int, 0, unet.MaxFDs)
 	out := proto.Encoder{B: make([]byte, 0, proto.MaxMessageSize)}
 	dec := new(proto.Decoder)
 	for {
+		<-recvTok
 		n, got, err := conn.Recv(buf, fds)
+		recvTok <- struct{}{}
 		switch {
 		case errors.Is(err, unet.ErrClosed):
 			return nil

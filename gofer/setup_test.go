@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -18,6 +19,9 @@ import (
 // The re-executed test binary becomes a real gofer when childEnv is set:
 // "root:setupRO:serveRO", serving on descriptor 3.
 const childEnv = "MOAT_GOFER_TEST_CHILD"
+
+// workersEnv, when set, is the child's Config.Workers (for benchmarks).
+const workersEnv = "MOAT_GOFER_TEST_WORKERS"
 
 func TestMain(m *testing.M) {
 	if spec := os.Getenv(childEnv); spec != "" {
@@ -44,7 +48,8 @@ func runGofer(spec string) int {
 		fmt.Fprintln(os.Stderr, "conn:", err)
 		return 4
 	}
-	if err := Serve(conn, rootFD, Config{ReadOnly: parts[2] == "ro"}); err != nil {
+	workers, _ := strconv.Atoi(os.Getenv(workersEnv))
+	if err := Serve(conn, rootFD, Config{ReadOnly: parts[2] == "ro", Workers: workers}); err != nil {
 		fmt.Fprintln(os.Stderr, "serve:", err)
 		return 4
 	}
