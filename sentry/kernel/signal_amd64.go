@@ -219,7 +219,8 @@ func (t *Task) SigReturn() linux.Errno {
 // application) back into the thread.
 func (t *Task) restoreFP(addr uintptr) error {
 	// The fxsave area's software-reserved bytes (464..511) describe the
-	// extended state: magic1, extended_size, xfeatures, xstate_size.
+	// extended state: magic1 @464, extended_size @468, xfeatures @472,
+	// xstate_size @480.
 	hdr := make([]byte, 512)
 	if errno := t.CopyIn(addr, hdr); errno != 0 {
 		return fmt.Errorf("reading FP state: %v", errno)
@@ -227,15 +228,21 @@ func (t *Task) restoreFP(addr uintptr) error {
 	le := binary.LittleEndian
 	size := 512
 	if le.Uint32(hdr[464:]) == fpXstateMagic1 {
-		xsize := int(le.Uint32(hdr[476:]))
+		xsize := int(le.Uint32(hdr[480:])) // xstate_size
 		if xsize < 512 || xsize > maxXstate {
 			return fmt.Errorf("bad xstate size %d", xsize)
 		}
 		size = xsize
 	}
-	buf := make([]byte, size)
-	if errno := t.CopyIn(addr, buf); errno != 0 {
+	// PTRACE_SETREGSET wants the whole XSAVE area of the thread's size:
+	// start from the current state and overlay what the frame holds.
+	cur, err := t.thread.FPState()
+	if err != nil {
+		return err
+	}
+	size = min(size, len(cur))
+	if errno := t.CopyIn(addr, cur[:size]); errno != 0 {
 		return fmt.Errorf("reading FP state: %v", errno)
 	}
-	return t.thread.SetFPState(buf)
+	return t.thread.SetFPState(cur)
 }
