@@ -113,8 +113,9 @@ func (FileDefaults) Ioctl(Context, *FileDescription, UserMemory, uint32, uintptr
 	return 0, linux.ENOTTY
 }
 
-// Sync implements FileImpl.Sync.
-func (FileDefaults) Sync(Context) linux.Errno { return 0 }
+// Sync implements FileImpl.Sync: files that cannot be synced (pipes,
+// devices) fail with EINVAL, as on Linux.
+func (FileDefaults) Sync(Context) linux.Errno { return linux.EINVAL }
 
 // FileDescription is an open file: what an fd refers to, shared by dup and
 // fork. It is reference-counted; the last DecRef calls FileImpl.Release.

@@ -66,6 +66,13 @@ func (fd *FileDescription) Write(ctx Context, src []byte) (int, linux.Errno) {
 	if int64(len(src)) > math.MaxInt64-fd.off {
 		return 0, linux.EFBIG
 	}
+	if fd.isRegular() {
+		n, err := CheckFileSize(ctx, fd.off, len(src))
+		if err != 0 {
+			return 0, err
+		}
+		src = src[:n]
+	}
 	n, err := fd.impl.Write(ctx, fd, src, fd.off)
 	fd.off += int64(n)
 	return n, err
@@ -91,6 +98,13 @@ func (fd *FileDescription) PWrite(ctx Context, src []byte, off int64) (int, linu
 	}
 	if int64(len(src)) > math.MaxInt64-off {
 		return 0, linux.EFBIG
+	}
+	if fd.isRegular() {
+		n, err := CheckFileSize(ctx, off, len(src))
+		if err != 0 {
+			return 0, err
+		}
+		src = src[:n]
 	}
 	return fd.impl.Write(ctx, fd, src, off)
 }
@@ -259,6 +273,18 @@ func (fd *FileDescription) Truncate(ctx Context, size int64) linux.Errno {
 	if fd.vd.dentry != nil && fd.vd.dentry.typ != sIFREG {
 		return linux.EINVAL
 	}
+	if fd.vd.dentry == nil {
+		st, err := fd.Stat(ctx, linux.STATX_TYPE)
+		if err != 0 {
+			return err
+		}
+		if uint32(st.Mode)&sIFMT != sIFREG {
+			return linux.EINVAL
+		}
+	}
+	if err := checkFileSizeFor(ctx, uint64(size)); err != 0 {
+		return err
+	}
 	opts := &SetStatOptions{Mask: linux.STATX_SIZE, Size: uint64(size)}
 	if s, ok := fd.impl.(FileStater); ok {
 		return s.SetStat(ctx, opts)
@@ -287,6 +313,14 @@ func (fd *FileDescription) Allocate(ctx Context, mode uint32, off, length int64)
 		}
 	} else {
 		return linux.ESPIPE
+	}
+	if off+length < 0 {
+		return linux.EFBIG
+	}
+	if mode&unix.FALLOC_FL_KEEP_SIZE == 0 {
+		if err := checkFileSizeFor(ctx, uint64(off+length)); err != 0 {
+			return err
+		}
 	}
 	if a, ok := fd.impl.(Allocator); ok {
 		return a.Allocate(ctx, mode, off, length)

@@ -45,6 +45,9 @@ func setStatDentry(ctx Context, vd VirtualDentry, opts *SetStatOptions, viaFD bo
 				return err
 			}
 		}
+		if err := checkFileSizeFor(ctx, o.Size); err != 0 {
+			return err
+		}
 	}
 	if o.Mask&(linux.STATX_UID|linux.STATX_GID) != 0 {
 		if err := checkChown(creds, p, &o); err != 0 {

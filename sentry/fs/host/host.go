@@ -139,7 +139,7 @@ func (f *File) Seek(_ vfs.Context, _ *vfs.FileDescription, offset int64, whence 
 // Sync implements vfs.FileImpl.Sync.
 func (f *File) Sync(vfs.Context) linux.Errno {
 	if f.typ != unix.S_IFREG {
-		return 0
+		return linux.EINVAL
 	}
 	return linux.FromHost(unix.Fsync(f.fd))
 }

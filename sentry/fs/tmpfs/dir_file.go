@@ -60,3 +60,6 @@ func (f *dirFile) Read(vfs.Context, *vfs.FileDescription, []byte, int64) (int, l
 func (f *dirFile) Write(vfs.Context, *vfs.FileDescription, []byte, int64) (int, linux.Errno) {
 	return 0, linux.EISDIR
 }
+
+// Sync implements vfs.FileImpl.Sync.
+func (f *dirFile) Sync(vfs.Context) linux.Errno { return 0 }

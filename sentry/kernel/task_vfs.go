@@ -1,0 +1,19 @@
+package kernel
+
+import (
+	"golang.org/x/sys/unix"
+
+	"moat/sentry/abi/linux"
+)
+
+// FileSizeLimit implements vfs.FileSizeLimiter.FileSizeLimit:
+// RLIMIT_FSIZE of the task's process.
+func (t *Task) FileSizeLimit() uint64 {
+	return t.ThreadGroup().Limit(unix.RLIMIT_FSIZE).Cur
+}
+
+// FileSizeExceeded implements vfs.FileSizeLimiter.FileSizeExceeded: it
+// sends SIGXFSZ to the task, as Linux does.
+func (t *Task) FileSizeExceeded() {
+	t.SendSignal(linux.NewSignalInfo(int(unix.SIGXFSZ), linux.SI_KERNEL), FromKernel)
+}
