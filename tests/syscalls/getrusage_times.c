@@ -10,15 +10,25 @@
 
 static volatile unsigned long sink;
 
-/* burn computes for at least ms milliseconds of CPU time. */
+static long ms_between(struct timespec a, struct timespec b)
+{
+	return (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
+}
+
+/* burn computes for at least ms milliseconds of CPU time, and fails if
+ * the process CPU clock has not got there after 20 s of real time. */
 static void burn(long ms)
 {
-	struct timespec a, b;
+	struct timespec a, b, wa, wb;
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
+	clock_gettime(CLOCK_MONOTONIC, &wa);
 	do {
 		for (int i = 0; i < 100000; i++) sink += i * 7;
 		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
-	} while ((b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000 < ms);
+		clock_gettime(CLOCK_MONOTONIC, &wb);
+		if (ms_between(wa, wb) > 20000)
+			FAIL("CLOCK_PROCESS_CPUTIME_ID advanced %ld ms in 20 s of computing", ms_between(a, b));
+	} while (ms_between(a, b) < ms);
 }
 
 static long usec(struct timeval tv) { return tv.tv_sec * 1000000L + tv.tv_usec; }
