@@ -11,7 +11,7 @@ import (
 )
 
 // Main is a TestMain body for suites that start sandboxes: it marks
-// inherited descriptors close-on-exec, makes the test process a child
+// inherited descriptors close-on-exec, sets the umask to 022, makes the test process a child
 // subreaper, so that processes a sandbox leaves
 // behind (sentry, gofer, stubs whose parent died) are re-parented to the
 // test and not to the host's init, runs the tests, then kills and reaps
@@ -21,6 +21,8 @@ func Main(m *testing.M) {
 		fmt.Fprintf(os.Stderr, "testutil: %v\n", err)
 	}
 	CloseOnExecInherited()
+	// Programs are started with a known umask (runsc do's default too).
+	syscall.Umask(0o022)
 	code := m.Run()
 	if n := ReapOrphans(); n > 0 {
 		fmt.Fprintf(os.Stderr, "testutil: killed and reaped %d leftover process(es)\n", n)
