@@ -121,10 +121,9 @@ func errnoName(e syscall.Errno) string {
 
 // shellDiffers lists the bad-program cases where bash, unlike execve and
 // `runsc do`, does something else: it runs a text file without "#!" as a
-// shell script, reports a missing "#!" interpreter with exit 126, and
-// exits 126 for ENOTDIR (dash and busybox ash say "not found", 127, as
-// runsc do does).
-var shellDiffers = map[string]bool{"not-elf-text": true, "script-bad-interpreter": true, "path-through-a-file": true}
+// shell script, and exits 126 for ENOTDIR (dash and busybox ash say "not
+// found", 127, as runsc do does).
+var shellDiffers = map[string]bool{"not-elf-text": true, "path-through-a-file": true}
 
 // TestBadProgramsShell proves the exit-code convention against bash on
 // the host: for each bad program (by its host path inside the tree),
