@@ -17,3 +17,24 @@ func (t *Task) FileSizeLimit() uint64 {
 func (t *Task) FileSizeExceeded() {
 	t.SendSignal(linux.NewSignalInfo(int(unix.SIGXFSZ), linux.SI_KERNEL), FromKernel)
 }
+
+// Interrupted implements vfs.Interruptible.Interrupted: a deliverable
+// signal is pending or the process is exiting.
+func (t *Task) Interrupted() bool { return t.interruptPending() }
+
+// Block implements vfs.Interruptible.Block.
+//
+// Preconditions:
+// - Runs on the task goroutine.
+func (t *Task) Block(ch <-chan struct{}) linux.Errno {
+	for {
+		if t.interruptPending() {
+			return linux.ERESTARTSYS
+		}
+		select {
+		case <-ch:
+			return 0
+		case <-t.wake:
+		}
+	}
+}

@@ -158,9 +158,9 @@ func fcntlLock(t *kernel.Task, f *vfs.FileDescription, cmd int32, addr uintptr) 
 	}
 	wait := cmd == unix.F_SETLKW || cmd == unix.F_OFD_SETLKW
 	if ofd {
-		return f.SetOFDLock(typ, lo, hi, wait)
+		return f.SetOFDLock(t, typ, lo, hi, wait)
 	}
-	return v.SetLock(inode, owner, t.PID(), typ, lo, hi, wait)
+	return v.SetLock(t, inode, owner, t.PID(), typ, lo, hi, wait)
 }
 
 // releaseLocks drops the POSIX locks the caller's process holds on f's

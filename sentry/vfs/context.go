@@ -27,3 +27,14 @@ func (c rootContext) Credentials() *auth.Credentials { return c.creds }
 
 // RootContext returns a Context with full root credentials.
 func RootContext() Context { return rootContext{auth.NewRoot()} }
+
+// Interruptible is implemented by contexts whose blocking operations a
+// signal or an exit may cut short (kernel.Task). Blocking vfs and file
+// system code uses it when the context offers it.
+type Interruptible interface {
+	// Interrupted reports whether a blocking operation must give way now.
+	Interrupted() bool
+	// Block waits until ch is closed or ready, or until the caller is
+	// interrupted, in which case it returns ERESTARTSYS.
+	Block(ch <-chan struct{}) linux.Errno
+}

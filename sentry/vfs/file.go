@@ -239,12 +239,12 @@ func (fd *FileDescription) HostFD() (int, bool) {
 
 // SetOFDLock sets an open file description lock (F_OFD_SETLK); the lock is
 // released with the description's last reference.
-func (fd *FileDescription) SetOFDLock(typ LockType, start, end uint64, wait bool) linux.Errno {
+func (fd *FileDescription) SetOFDLock(ctx Context, typ LockType, start, end uint64, wait bool) linux.Errno {
 	if fd.vd.dentry == nil {
 		return linux.EINVAL
 	}
 	fd.ofdLocks.Store(true)
-	return fd.vd.mount.vfs.SetLock(fd.vd.dentry.inode, fd, -1, typ, start, end, wait)
+	return fd.vd.mount.vfs.SetLock(ctx, fd.vd.dentry.inode, fd, -1, typ, start, end, wait)
 }
 
 // DiscardsWrites reports whether writes to fd ignore their data.

@@ -31,13 +31,23 @@ type Lock struct {
 
 func (l *Lock) overlaps(start, end uint64) bool { return l.Start < end && start < l.End }
 
+// inodeLocks are the locks of one inode.
+type inodeLocks struct {
+	locks []Lock
+	// changed is closed (and cleared) whenever locks shrink; waiters
+	// block on it. nil when nobody waits.
+	changed chan struct{}
+}
+
 // lockTable holds the record locks of every inode. It is embedded in
 // VirtualFilesystem.
 type lockTable struct {
-	// lockMu guards locks; lockCond is signalled when a lock is released.
-	lockMu   sync.Mutex
-	lockCond *sync.Cond
-	locks    map[Inode][]Lock
+	// lockMu guards the fields below.
+	lockMu sync.Mutex
+	locks  map[Inode]*inodeLocks
+	// waitingFor maps a blocked POSIX lock owner to the owner whose lock
+	// it waits for, for deadlock detection.
+	waitingFor map[any]any
 }
 
 // conflictLocked returns a lock of another owner that conflicts with
@@ -46,7 +56,11 @@ type lockTable struct {
 // Preconditions:
 // - v.lockMu is held.
 func (v *VirtualFilesystem) conflictLocked(inode Inode, owner any, typ LockType, start, end uint64) (Lock, bool) {
-	for _, l := range v.locks[inode] {
+	il := v.locks[inode]
+	if il == nil {
+		return Lock{}, false
+	}
+	for _, l := range il.locks {
 		if l.Owner != owner && l.overlaps(start, end) && (typ == WriteLock || l.Type == WriteLock) {
 			return l, true
 		}
@@ -62,32 +76,68 @@ func (v *VirtualFilesystem) TestLock(inode Inode, owner any, typ LockType, start
 	return v.conflictLocked(inode, owner, typ, start, end)
 }
 
+// wouldDeadlockLocked reports whether owner waiting for blocker closes a
+// cycle of POSIX lock waiters.
+//
+// Preconditions:
+// - v.lockMu is held.
+func (v *VirtualFilesystem) wouldDeadlockLocked(owner, blocker any) bool {
+	if _, ofd := owner.(*FileDescription); ofd {
+		return false
+	}
+	for i, o := 0, blocker; o != nil && i < 1024; i++ {
+		if o == owner {
+			return true
+		}
+		o = v.waitingFor[o]
+	}
+	return false
+}
+
 // SetLock implements F_SETLK and F_SETLKW: it sets, changes or (Unlock)
 // removes owner's locks on [start, end). With wait it blocks until no
-// other owner's lock conflicts; otherwise a conflict is EAGAIN.
-// Waiting is not interruptible by signals yet.
-func (v *VirtualFilesystem) SetLock(inode Inode, owner any, pid int32, typ LockType, start, end uint64, wait bool) linux.Errno {
+// other owner's lock conflicts (ERESTARTSYS if ctx is interrupted, EDEADLK
+// if waiting would deadlock); otherwise a conflict is EAGAIN.
+func (v *VirtualFilesystem) SetLock(ctx Context, inode Inode, owner any, pid int32, typ LockType, start, end uint64, wait bool) linux.Errno {
 	if start >= end {
 		return linux.EINVAL
 	}
 	v.lockMu.Lock()
 	defer v.lockMu.Unlock()
-	if typ != Unlock {
-		for {
-			if _, ok := v.conflictLocked(inode, owner, typ, start, end); !ok {
-				break
-			}
-			if !wait {
-				return linux.EAGAIN
-			}
-			if v.lockCond == nil {
-				v.lockCond = sync.NewCond(&v.lockMu)
-			}
-			v.lockCond.Wait()
+	for typ != Unlock {
+		l, ok := v.conflictLocked(inode, owner, typ, start, end)
+		if !ok {
+			break
+		}
+		if !wait {
+			return linux.EAGAIN
+		}
+		if v.wouldDeadlockLocked(owner, l.Owner) {
+			return linux.EDEADLK
+		}
+		il := v.locks[inode]
+		if il.changed == nil {
+			il.changed = make(chan struct{})
+		}
+		ch := il.changed
+		if v.waitingFor == nil {
+			v.waitingFor = make(map[any]any)
+		}
+		v.waitingFor[owner] = l.Owner
+		v.lockMu.Unlock()
+		err := block(ctx, ch)
+		v.lockMu.Lock()
+		delete(v.waitingFor, owner)
+		if err != 0 {
+			return err
 		}
 	}
+	il := v.locks[inode]
+	if il == nil {
+		il = &inodeLocks{}
+	}
 	var out []Lock
-	for _, l := range v.locks[inode] {
+	for _, l := range il.locks {
 		if l.Owner != owner || !l.overlaps(start, end) {
 			out = append(out, l)
 			continue
@@ -108,17 +158,36 @@ func (v *VirtualFilesystem) SetLock(inode Inode, owner any, pid int32, typ LockT
 		out = append(out, Lock{Type: typ, Start: start, End: end, Owner: owner, PID: pid})
 		out = mergeLocks(out, owner)
 	}
-	if v.locks == nil {
-		v.locks = make(map[Inode][]Lock)
+	il.locks = out
+	v.storeLocked(inode, il)
+	return 0
+}
+
+// storeLocked installs il for inode and wakes its waiters.
+//
+// Preconditions:
+// - v.lockMu is held.
+func (v *VirtualFilesystem) storeLocked(inode Inode, il *inodeLocks) {
+	if il.changed != nil {
+		close(il.changed)
+		il.changed = nil
 	}
-	if len(out) == 0 {
+	if len(il.locks) == 0 {
 		delete(v.locks, inode)
-	} else {
-		v.locks[inode] = out
+		return
 	}
-	if v.lockCond != nil {
-		v.lockCond.Broadcast()
+	if v.locks == nil {
+		v.locks = make(map[Inode]*inodeLocks)
 	}
+	v.locks[inode] = il
+}
+
+// block waits for ch, interruptibly if ctx allows.
+func block(ctx Context, ch <-chan struct{}) linux.Errno {
+	if i, ok := ctx.(Interruptible); ok {
+		return i.Block(ch)
+	}
+	<-ch
 	return 0
 }
 
@@ -151,22 +220,16 @@ func mergeLocks(ls []Lock, owner any) []Lock {
 func (v *VirtualFilesystem) ReleaseLocks(inode Inode, owner any) {
 	v.lockMu.Lock()
 	defer v.lockMu.Unlock()
-	ls, ok := v.locks[inode]
-	if !ok {
+	il := v.locks[inode]
+	if il == nil {
 		return
 	}
-	out := ls[:0]
-	for _, l := range ls {
+	out := il.locks[:0]
+	for _, l := range il.locks {
 		if l.Owner != owner {
 			out = append(out, l)
 		}
 	}
-	if len(out) == 0 {
-		delete(v.locks, inode)
-	} else {
-		v.locks[inode] = out
-	}
-	if v.lockCond != nil {
-		v.lockCond.Broadcast()
-	}
+	il.locks = out
+	v.storeLocked(inode, il)
 }
