@@ -70,17 +70,66 @@ func (f *File) Release() {
 }
 
 // Read implements vfs.FileImpl.Read.
-func (f *File) Read(_ vfs.Context, _ *vfs.FileDescription, dst []byte, off int64) (int, linux.Errno) {
-	return hostRead(f.fd, dst, off, f.typ == unix.S_IFREG)
+func (f *File) Read(ctx vfs.Context, fd *vfs.FileDescription, dst []byte, off int64) (int, linux.Errno) {
+	return hostRead(ctx, f.fd, dst, off, f.typ == unix.S_IFREG, nonblocking(fd))
 }
 
-// hostRead is the one place the sentry blocks in a host read for a host
-// file (so that making it interruptible later touches one function).
-func hostRead(fd int, dst []byte, off int64, positional bool) (int, linux.Errno) {
+// nonblocking reports whether the sandbox opened fd with O_NONBLOCK. The
+// host fd's own flags are never changed: other processes may share it.
+func nonblocking(fd *vfs.FileDescription) bool {
+	return fd != nil && fd.StatusFlags()&unix.O_NONBLOCK != 0
+}
+
+// pollInterval is how often a blocked host read or write checks whether
+// the task was interrupted.
+const pollInterval = 100 // milliseconds
+
+// waitReady waits until the host fd is ready for events, the caller is
+// interrupted (ERESTARTSYS), or, with nonblock, at once (EAGAIN).
+func waitReady(ctx vfs.Context, fd int, events int16, nonblock bool) linux.Errno {
+	intr, _ := ctx.(vfs.Interruptible)
+	pfd := []unix.PollFd{{Fd: int32(fd), Events: events}}
+	for {
+		if intr != nil && intr.Interrupted() {
+			return linux.ERESTARTSYS
+		}
+		timeout := -1
+		switch {
+		case nonblock:
+			timeout = 0
+		case intr != nil:
+			timeout = pollInterval
+		}
+		n, err := unix.Poll(pfd, timeout)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return linux.FromHost(err)
+		}
+		if n > 0 {
+			return 0
+		}
+		if nonblock {
+			return linux.EAGAIN
+		}
+	}
+}
+
+// hostRead is the one place the sentry reads a host file for the sandbox.
+// Reads of streams (pipes, terminals) first wait for data with poll, so a
+// signal or an exit interrupts them and O_NONBLOCK is honoured without
+// touching the host fd's flags.
+func hostRead(ctx vfs.Context, fd int, dst []byte, off int64, positional, nonblock bool) (int, linux.Errno) {
 	if len(dst) == 0 {
 		return 0, 0
 	}
 	for {
+		if !positional {
+			if err := waitReady(ctx, fd, unix.POLLIN, nonblock); err != 0 {
+				return 0, err
+			}
+		}
 		var n int
 		var err error
 		if positional {
@@ -88,10 +137,14 @@ func hostRead(fd int, dst []byte, off int64, positional bool) (int, linux.Errno)
 		} else {
 			n, err = unix.Read(fd, dst)
 		}
-		if err == unix.EINTR {
+		switch {
+		case err == unix.EINTR:
 			continue
-		}
-		if err != nil {
+		case err == unix.EAGAIN && !nonblock && !positional:
+			// Someone else took the data (or the host fd is
+			// non-blocking): wait again.
+			continue
+		case err != nil:
 			return 0, linux.FromHost(err)
 		}
 		return n, 0
@@ -99,8 +152,10 @@ func hostRead(fd int, dst []byte, off int64, positional bool) (int, linux.Errno)
 }
 
 // Write implements vfs.FileImpl.Write. Writes to pipes and terminals are
-// retried until complete, like a blocking write on Linux.
-func (f *File) Write(_ vfs.Context, _ *vfs.FileDescription, src []byte, off int64) (int, linux.Errno) {
+// retried until complete, like a blocking write on Linux, waiting for room
+// with poll so that the task stays interruptible.
+func (f *File) Write(ctx vfs.Context, fd *vfs.FileDescription, src []byte, off int64) (int, linux.Errno) {
+	nonblock := nonblocking(fd)
 	done := 0
 	for done < len(src) {
 		var n int
@@ -108,9 +163,15 @@ func (f *File) Write(_ vfs.Context, _ *vfs.FileDescription, src []byte, off int6
 		if f.typ == unix.S_IFREG {
 			n, err = unix.Pwrite(f.fd, src[done:], off+int64(done))
 		} else {
+			if werr := waitReady(ctx, f.fd, unix.POLLOUT, nonblock); werr != 0 {
+				if done > 0 {
+					return done, 0
+				}
+				return 0, werr
+			}
 			n, err = unix.Write(f.fd, src[done:])
 		}
-		if err == unix.EINTR {
+		if err == unix.EINTR || (err == unix.EAGAIN && !nonblock && f.typ != unix.S_IFREG) {
 			continue
 		}
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"os"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -193,3 +194,64 @@ func itoa(n int) string {
 }
 
 var _ vfs.UserMemory = fakeMem(nil)
+
+// intrCtx is interrupted when its channel is closed.
+type intrCtx struct {
+	testCtx
+	intr chan struct{}
+}
+
+func (c intrCtx) Interrupted() bool {
+	select {
+	case <-c.intr:
+		return true
+	default:
+		return false
+	}
+}
+
+func (c intrCtx) Block(ch <-chan struct{}) linux.Errno { return 0 }
+
+func TestPipeBlockingAndNonblocking(t *testing.T) {
+	var p [2]int
+	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
+		t.Fatal(err)
+	}
+	r, _ := host.NewFile(p[0], host.Options{})
+	defer r.DecRef()
+	w, _ := host.NewFile(p[1], host.Options{})
+	defer w.DecRef()
+	buf := make([]byte, 8)
+	r.SetStatusFlags(unix.O_NONBLOCK)
+	if _, err := r.Read(ctx, buf); err != linux.EAGAIN {
+		t.Errorf("O_NONBLOCK read of an empty pipe: %v", err)
+	}
+	if fl, _ := unix.FcntlInt(uintptr(p[0]), unix.F_GETFL, 0); fl&unix.O_NONBLOCK != 0 {
+		t.Errorf("host fd flags changed")
+	}
+	r.SetStatusFlags(0)
+	ic := intrCtx{ctx, make(chan struct{})}
+	done := make(chan linux.Errno)
+	go func() {
+		_, err := r.Read(ic, buf)
+		done <- err
+	}()
+	close(ic.intr)
+	select {
+	case err := <-done:
+		if err != linux.ERESTARTSYS {
+			t.Errorf("interrupted read: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("blocked host read was not interrupted")
+	}
+	go func() {
+		_, err := r.Read(intrCtx{ctx, make(chan struct{})}, buf)
+		done <- err
+	}()
+	time.Sleep(10 * time.Millisecond)
+	w.Write(ctx, []byte("x"))
+	if err := <-done; err != 0 {
+		t.Errorf("read after data arrived: %v", err)
+	}
+}
