@@ -87,7 +87,7 @@ func BenchmarkStatMissing(b *testing.B) {
 // avoid.
 func BenchmarkGoferStat(b *testing.B) {
 	e := newEnv(b, true)
-	h := e.fs.root.h
+	h := e.fs.root.res.h
 	for b.Loop() {
 		if _, err := e.client.Stat(h); err != nil {
 			b.Fatal(err)

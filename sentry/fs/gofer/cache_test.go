@@ -119,7 +119,7 @@ func TestHandleRelease(t *testing.T) {
 // inode's handle; nothing refers to the inode afterwards.
 func makeAndDrop(t *testing.T, e *env) proto.Handle {
 	fd := e.open("tmp", unix.O_CREAT|unix.O_RDWR, 0o644)
-	h := fd.Dentry().Inode().(*regularInode).h
+	h := fd.Dentry().Inode().(*regularInode).res.h
 	fd.DecRef()
 	if err := e.v.UnlinkAt(rootCtx, e.op("tmp", false)); err != 0 {
 		t.Fatalf("unlink: %v", err)

@@ -31,7 +31,12 @@ func (d *dirInode) Lookup(_ vfs.Context, name string) (vfs.Inode, linux.Errno) {
 	if ro && d.isNegative(name) {
 		return nil, linux.ENOENT
 	}
-	h, st, err := d.fs.client.WalkOne(d.h, name)
+	dh, e := d.pin()
+	if e != 0 {
+		return nil, e
+	}
+	h, st, err := d.fs.client.WalkOne(dh, name)
+	d.unpin()
 	if err != nil {
 		if h != 0 {
 			d.fs.queueClose(h)
@@ -42,7 +47,14 @@ func (d *dirInode) Lookup(_ vfs.Context, name string) (vfs.Inode, linux.Errno) {
 		}
 		return nil, e
 	}
-	return d.fs.newInode(h, &st), 0
+	c := d.fs.newInode(h, &st)
+	if ro {
+		// The handle may be dropped and walked to again (handle_cache.go).
+		r := c.base().res
+		r.parent, r.name = d.res, name
+		d.fs.touchHandle(r)
+	}
+	return c, 0
 }
 
 // isNegative reports whether name is known to be missing.
@@ -72,13 +84,18 @@ func (d *dirInode) addNegative(name string) {
 // read-only file system, read afresh otherwise.
 func (d *dirInode) listing() ([]proto.Dirent, linux.Errno) {
 	if !d.fs.opts.ReadOnly {
-		ents, err := d.fs.client.Getdents(d.h)
+		ents, err := d.fs.client.Getdents(d.res.h)
 		return ents, errno(err)
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if !d.listed {
-		ents, err := d.fs.client.Getdents(d.h)
+		h, e := d.pin()
+		if e != 0 {
+			return nil, e
+		}
+		ents, err := d.fs.client.Getdents(h)
+		d.unpin()
 		if err != nil {
 			return nil, errno(err)
 		}
@@ -101,7 +118,9 @@ func (d *dirInode) SetStat(ctx vfs.Context, opts *vfs.SetStatOptions) linux.Errn
 	return d.inode.SetStat(ctx, opts)
 }
 
-// writable returns EROFS on a read-only file system.
+// writable returns EROFS on a read-only file system. The changing methods
+// below run on writable file systems only, whose handles never change:
+// they use res.h directly.
 func (d *dirInode) writable() linux.Errno {
 	if d.fs.opts.ReadOnly {
 		return linux.EROFS
@@ -115,7 +134,7 @@ func (d *dirInode) Create(_ vfs.Context, name string, opts vfs.CreateOptions) (v
 	if err := d.writable(); err != 0 {
 		return nil, err
 	}
-	h, st, fd, err := d.fs.client.Create(d.h, name, unix.O_RDWR|unix.O_EXCL, opts.Mode&07777, uint32(opts.UID), uint32(opts.GID))
+	h, st, fd, err := d.fs.client.Create(d.res.h, name, unix.O_RDWR|unix.O_EXCL, opts.Mode&07777, uint32(opts.UID), uint32(opts.GID))
 	if err != nil {
 		return nil, errno(err)
 	}
@@ -137,7 +156,7 @@ func (d *dirInode) Mkdir(_ vfs.Context, name string, opts vfs.CreateOptions) (vf
 	if err := d.writable(); err != 0 {
 		return nil, err
 	}
-	h, st, err := d.fs.client.Mkdir(d.h, name, opts.Mode&07777, uint32(opts.UID), uint32(opts.GID))
+	h, st, err := d.fs.client.Mkdir(d.res.h, name, opts.Mode&07777, uint32(opts.UID), uint32(opts.GID))
 	if err != nil {
 		return nil, errno(err)
 	}
@@ -156,7 +175,7 @@ func (d *dirInode) Mknod(_ vfs.Context, name string, opts vfs.CreateOptions) (vf
 	default:
 		return nil, linux.EPERM
 	}
-	h, st, err := d.fs.client.Mknod(d.h, name, opts.Mode&(sIFMT|07777), uint32(opts.UID), uint32(opts.GID))
+	h, st, err := d.fs.client.Mknod(d.res.h, name, opts.Mode&(sIFMT|07777), uint32(opts.UID), uint32(opts.GID))
 	if err != nil {
 		return nil, errno(err)
 	}
@@ -168,7 +187,7 @@ func (d *dirInode) Symlink(_ vfs.Context, name, target string, opts vfs.CreateOp
 	if err := d.writable(); err != 0 {
 		return nil, err
 	}
-	h, st, err := d.fs.client.Symlink(d.h, name, target, uint32(opts.UID), uint32(opts.GID))
+	h, st, err := d.fs.client.Symlink(d.res.h, name, target, uint32(opts.UID), uint32(opts.GID))
 	if err != nil {
 		return nil, errno(err)
 	}
@@ -190,7 +209,7 @@ func (d *dirInode) Link(_ vfs.Context, name string, target vfs.Inode) linux.Errn
 	if !ok || t.base().fs != d.fs {
 		return linux.EXDEV
 	}
-	h, st, err := d.fs.client.Link(d.h, name, t.base().h)
+	h, st, err := d.fs.client.Link(d.res.h, name, t.base().res.h)
 	if err != nil {
 		return errno(err)
 	}
@@ -204,7 +223,7 @@ func (d *dirInode) Unlink(_ vfs.Context, name string, child vfs.Inode) linux.Err
 	if err := d.writable(); err != 0 {
 		return err
 	}
-	if err := d.fs.client.Unlink(d.h, name, 0); err != nil {
+	if err := d.fs.client.Unlink(d.res.h, name, 0); err != nil {
 		return errno(err)
 	}
 	if c, ok := child.(goferInode); ok {
@@ -218,7 +237,7 @@ func (d *dirInode) Rmdir(_ vfs.Context, name string, child vfs.Inode) linux.Errn
 	if err := d.writable(); err != 0 {
 		return err
 	}
-	if err := d.fs.client.Unlink(d.h, name, unix.AT_REMOVEDIR); err != nil {
+	if err := d.fs.client.Unlink(d.res.h, name, unix.AT_REMOVEDIR); err != nil {
 		return errno(err)
 	}
 	if c, ok := child.(goferInode); ok {
@@ -237,7 +256,7 @@ func (d *dirInode) Rename(_ vfs.Context, oldName string, child vfs.Inode, newPar
 	if !ok || np.fs != d.fs {
 		return linux.EXDEV
 	}
-	if err := d.fs.client.Rename(d.h, oldName, np.h, newName, int(flags)); err != nil {
+	if err := d.fs.client.Rename(d.res.h, oldName, np.res.h, newName, int(flags)); err != nil {
 		return errno(err)
 	}
 	if r, ok := replaced.(goferInode); ok && flags&unix.RENAME_EXCHANGE == 0 {

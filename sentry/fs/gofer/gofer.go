@@ -29,13 +29,13 @@
 // # Lock order
 //
 //	vfs Dentry.mu (held by the vfs around directory methods)
-//	  hostRes.mu (held across the gofer Open of a host descriptor)
 //	  dirInode.mu, symlinkInode.mu (held across a gofer Getdents/Readlink)
+//	    hostRes.mu (held across the gofer Open of a stat descriptor)
 //	vfs FileDescription.offMu
 //	  regularInode.appendMu
-//	Filesystem.idleMu, inode.attrMu, Filesystem.inoMu, Filesystem.closeMu
-//	(leaves; hostRes.mu
-//	is never taken with idleMu held)
+//	Filesystem.idleMu, Filesystem.handleMu, inode.attrMu, Filesystem.inoMu,
+//	Filesystem.closeMu (leaves: hostRes.mu is never taken with idleMu or
+//	handleMu held, nor they with it)
 package gofer
 
 import (
@@ -61,12 +61,18 @@ type Options struct {
 	// descriptors once no file description uses them, most recently
 	// closed first (0: DefaultMaxIdleFiles; negative: none).
 	MaxIdleFiles int
+	// MaxHandles bounds the gofer handles (each a descriptor in the
+	// gofer) a read-only file system keeps for nodes not in use, most
+	// recently used first (0: DefaultMaxHandles). A writable file system
+	// keeps one per cached name.
+	MaxHandles int
 }
 
 // Defaults of Options.
 const (
 	DefaultMaxNegative  = 1024
 	DefaultMaxIdleFiles = 1024
+	DefaultMaxHandles   = 4096
 )
 
 // Filesystem is one gofer-backed file system: one attach of a gofer
@@ -85,6 +91,15 @@ type Filesystem struct {
 	// recently closed first. idleLen is its length.
 	idleHead, idleTail *hostRes
 	idleLen            int
+
+	// handleMu guards the handle list (see handle_cache.go) and its
+	// links in every hostRes.
+	handleMu sync.Mutex
+	// hHead and hTail are the ends of the handle list: the inodes of a
+	// read-only file system holding a handle they do not use right now,
+	// least recently used first. hLen is its length.
+	hHead, hTail *hostRes
+	hLen         int
 
 	// rootDev is the host device of the root.
 	rootDev uint64
@@ -112,12 +127,15 @@ func New(v *vfs.VirtualFilesystem, client *proto.Client, opts Options) (*vfs.Fil
 	if opts.MaxIdleFiles == 0 {
 		opts.MaxIdleFiles = DefaultMaxIdleFiles
 	}
+	if opts.MaxHandles <= 0 {
+		opts.MaxHandles = DefaultMaxHandles
+	}
 	h, st, err := client.Attach()
 	if err != nil {
 		return nil, fmt.Errorf("attaching to the gofer: %w", err)
 	}
 	if st.Mode&sIFMT != sIFDIR {
-		client.CloseHandle(h)
+		client.CloseHandles([]proto.Handle{h})
 		return nil, fmt.Errorf("attaching to the gofer: root has mode %#o: %w", st.Mode, linux.ENOTDIR)
 	}
 	fs := &Filesystem{client: client, opts: opts, rootDev: st.Dev}
@@ -150,7 +168,7 @@ func (fs *Filesystem) Name() string { return "9p" }
 // StatFS implements vfs.FilesystemImpl.StatFS with the host file system's
 // figures and the 9p magic number.
 func (fs *Filesystem) StatFS(vfs.Context) (linux.Statfs, linux.Errno) {
-	st, err := fs.client.Statfs(fs.root.h)
+	st, err := fs.client.Statfs(fs.root.res.h) // never dropped
 	if err != nil {
 		return linux.Statfs{}, errno(err)
 	}

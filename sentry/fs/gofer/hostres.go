@@ -13,12 +13,21 @@ import (
 // for a regular file, its host descriptors. It is a separate object so that
 // the cleanup of a dropped inode can release it.
 type hostRes struct {
-	h proto.Handle
+	// parent and name locate the node for a walk that gets a dropped
+	// handle back (read-only file systems only; see handle_cache.go).
+	// parent is nil for the root and on writable file systems.
+	parent *hostRes
+	name   string
 
 	// mu guards the fields below. A file description uses the descriptor
 	// it got at open without the lock: while opens > 0 no descriptor is
 	// closed.
 	mu sync.Mutex
+	// h is the gofer handle, or 0 while dropped. On a writable file
+	// system it never changes and is read without mu.
+	h proto.Handle
+	// users counts the pins of h: a pinned handle is not dropped.
+	users int
 	// readFD and rwFD are host descriptors open O_RDONLY and O_RDWR, or -1.
 	readFD, rwFD int
 	// opens counts the open file descriptions using them.
@@ -30,6 +39,11 @@ type hostRes struct {
 	// they are guarded by Filesystem.idleMu.
 	idlePrev, idleNext *hostRes
 	onIdle             bool
+
+	// hPrev, hNext and onHandles link r into Filesystem's handle list;
+	// they are guarded by Filesystem.handleMu.
+	hPrev, hNext *hostRes
+	onHandles    bool
 }
 
 // fstatLocked stats the file through one of its host descriptors; ok is
@@ -71,8 +85,13 @@ func (r *hostRes) closeFDsLocked() {
 // the same time).
 func (r *hostRes) release(fs *Filesystem) {
 	fs.unidle(r)
+	fs.dropHandleRes(r)
 	r.mu.Lock()
 	r.closeFDsLocked()
+	h := r.h
+	r.h = 0
 	r.mu.Unlock()
-	fs.queueClose(r.h)
+	if h != 0 {
+		fs.queueClose(h)
+	}
 }

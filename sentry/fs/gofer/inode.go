@@ -32,7 +32,6 @@ type inode struct {
 	vfs.InodeDefaults
 
 	fs  *Filesystem
-	h   proto.Handle
 	typ uint32 // S_IFMT bits; a handle names one node, so it never changes
 	ino uint64 // the sentry's inode number (sentryIno)
 	res *hostRes
@@ -91,7 +90,7 @@ func (fs *Filesystem) newInodeOfType(h proto.Handle, st *proto.Stat, typ uint32)
 }
 
 func (i *inode) init(fs *Filesystem, h proto.Handle, st *proto.Stat) {
-	i.fs, i.h, i.typ = fs, h, st.Mode&sIFMT
+	i.fs, i.typ = fs, st.Mode&sIFMT
 	i.ino = fs.sentryIno(st.Dev, st.Ino)
 	i.res = &hostRes{h: h, readFD: -1, rwFD: -1}
 	s := *st
@@ -148,7 +147,7 @@ func (i *inode) attrs() (st proto.Stat, _ linux.Errno) {
 	}
 	if !done {
 		var err error
-		if st, err = i.fs.client.Stat(i.h); err != nil {
+		if st, err = i.fs.client.Stat(i.res.h); err != nil {
 			return st, errno(err)
 		}
 	}
@@ -172,7 +171,7 @@ func (i *inode) statFD(st *proto.Stat) (done bool, err linux.Errno) {
 	if i.typ == sIFDIR {
 		flags |= unix.O_DIRECTORY
 	}
-	fd, oerr := i.fs.client.Open(i.h, flags)
+	fd, oerr := i.fs.client.Open(r.h, flags)
 	if oerr != nil {
 		r.noStatFD = true
 		r.mu.Unlock()
@@ -259,7 +258,7 @@ func (i *inode) SetStat(_ vfs.Context, opts *vfs.SetStatOptions) linux.Errno {
 	if req.Mask == 0 {
 		return 0
 	}
-	st, err := i.fs.client.Setattr(i.h, &req)
+	st, err := i.fs.client.Setattr(i.res.h, &req)
 	if err != nil {
 		return errno(err)
 	}

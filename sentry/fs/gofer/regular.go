@@ -38,12 +38,17 @@ func (r *regularInode) Open(_ vfs.Context, _ vfs.VirtualDentry, flags uint32) (v
 		slot, hflags = &res.rwFD, unix.O_RDWR
 	}
 	if *slot < 0 {
-		fd, err := r.fs.client.Open(r.h, hflags)
-		if err != nil {
-			res.mu.Unlock()
-			return nil, errno(err)
+		res.mu.Unlock()
+		fd, err := r.openHostFD(hflags)
+		if err != 0 {
+			return nil, err
 		}
-		*slot = fd
+		res.mu.Lock()
+		if *slot < 0 {
+			*slot = fd
+		} else {
+			unix.Close(fd) // another open got there first
+		}
 	}
 	fd := *slot
 	res.opens++
@@ -53,6 +58,20 @@ func (r *regularInode) Open(_ vfs.Context, _ vfs.VirtualDentry, flags uint32) (v
 		r.fs.unidle(res)
 	}
 	return &regularFile{r: r, fd: fd, sync: flags&(unix.O_SYNC|unix.O_DSYNC) != 0}, 0
+}
+
+// openHostFD asks the gofer for a host descriptor of r.
+func (r *regularInode) openHostFD(flags int) (int, linux.Errno) {
+	h, err := r.pin()
+	if err != 0 {
+		return -1, err
+	}
+	defer r.unpin()
+	fd, gerr := r.fs.client.Open(h, flags)
+	if gerr != nil {
+		return -1, errno(gerr)
+	}
+	return fd, 0
 }
 
 // release notes that a file description of r is gone; the last one makes

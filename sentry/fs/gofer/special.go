@@ -23,7 +23,12 @@ func (s *symlinkInode) Readlink(vfs.Context) (string, linux.Errno) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.known {
-		t, err := s.fs.client.Readlink(s.h)
+		h, e := s.pin()
+		if e != 0 {
+			return "", e
+		}
+		t, err := s.fs.client.Readlink(h)
+		s.unpin()
 		if err != nil {
 			return "", errno(err)
 		}
