@@ -14,17 +14,20 @@
 // change the tree.
 //
 // A regular file's inode opens at most one host descriptor per access
-// (O_RDONLY, O_RDWR) the first time it is opened and keeps it: later opens
-// need no round trip, and every file description reads and writes it with
-// pread/pwrite at its own offset. The host descriptor's offset is never
-// used.
+// (O_RDONLY, O_RDWR) and keeps it while the file is open and, after that,
+// while it is among the Options.MaxIdleFiles most recently closed files:
+// reopening costs no round trip. Every file description reads and writes
+// it with pread/pwrite at its own offset; the host descriptor's offset is
+// never used.
 //
 // # Lifetime
 //
-// The vfs never evicts dentries and has no hook for a dropped inode, so an
-// inode lives until it is unreachable (unlinked and no longer open). A
-// runtime cleanup then closes its host descriptors and queues its handle
-// for a batched gofer Close.
+// The vfs never evicts dentries and has no hook for a dropped inode. A
+// read-only file system keeps only Options.MaxHandles handles and walks
+// to a node again when it needs a dropped one (handle_cache.go); a
+// writable one keeps a handle per inode. An inode lives until it is
+// unreachable (unlinked and no longer open); a runtime cleanup then closes
+// its host descriptors and queues its handle for a batched gofer Close.
 //
 // # Lock order
 //
