@@ -32,13 +32,17 @@ type Config struct {
 	// host kernel enforce it too).
 	ReadOnly bool
 	// Workers is the number of requests served at once; 0 means
-	// DefaultWorkers.
+	// DefaultWorkers. More than one helps only when the tree is on a file
+	// system whose calls can block for long (network, FUSE).
 	Workers int
 }
 
 // DefaultWorkers is the number of requests a server handles at once when
-// Config.Workers is 0.
-const DefaultWorkers = 4
+// Config.Workers is 0. One is fastest, also for concurrent clients: each
+// worker blocks a thread in recvmsg(2), and with more of them than the Go
+// runtime has Ps, a woken worker often finds its P taken and pays further
+// wake-ups to get one (measured in docs/gofer.md).
+const DefaultWorkers = 1
 
 // Server serves one connection.
 type Server struct {
@@ -96,10 +100,8 @@ func Serve(conn *unet.Conn, rootFD int, cfg Config) error {
 // It takes ownership of conn and must be called at most once.
 func (s *Server) Serve(conn *unet.Conn) error {
 	errs := make(chan error, s.cfg.Workers)
-	recvTok := make(chan struct{}, 1)
-	recvTok <- struct{}{}
 	for range s.cfg.Workers {
-		go func() { errs <- s.work(conn, recvTok) }()
+		go func() { errs <- s.work(conn) }()
 	}
 	var first error
 	for range s.cfg.Workers {
@@ -117,22 +119,13 @@ func (s *Server) Serve(conn *unet.Conn) error {
 }
 
 // work receives and answers requests until the connection ends.
-//
-// Only the worker holding recvTok waits in recvmsg; it passes the token on
-// as soon as it has a request. A worker blocked in a system call may lose
-// its P (the Go runtime's processor) to others, and then pays extra
-// wake-ups to get one back when the call returns; with one receiver at a
-// time, the receiver is the worker that ran last and its P is still there.
-// The others wait on the channel, parked, not in the kernel.
-func (s *Server) work(conn *unet.Conn, recvTok chan struct{}) error {
+func (s *Server) work(conn *unet.Conn) error {
 	buf := make([]byte, proto.MaxMessageSize)
 	fds := make([]int, 0, unet.MaxFDs)
 	out := proto.Encoder{B: make([]byte, 0, proto.MaxMessageSize)}
 	dec := new(proto.Decoder)
 	for {
-		<-recvTok
 		n, got, err := conn.Recv(buf, fds)
-		recvTok <- struct{}{}
 		switch {
 		case errors.Is(err, unet.ErrClosed):
 			return nil
