@@ -104,14 +104,12 @@ func (v *VirtualFilesystem) RmdirAt(ctx Context, op *PathOp) linux.Errno {
 	err = d.inode.Rmdir(ctx, name, child.inode)
 	if err == 0 {
 		child.dead = true
-		child.children = nil
+		child.children, child.negatives = nil, 0
 	}
 	child.mu.Unlock()
 	if err != 0 {
 		return err
 	}
-	if d.children[name] == child {
-		delete(d.children, name)
-	}
+	d.deleteChildLocked(name, child)
 	return 0
 }

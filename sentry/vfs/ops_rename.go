@@ -91,24 +91,21 @@ func (v *VirtualFilesystem) RenameAt(ctx Context, oldOp, newOp *PathOp, flags ui
 	if err := od.inode.Rename(ctx, oldName, child.inode, nd.inode, newName, replacedInode, flags); err != 0 {
 		return err
 	}
-	delete(od.children, oldName)
+	od.deleteChildLocked(oldName, child)
 	if replaced != nil {
-		delete(nd.children, newName)
+		nd.deleteChildLocked(newName, replaced)
 		if flags&unix.RENAME_EXCHANGE != 0 {
 			replaced.parent, replaced.name = od, oldName
-			od.children[oldName] = replaced
+			od.setChildLocked(oldName, replaced)
 		} else {
 			replaced.mu.Lock()
 			replaced.dead = true
-			replaced.children = nil
+			replaced.children, replaced.negatives = nil, 0
 			replaced.mu.Unlock()
 		}
 	}
 	child.parent, child.name = nd, newName
-	if nd.children == nil {
-		nd.children = make(map[string]*Dentry)
-	}
-	nd.children[newName] = child
+	nd.setChildLocked(newName, child)
 	return 0
 }
 
