@@ -1,6 +1,9 @@
 package gofer
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -105,6 +108,23 @@ func BenchmarkRead4K(b *testing.B) {
 	b.SetBytes(4096)
 	for b.Loop() {
 		if _, err := fd.PRead(rootCtx, buf, 0); err != 0 {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkGoferGetdents is the listing of a 40-entry directory through
+// the protocol (two round trips: a page and the empty page that ends it),
+// what the first getdents of a directory costs.
+func BenchmarkGoferGetdents(b *testing.B) {
+	host := b.TempDir()
+	for i := range 40 {
+		os.WriteFile(filepath.Join(host, fmt.Sprint("file-", i)), nil, 0o644)
+	}
+	e := newEnvOpts(b, host, Options{ReadOnly: true})
+	h := e.fs.root.res.h
+	for b.Loop() {
+		if _, err := e.client.Getdents(h); err != nil {
 			b.Fatal(err)
 		}
 	}
