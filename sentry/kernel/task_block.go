@@ -58,3 +58,21 @@ func (t *Task) SetSavedMask(mask linux.SigSet) {
 func (t *Task) interruptPending() bool {
 	return t.tg.isExiting() || t.hasDeliverable(t.SigMask())
 }
+
+// BlockOn waits until ch is closed or a signal is pending for the task; it
+// reports whether a signal (or the process's exit) interrupted it.
+//
+// Preconditions:
+// - Runs on the task goroutine.
+func (t *Task) BlockOn(ch <-chan struct{}) (interrupted bool) {
+	for {
+		if t.interruptPending() {
+			return true
+		}
+		select {
+		case <-ch:
+			return false
+		case <-t.wake:
+		}
+	}
+}

@@ -35,6 +35,12 @@ func (t *Task) run() {
 		}
 		switch ev.Kind {
 		case platform.EventSyscall:
+			if ev.ForeignABI {
+				// Moat serves the x86-64 ABI only: i386 syscalls
+				// fail as on a kernel without IA32 emulation.
+				arch.SetReturn(&t.regs, negErrno(linux.ENOSYS))
+				continue
+			}
 			t.doSyscall()
 		case platform.EventFault:
 			t.handleFault(ev)
@@ -197,6 +203,9 @@ func (t *Task) exit() {
 	last := len(tg.tasks) == 0
 	status := tg.status
 	tg.mu.Unlock()
+	if last {
+		tg.stopTimers()
+	}
 	if t.mm != nil && last {
 		t.mm.Release()
 	}

@@ -24,6 +24,8 @@ type ThreadGroup struct {
 	limits  Limits
 	// pending are process-directed signals not yet delivered.
 	pending sigQueue
+	// itimer is ITIMER_REAL.
+	itimer realTimer
 	// startTime is when the process was created.
 	startTime int64
 }

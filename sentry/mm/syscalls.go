@@ -282,46 +282,76 @@ func (mm *MemoryManager) MRemap(oldAddr, oldSize, newSize uintptr, flags int, ne
 	return newAddr, 0
 }
 
-// MAdvise implements madvise(2).
+// MAdvise implements madvise(2). Known advice is validated here and
+// carried out by the host in the stub, which gives exact Linux semantics
+// (MADV_FREE keeps data until memory pressure, MADV_DONTFORK applies to the
+// host fork of the stub, a hole in the range is ENOMEM after the mapped
+// parts were advised).
 func (mm *MemoryManager) MAdvise(addr, length uintptr, advice int) linux.Errno {
 	if addr&(arch.PageSize-1) != 0 {
+		return linux.EINVAL
+	}
+	switch advice {
+	case unix.MADV_NORMAL, unix.MADV_RANDOM, unix.MADV_SEQUENTIAL, unix.MADV_WILLNEED,
+		unix.MADV_DONTNEED, unix.MADV_FREE, unix.MADV_DONTFORK, unix.MADV_DOFORK,
+		unix.MADV_HUGEPAGE, unix.MADV_NOHUGEPAGE, unix.MADV_DONTDUMP, unix.MADV_DODUMP,
+		unix.MADV_MERGEABLE, unix.MADV_UNMERGEABLE, unix.MADV_COLD, unix.MADV_PAGEOUT,
+		unix.MADV_WIPEONFORK, unix.MADV_KEEPONFORK:
+	default:
+		return linux.EINVAL
+	}
+	length = pageRoundUp(length)
+	end := addr + length
+	if end < addr || end > arch.MaxUserAddress {
+		return linux.EINVAL
+	}
+	if length == 0 {
+		return 0
+	}
+	mm.mu.Lock()
+	defer mm.mu.Unlock()
+	if mm.overlapsReservedLocked(addr, end) {
+		return linux.ENOMEM
+	}
+	if !mm.overlapsLocked(addr, end) {
+		return linux.ENOMEM
+	}
+	if err := mm.as.Advise(addr, length, advice); err != nil {
+		return linux.FromHost(err)
+	}
+	return 0
+}
+
+// MSync implements msync(2).
+func (mm *MemoryManager) MSync(addr, length uintptr, flags int) linux.Errno {
+	if addr&(arch.PageSize-1) != 0 || flags&^(unix.MS_ASYNC|unix.MS_INVALIDATE|unix.MS_SYNC) != 0 ||
+		flags&(unix.MS_ASYNC|unix.MS_SYNC) == unix.MS_ASYNC|unix.MS_SYNC {
 		return linux.EINVAL
 	}
 	length = pageRoundUp(length)
 	end := addr + length
 	if end < addr {
-		return linux.EINVAL
+		return linux.ENOMEM
 	}
-	switch advice {
-	case unix.MADV_NORMAL, unix.MADV_RANDOM, unix.MADV_SEQUENTIAL, unix.MADV_WILLNEED,
-		unix.MADV_DONTFORK, unix.MADV_DOFORK, unix.MADV_HUGEPAGE, unix.MADV_NOHUGEPAGE,
-		unix.MADV_DONTDUMP, unix.MADV_DODUMP, unix.MADV_MERGEABLE, unix.MADV_UNMERGEABLE,
-		unix.MADV_COLD, unix.MADV_PAGEOUT:
-		// Hints the kernel is free to ignore; the host manages paging.
-		// TODO(#4): MADV_DONTFORK must be honoured by fork.
-		mm.mu.Lock()
-		defer mm.mu.Unlock()
-		if length != 0 && !mm.mappedLocked(addr, end) {
-			return linux.ENOMEM
-		}
-		return 0
-	case unix.MADV_DONTNEED, unix.MADV_FREE:
-		// MADV_FREE may discard at once; doing so is what DONTNEED does.
-		mm.mu.Lock()
-		defer mm.mu.Unlock()
-		if length == 0 {
-			return 0
-		}
-		if !mm.mappedLocked(addr, end) {
-			return linux.ENOMEM
-		}
-		if mm.overlapsReservedLocked(addr, end) {
-			return linux.EINVAL
-		}
-		if err := mm.as.DontNeed(addr, length); err != nil {
-			return linux.FromHost(err)
-		}
+	if length == 0 {
 		return 0
 	}
-	return linux.EINVAL
+	mm.mu.Lock()
+	defer mm.mu.Unlock()
+	if !mm.mappedLocked(addr, end) || mm.overlapsReservedLocked(addr, end) {
+		return linux.ENOMEM
+	}
+	shared := false
+	for i := mm.findLocked(addr); i < len(mm.vmas) && mm.vmas[i].start < end; i++ {
+		shared = shared || (mm.vmas[i].shared && mm.vmas[i].file)
+	}
+	if !shared || flags&unix.MS_SYNC == 0 {
+		// Private and anonymous memory has nothing to write back; the
+		// host writes MS_ASYNC changes back on its own.
+		return 0
+	}
+	if err := mm.as.Sync(addr, length, flags); err != nil {
+		return linux.FromHost(err)
+	}
+	return 0
 }

@@ -38,6 +38,9 @@ type Event struct {
 	Signo int     // for EventFault
 	Code  int32   // si_code for EventFault
 	Addr  uintptr // si_addr for EventFault
+	// ForeignABI marks an EventSyscall made through a gate other than the
+	// 64-bit syscall instruction (int $0x80, sysenter: the i386 ABI).
+	ForeignABI bool
 }
 
 // ErrThreadGone means the host thread behind a Thread died (for example it
@@ -85,8 +88,10 @@ type AddressSpace interface {
 	Protect(addr, length uintptr, prot int) error
 	// Remap moves or resizes a mapping to exactly newAddr/newLength.
 	Remap(oldAddr, oldLength, newAddr, newLength uintptr) error
-	// DontNeed discards the pages of [addr, addr+length) (MADV_DONTNEED).
-	DontNeed(addr, length uintptr) error
+	// Advise applies madvise(2) advice to [addr, addr+length).
+	Advise(addr, length uintptr, advice int) error
+	// Sync flushes shared file mappings in [addr, addr+length) (msync).
+	Sync(addr, length uintptr, flags int) error
 
 	// ReadAt copies application memory into dst; it returns how many bytes
 	// were copied before the first inaccessible byte.

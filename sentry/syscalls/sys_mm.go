@@ -27,11 +27,12 @@ func Mmap(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
 		Offset:    off,
 	}
 	if flags&unix.MAP_ANONYMOUS != 0 {
-		if o.Shared {
-			// TODO(#4): MAP_SHARED|MAP_ANONYMOUS through a memfd so it
-			// stays shared across fork. Within one process a host
-			// shared anonymous mapping is exact.
+		if typ == unix.MAP_SHARED_VALIDATE {
+			return 0, linux.EINVAL
 		}
+		// TODO(#4): MAP_SHARED|MAP_ANONYMOUS through a memfd so it stays
+		// shared across fork. Within one process a host shared anonymous
+		// mapping is exact.
 		return t.MM().MMap(o)
 	}
 	f, _, errno := t.FDTable().Get(fd)
@@ -39,6 +40,10 @@ func Mmap(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
 		return 0, linux.EBADF
 	}
 	defer f.DecRef()
+	if am, ok := f.Impl().(vfs.AnonymousMapper); ok && am.MapsAsAnonymous() {
+		// /dev/zero maps as anonymous memory.
+		return t.MM().MMap(o)
+	}
 	if !f.IsReadable() {
 		return 0, linux.EACCES
 	}
@@ -89,4 +94,9 @@ func Madvise(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno)
 func mappingName(t *kernel.Task, f *vfs.FileDescription) string {
 	// TODO(#2): render the file's path once vfs offers a pathname walk.
 	return ""
+}
+
+// Msync implements Linux syscall msync(2).
+func Msync(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
+	return 0, t.MM().MSync(args.Pointer(0), uintptr(args.Uint64(1)), int(args.Int(2)))
 }

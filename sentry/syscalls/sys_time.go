@@ -103,7 +103,12 @@ func Gettimeofday(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.E
 
 // Time implements Linux syscall time(2).
 func Time(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
-	now := time.Now().Unix()
+	// Linux answers from the coarse clock, like the vDSO's time().
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_REALTIME_COARSE, &ts); err != nil {
+		return 0, linux.FromHost(err)
+	}
+	now := ts.Sec
 	if addr := args.Pointer(0); addr != 0 {
 		var b [8]byte
 		binary.LittleEndian.PutUint64(b[:], uint64(now))
@@ -138,9 +143,10 @@ func ClockNanosleep(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux
 	switch id {
 	case unix.CLOCK_REALTIME, unix.CLOCK_MONOTONIC, unix.CLOCK_BOOTTIME, unix.CLOCK_TAI:
 	case unix.CLOCK_THREAD_CPUTIME_ID:
-		return 0, linux.EINVAL
+		return 0, linux.EOPNOTSUPP
 	case unix.CLOCK_PROCESS_CPUTIME_ID:
-		return 0, linux.ENOTSUP
+		// TODO(#4): sleeping on the process CPU clock.
+		return 0, linux.EOPNOTSUPP
 	default:
 		return 0, linux.EINVAL
 	}

@@ -43,6 +43,10 @@ var table = map[uintptr]kernel.Syscall{
 	unix.SYS_IOCTL:  partial(Ioctl, "FIONBIO, FIOCLEX/FIONCLEX, FIONREAD and terminal ioctls on host terminals", fd, hex, hex),
 	unix.SYS_UMASK:  full(Umask, oct),
 
+	// Pipes.
+	unix.SYS_PIPE:  partial(Pipe, "no F_SETPIPE_SZ or O_DIRECT packet mode yet (#4)", hex),
+	unix.SYS_PIPE2: partial(Pipe2, "no F_SETPIPE_SZ or O_DIRECT packet mode yet (#4)", hex, hex),
+
 	// Files: data.
 	unix.SYS_READ:            full(Read, fd, hex, num),
 	unix.SYS_WRITE:           full(Write, fd, hex, num),
@@ -110,12 +114,13 @@ var table = map[uintptr]kernel.Syscall{
 	unix.SYS_MKNODAT:    partial(Mknodat, "as mknod", fd, path, oct, hex),
 
 	// Memory.
-	unix.SYS_MMAP:     partial(Mmap, "MAP_SHARED|MAP_ANONYMOUS is not yet shared across fork (#4)", hex, num, hex, hex, fd, hex),
+	unix.SYS_MMAP:     partial(Mmap, "MAP_SHARED|MAP_ANONYMOUS is not yet shared across fork (#4); MAP_SHARED of /dev/zero too", hex, num, hex, hex, fd, hex),
 	unix.SYS_MUNMAP:   full(Munmap, hex, num),
 	unix.SYS_MPROTECT: full(Mprotect, hex, num, hex),
 	unix.SYS_BRK:      full(Brk, hex),
 	unix.SYS_MREMAP:   partial(Mremap, "MREMAP_DONTUNMAP and old_size 0 return EINVAL", hex, num, num, hex, hex),
-	unix.SYS_MADVISE:  partial(Madvise, "MADV_DONTNEED/FREE discard pages; other advice is accepted as a hint", hex, num, num),
+	unix.SYS_MADVISE:  full(Madvise, hex, num, num),
+	unix.SYS_MSYNC:    full(Msync, hex, num, hex),
 
 	// Identity.
 	unix.SYS_GETPID:    full(Getpid),
@@ -149,6 +154,11 @@ var table = map[uintptr]kernel.Syscall{
 	unix.SYS_TIME:            full(Time, hex),
 	unix.SYS_NANOSLEEP:       full(Nanosleep, hex, hex),
 	unix.SYS_CLOCK_NANOSLEEP: partial(ClockNanosleep, "CPU-time clocks are refused", num, hex, hex, hex),
+
+	// Timers.
+	unix.SYS_GETITIMER: partial(Getitimer, "ITIMER_REAL only; VIRTUAL and PROF return EINVAL (#4)", num, hex),
+	unix.SYS_SETITIMER: partial(Setitimer, "ITIMER_REAL only; VIRTUAL and PROF return EINVAL (#4)", num, hex, hex),
+	unix.SYS_ALARM:     full(Alarm, num),
 
 	// Signals.
 	unix.SYS_RT_SIGACTION:   full(RtSigaction, num, hex, hex, num),

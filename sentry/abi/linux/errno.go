@@ -120,6 +120,7 @@ const (
 	EOWNERDEAD      Errno = Errno(unix.EOWNERDEAD)
 	ENOTRECOVERABLE Errno = Errno(unix.ENOTRECOVERABLE)
 	ELIBBAD         Errno = Errno(unix.ELIBBAD)
+	ENOPKG          Errno = Errno(unix.ENOPKG)
 )
 
 // ENOTSUP is the same number as EOPNOTSUPP on Linux.

@@ -25,10 +25,12 @@ func cpuClock(pid int, kind int32, perThread bool) time.Duration {
 	return time.Duration(ts.Nano())
 }
 
-// CPUTime returns the user and system CPU time the thread's host thread
-// has used running application code.
+// CPUTime returns the user and system CPU time the stub has used running
+// application code. Linux only lets a process read the per-thread clocks
+// of its own threads, so this is the stub process's clock (one stub thread
+// per address space today).
 func (t *thread) CPUTime() (user, sys time.Duration) {
-	u := cpuClock(t.tid, cpuClockVirt, true)
-	total := cpuClock(t.tid, cpuClockProf, true)
+	u := cpuClock(t.as.pid, cpuClockVirt, false)
+	total := cpuClock(t.as.pid, cpuClockProf, false)
 	return u, max(total-u, 0)
 }

@@ -8,7 +8,7 @@ import (
 
 // stubSyscalls are the only host system calls the stub may execute, and
 // only from the injection site: the address-space changes the sentry
-// decides, receiving a donated file descriptor for a file mapping, closing
+// decides (and msync of shared file mappings), receiving a donated file descriptor for a file mapping, closing
 // it again, and dying.
 var stubSyscalls = []uint32{
 	unix.SYS_MMAP,
@@ -16,6 +16,7 @@ var stubSyscalls = []uint32{
 	unix.SYS_MUNMAP,
 	unix.SYS_MREMAP,
 	unix.SYS_MADVISE,
+	unix.SYS_MSYNC,
 	unix.SYS_RECVMSG,
 	unix.SYS_CLOSE,
 	unix.SYS_EXIT_GROUP,

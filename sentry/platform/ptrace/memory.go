@@ -156,8 +156,14 @@ func (as *addressSpace) Remap(oldAddr, oldLength, newAddr, newLength uintptr) er
 	return nil
 }
 
-// DontNeed implements platform.AddressSpace.DontNeed.
-func (as *addressSpace) DontNeed(addr, length uintptr) error {
-	_, err := as.injector.inject(unix.SYS_MADVISE, addr, length, unix.MADV_DONTNEED)
+// Advise implements platform.AddressSpace.Advise.
+func (as *addressSpace) Advise(addr, length uintptr, advice int) error {
+	_, err := as.injector.inject(unix.SYS_MADVISE, addr, length, uintptr(advice))
+	return err
+}
+
+// Sync implements platform.AddressSpace.Sync.
+func (as *addressSpace) Sync(addr, length uintptr, flags int) error {
+	_, err := as.injector.inject(unix.SYS_MSYNC, addr, length, uintptr(flags))
 	return err
 }

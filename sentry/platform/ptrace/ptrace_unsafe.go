@@ -75,3 +75,19 @@ func hostCPU() (cpu, node uint32) {
 	unix.RawSyscall(unix.SYS_GETCPU, uintptr(unsafe.Pointer(&cpu)), uintptr(unsafe.Pointer(&node)), 0)
 	return cpu, node
 }
+
+const ptraceGetSyscallInfo = 0x420e
+
+// syscallArch returns the AUDIT_ARCH of the syscall a thread is stopped at:
+// an i386 gate (int $0x80) in a 64-bit process looks like a 64-bit syscall
+// in the registers alone.
+func syscallArch(tid int) uint32 {
+	// struct ptrace_syscall_info starts with op (u8), 3 pad bytes and
+	// arch (u32); the kernel copies no more than the size given.
+	var head [8]byte
+	// SAFETY: the kernel writes at most len(head) bytes into head.
+	if e := ptrace(ptraceGetSyscallInfo, tid, uintptr(len(head)), uintptr(unsafe.Pointer(&head[0]))); e != 0 {
+		return 0
+	}
+	return uint32(head[4]) | uint32(head[5])<<8 | uint32(head[6])<<16 | uint32(head[7])<<24
+}

@@ -65,7 +65,7 @@ func (t *thread) Run(regs *arch.Registers) (platform.Event, error) {
 		sig := ws.StopSignal()
 		switch {
 		case sig == unix.SIGTRAP|0x80:
-			return platform.Event{Kind: platform.EventSyscall}, nil
+			return platform.Event{Kind: platform.EventSyscall, ForeignABI: syscallArch(t.tid) != auditArchX86_64}, nil
 		case sig == unix.SIGSEGV || sig == unix.SIGBUS || sig == unix.SIGFPE || sig == unix.SIGILL || sig == unix.SIGTRAP:
 			var si unix.Siginfo
 			if e := getSiginfo(t.tid, &si); e != 0 {

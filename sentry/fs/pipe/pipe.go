@@ -1,0 +1,243 @@
+// Package pipe implements anonymous pipes (pipe(2), pipe2(2)): a bounded
+// byte buffer with blocking, non-blocking and signal-interruptible reads and
+// writes, PIPE_BUF atomicity, EOF and EPIPE/SIGPIPE.
+//
+// Lock order: Pipe.mu is a leaf.
+package pipe
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"moat/sentry/abi/linux"
+	"moat/sentry/kernel"
+	"moat/sentry/vfs"
+)
+
+// Sizes, as Linux's defaults.
+const (
+	// DefaultCapacity is a new pipe's buffer size (16 pages).
+	DefaultCapacity = 65536
+	// AtomicWrite is PIPE_BUF: writes up to this size are never split.
+	AtomicWrite = 4096
+)
+
+var nextIno atomic.Uint64
+
+// Pipe is the shared state of both ends.
+type Pipe struct {
+	ino     uint64
+	created time.Time
+	uid     uint32
+	gid     uint32
+
+	// mu guards the fields below.
+	mu       sync.Mutex
+	data     []byte // buffered bytes, oldest first
+	capacity int
+	readers  int
+	writers  int
+	// changed is closed (and replaced) whenever data, readers or writers
+	// change, waking every blocked reader and writer.
+	changed chan struct{}
+}
+
+// New returns the read and write ends of a new pipe. flags may hold
+// O_NONBLOCK (and O_DIRECT, accepted: packet mode is not implemented yet).
+func New(ctx vfs.Context, flags uint32) (r, w *vfs.FileDescription) {
+	c := ctx.Credentials()
+	p := &Pipe{
+		ino: nextIno.Add(1), created: time.Now(), capacity: DefaultCapacity,
+		uid: uint32(c.EffectiveKUID), gid: uint32(c.EffectiveKGID),
+		readers: 1, writers: 1, changed: make(chan struct{}),
+	}
+	keep := flags & unix.O_NONBLOCK
+	r = vfs.NewFileDescription(&end{p: p, reader: true}, vfs.VirtualDentry{}, unix.O_RDONLY|keep)
+	w = vfs.NewFileDescription(&end{p: p}, vfs.VirtualDentry{}, unix.O_WRONLY|keep)
+	return r, w
+}
+
+// notifyLocked wakes every waiter.
+//
+// Preconditions:
+// - p.mu is held.
+func (p *Pipe) notifyLocked() {
+	close(p.changed)
+	p.changed = make(chan struct{})
+}
+
+// blocker is implemented by kernel.Task: it waits for ch or a signal.
+type blocker interface {
+	BlockOn(ch <-chan struct{}) (interrupted bool)
+}
+
+// wait blocks ctx until ch is closed; it returns ERESTARTSYS when a signal
+// interrupts the wait (or EAGAIN if ctx cannot block at all).
+func wait(ctx vfs.Context, ch <-chan struct{}) linux.Errno {
+	b, ok := ctx.(blocker)
+	if !ok {
+		return linux.EAGAIN
+	}
+	if b.BlockOn(ch) {
+		return linux.ERESTARTSYS
+	}
+	return 0
+}
+
+// end is one end of a pipe as a vfs.FileImpl.
+type end struct {
+	vfs.FileDefaults
+	p      *Pipe
+	reader bool
+}
+
+// IsStream implements vfs.StreamFile.IsStream.
+func (*end) IsStream() bool { return true }
+
+// Release implements vfs.FileImpl.Release.
+func (e *end) Release() {
+	p := e.p
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if e.reader {
+		p.readers--
+	} else {
+		p.writers--
+	}
+	p.notifyLocked()
+}
+
+// Read implements vfs.FileImpl.Read.
+func (e *end) Read(ctx vfs.Context, fd *vfs.FileDescription, dst []byte, _ int64) (int, linux.Errno) {
+	if !e.reader {
+		return 0, linux.EBADF
+	}
+	if len(dst) == 0 {
+		return 0, 0
+	}
+	p := e.p
+	for {
+		p.mu.Lock()
+		if len(p.data) > 0 {
+			n := copy(dst, p.data)
+			p.data = p.data[n:]
+			if len(p.data) == 0 {
+				p.data = nil
+			}
+			p.notifyLocked()
+			p.mu.Unlock()
+			return n, 0
+		}
+		if p.writers == 0 {
+			p.mu.Unlock()
+			return 0, 0
+		}
+		ch := p.changed
+		p.mu.Unlock()
+		if fd.StatusFlags()&unix.O_NONBLOCK != 0 {
+			return 0, linux.EAGAIN
+		}
+		if errno := wait(ctx, ch); errno != 0 {
+			return 0, errno
+		}
+	}
+}
+
+// Write implements vfs.FileImpl.Write.
+func (e *end) Write(ctx vfs.Context, fd *vfs.FileDescription, src []byte, _ int64) (int, linux.Errno) {
+	if e.reader {
+		return 0, linux.EBADF
+	}
+	p := e.p
+	done := 0
+	for {
+		p.mu.Lock()
+		if p.readers == 0 {
+			p.mu.Unlock()
+			if t, ok := ctx.(*kernel.Task); ok {
+				t.SendSignal(linux.NewSignalInfo(int(unix.SIGPIPE), linux.SI_USER), kernel.FromKernel)
+			}
+			if done > 0 {
+				return done, 0
+			}
+			return 0, linux.EPIPE
+		}
+		space := p.capacity - len(p.data)
+		rest := src[done:]
+		// Small writes go in whole or not at all.
+		if space > 0 && (len(rest) > AtomicWrite || space >= len(rest)) {
+			n := min(space, len(rest))
+			p.data = append(p.data, rest[:n]...)
+			done += n
+			p.notifyLocked()
+		}
+		if done == len(src) {
+			p.mu.Unlock()
+			return done, 0
+		}
+		ch := p.changed
+		p.mu.Unlock()
+		if fd.StatusFlags()&unix.O_NONBLOCK != 0 {
+			if done > 0 {
+				return done, 0
+			}
+			return 0, linux.EAGAIN
+		}
+		if errno := wait(ctx, ch); errno != 0 {
+			if done > 0 {
+				return done, 0
+			}
+			return 0, errno
+		}
+	}
+}
+
+// Seek implements vfs.FileImpl.Seek.
+func (*end) Seek(vfs.Context, *vfs.FileDescription, int64, int32, int64) (int64, linux.Errno) {
+	return 0, linux.ESPIPE
+}
+
+// Ioctl implements vfs.FileImpl.Ioctl: FIONREAD.
+func (e *end) Ioctl(ctx vfs.Context, fd *vfs.FileDescription, mem vfs.UserMemory, cmd uint32, arg uintptr) (uintptr, linux.Errno) {
+	if cmd != fionread {
+		return 0, linux.ENOTTY
+	}
+	e.p.mu.Lock()
+	n := len(e.p.data)
+	e.p.mu.Unlock()
+	b := []byte{byte(n), byte(n >> 8), byte(n >> 16), byte(n >> 24)}
+	return 0, mem.CopyOut(arg, b)
+}
+
+// Sync implements vfs.FileImpl.Sync: fsync of a pipe is EINVAL.
+func (*end) Sync(vfs.Context) linux.Errno { return linux.EINVAL }
+
+// Stat implements vfs.FileStater.Stat.
+func (e *end) Stat(vfs.Context, uint32) (linux.Statx, linux.Errno) {
+	p := e.p
+	ts := linux.StatxTimestamp{Sec: p.created.Unix(), Nsec: uint32(p.created.Nanosecond())}
+	return linux.Statx{
+		Mask:    linux.STATX_BASIC_STATS,
+		Blksize: 4096,
+		Nlink:   1,
+		UID:     p.uid,
+		GID:     p.gid,
+		Mode:    uint16(unix.S_IFIFO | 0o600),
+		Ino:     p.ino,
+		Atime:   ts, Mtime: ts, Ctime: ts,
+		DevMajor: 0, DevMinor: pipefsMinor,
+	}, 0
+}
+
+// SetStat implements vfs.FileStater.SetStat.
+func (*end) SetStat(vfs.Context, *vfs.SetStatOptions) linux.Errno { return linux.EPERM }
+
+// pipefsMinor is the device minor pipes report (pipefs is an internal
+// mount on Linux).
+const pipefsMinor = 12
+
+// fionread is FIONREAD (TIOCINQ) on x86-64.
+const fionread = 0x541b
