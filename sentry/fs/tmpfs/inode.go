@@ -29,6 +29,8 @@ type inode struct {
 	ctime int64
 	btime int64
 	rdev  uint64
+	// xattrs holds extended attributes (nil until the first is set).
+	xattrs map[string][]byte
 }
 
 // tmpfsInode is implemented by every tmpfs inode type.
