@@ -24,9 +24,10 @@ type FileImpl interface {
 	// Release is called once, when the last reference to the file
 	// description is dropped.
 	Release()
-	// Read reads at off (ignored by stream files).
+	// Read reads at off. off is -1 for stream files and for reads at the
+	// file's own offset of an OwnOffsetFile.
 	Read(ctx Context, fd *FileDescription, dst []byte, off int64) (int, linux.Errno)
-	// Write writes at off (ignored by stream files).
+	// Write writes at off, with -1 as for Read.
 	Write(ctx Context, fd *FileDescription, src []byte, off int64) (int, linux.Errno)
 	// Seek returns the new offset for lseek(offset, whence) given the
 	// current offset cur.
@@ -57,6 +58,13 @@ type (
 	// terminals): reads and writes do not take the offset lock.
 	StreamFile interface {
 		IsStream() bool
+	}
+	// OwnOffsetFile marks a seekable file that keeps its file offset
+	// itself (a host file whose offset other host processes share):
+	// Read and Write get off -1 for "at the offset", and Seek gets cur -1
+	// and does the whole lseek.
+	OwnOffsetFile interface {
+		OwnsOffset() bool
 	}
 	// FileStater is implemented by files without an inode (pipes, host
 	// fds), or that report attributes of their own.
@@ -127,6 +135,8 @@ type FileDescription struct {
 	// O_DIRECT, O_NOATIME, O_ASYNC); it is read and set atomically.
 	flags  atomic.Uint32
 	stream bool
+	// ownOffset: the FileImpl keeps the offset (OwnOffsetFile).
+	ownOffset bool
 	// ofdLocks is set once an OFD lock was taken through this description.
 	ofdLocks atomic.Bool
 
@@ -150,6 +160,9 @@ func NewFileDescription(impl FileImpl, vd VirtualDentry, flags uint32) *FileDesc
 	fd.flags.Store(flags & keptFlags)
 	if s, ok := impl.(StreamFile); ok {
 		fd.stream = s.IsStream()
+	}
+	if o, ok := impl.(OwnOffsetFile); ok {
+		fd.ownOffset = o.OwnsOffset()
 	}
 	return fd
 }

@@ -13,7 +13,7 @@ func (fd *FileDescription) Read(ctx Context, dst []byte) (int, linux.Errno) {
 	if !fd.IsReadable() {
 		return 0, linux.EBADF
 	}
-	if fd.stream {
+	if fd.stream || fd.ownOffset {
 		return fd.impl.Read(ctx, fd, dst, -1)
 	}
 	fd.offMu.Lock()
@@ -42,7 +42,7 @@ func (fd *FileDescription) Write(ctx Context, src []byte) (int, linux.Errno) {
 	if !fd.IsWritable() {
 		return 0, linux.EBADF
 	}
-	if fd.stream {
+	if fd.stream || fd.ownOffset {
 		return fd.impl.Write(ctx, fd, src, -1)
 	}
 	fd.offMu.Lock()
@@ -117,6 +117,9 @@ func (fd *FileDescription) Seek(ctx Context, offset int64, whence int32) (int64,
 	if fd.stream {
 		return 0, linux.ESPIPE
 	}
+	if fd.ownOffset {
+		return fd.impl.Seek(ctx, fd, offset, whence, -1)
+	}
 	fd.offMu.Lock()
 	defer fd.offMu.Unlock()
 	n, err := fd.impl.Seek(ctx, fd, offset, whence, fd.off)
@@ -129,6 +132,10 @@ func (fd *FileDescription) Seek(ctx Context, offset int64, whence int32) (int64,
 
 // Offset returns the current file offset.
 func (fd *FileDescription) Offset() int64 {
+	if fd.ownOffset {
+		off, _ := fd.impl.Seek(nil, fd, 0, unix.SEEK_CUR, -1)
+		return off
+	}
 	fd.offMu.Lock()
 	defer fd.offMu.Unlock()
 	return fd.off

@@ -62,6 +62,12 @@ func (f *File) IsTTY() bool { return f.isTTY }
 // have an offset.
 func (f *File) IsStream() bool { return f.typ != unix.S_IFREG }
 
+// OwnsOffset implements vfs.OwnOffsetFile.OwnsOffset: the offset of a
+// regular host file is the host's, shared with whoever else holds the
+// host file description (the shell that redirected stdout to a file), so
+// reads, writes and lseek at the offset go to the host fd.
+func (f *File) OwnsOffset() bool { return f.typ == unix.S_IFREG }
+
 // Release implements vfs.FileImpl.Release.
 func (f *File) Release() {
 	if f.owned {
@@ -71,7 +77,7 @@ func (f *File) Release() {
 
 // Read implements vfs.FileImpl.Read.
 func (f *File) Read(ctx vfs.Context, fd *vfs.FileDescription, dst []byte, off int64) (int, linux.Errno) {
-	return hostRead(ctx, f.fd, dst, off, f.typ == unix.S_IFREG, nonblocking(fd))
+	return hostRead(ctx, f.fd, dst, off, f.typ == unix.S_IFREG && off >= 0, nonblocking(fd))
 }
 
 // nonblocking reports whether the sandbox opened fd with O_NONBLOCK. The
@@ -160,9 +166,12 @@ func (f *File) Write(ctx vfs.Context, fd *vfs.FileDescription, src []byte, off i
 	for done < len(src) {
 		var n int
 		var err error
-		if f.typ == unix.S_IFREG {
+		switch {
+		case f.typ == unix.S_IFREG && off >= 0:
 			n, err = unix.Pwrite(f.fd, src[done:], off+int64(done))
-		} else {
+		case f.typ == unix.S_IFREG:
+			n, err = unix.Write(f.fd, src[done:])
+		default:
 			if werr := waitReady(ctx, f.fd, unix.POLLOUT, nonblock); werr != 0 {
 				if done > 0 {
 					return done, 0
@@ -190,11 +199,11 @@ func (f *File) Seek(_ vfs.Context, _ *vfs.FileDescription, offset int64, whence 
 	if f.typ != unix.S_IFREG {
 		return 0, linux.ESPIPE
 	}
-	var st unix.Stat_t
-	if err := unix.Fstat(f.fd, &st); err != nil {
+	n, err := unix.Seek(f.fd, offset, int(whence))
+	if err != nil {
 		return 0, linux.FromHost(err)
 	}
-	return vfs.GenericSeek(offset, whence, cur, st.Size)
+	return n, 0
 }
 
 // Sync implements vfs.FileImpl.Sync.

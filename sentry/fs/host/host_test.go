@@ -105,6 +105,16 @@ func TestRegularFile(t *testing.T) {
 	if off, _ := fd.Seek(ctx, 0, unix.SEEK_CUR); off != 6 {
 		t.Errorf("offset after write %d", off)
 	}
+	// The offset is the host file description's, shared with the host.
+	if off, _ := unix.Seek(hfd, 0, unix.SEEK_CUR); off != 6 {
+		t.Errorf("host offset after write %d", off)
+	}
+	unix.Seek(hfd, 1, unix.SEEK_SET)
+	b1 := make([]byte, 2)
+	if n, _ := fd.Read(ctx, b1); string(b1[:n]) != "bc" {
+		t.Errorf("read at the host's offset: %q", b1[:n])
+	}
+	unix.Seek(hfd, 6, unix.SEEK_SET)
 	buf := make([]byte, 3)
 	if n, _ := fd.PRead(ctx, buf, 2); string(buf[:n]) != "cde" {
 		t.Errorf("pread %q", buf[:n])
