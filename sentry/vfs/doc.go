@@ -27,6 +27,7 @@
 //	    VirtualFilesystem.lockMu
 //	    file system locks (called from Inode methods)
 //
-// FileDescription.offMu is taken without any of the above held and may be
-// held across FileImpl calls.
+// FileDescription.offMu comes before all of the above: it is taken with
+// none of them held and may be held across FileImpl calls (getdents takes
+// renameMu under it).
 package vfs
