@@ -144,6 +144,11 @@ n() {
 : >"$work/samples.txt"
 echo "== Moat micro-benchmarks ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, kernel $(uname -r))"
 [[ "$pin" == 1 ]] && echo "   syscall figures pinned to CPU $cpu, median of $repeat runs"
+read -r load1 _ </proc/loadavg
+echo "   load average $load1 at start"
+if awk -v l="$load1" -v n="$(nproc)" 'BEGIN { exit !(l > n / 2) }'; then
+	echo "   warning: the machine is busy; absolute figures will be high, compare ratios"
+fi
 
 for env in $envs; do
 	case "$env" in
