@@ -31,8 +31,9 @@ type deviceKey struct {
 // deviceRegistry is embedded in VirtualFilesystem.
 type deviceRegistry struct {
 	// devMu guards devices.
-	devMu   sync.RWMutex
-	devices map[deviceKey]Device
+	devMu       sync.RWMutex
+	devices     map[deviceKey]Device
+	fifoFactory func() FIFO
 }
 
 // RegisterDevice makes d the device (kind, major, minor). It panics if the
@@ -64,3 +65,29 @@ func (v *VirtualFilesystem) OpenDevice(ctx Context, kind DeviceKind, dev uint64,
 
 // VFS returns the namespace the mount belongs to.
 func (m *Mount) VFS() *VirtualFilesystem { return m.vfs }
+
+// FIFO is a named pipe's shared state; Open implements open(2) of it
+// (blocking until the other side opens, ENXIO for a non-blocking writer
+// without readers).
+type FIFO interface {
+	Open(ctx Context, vd VirtualDentry, flags uint32) (FileImpl, linux.Errno)
+}
+
+// SetFIFOFactory installs the constructor of named pipes (the kernel's pipe
+// implementation provides it at boot). File systems call NewFIFO once per
+// FIFO inode.
+func (v *VirtualFilesystem) SetFIFOFactory(f func() FIFO) {
+	v.devMu.Lock()
+	defer v.devMu.Unlock()
+	v.fifoFactory = f
+}
+
+// NewFIFO returns a new named pipe, or nil if no factory is installed.
+func (v *VirtualFilesystem) NewFIFO() FIFO {
+	v.devMu.RLock()
+	defer v.devMu.RUnlock()
+	if v.fifoFactory == nil {
+		return nil
+	}
+	return v.fifoFactory()
+}

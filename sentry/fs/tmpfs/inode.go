@@ -183,6 +183,8 @@ func (s *symlinkInode) Readlink(vfs.Context) (string, linux.Errno) { return s.ta
 type nodeInode struct {
 	vfs.InodeDefaults
 	inode
+	// fifo is a FIFO's pipe, made on first open (guarded by inode.mu).
+	fifo vfs.FIFO
 }
 
 // Stat implements vfs.Inode.Stat.
@@ -215,9 +217,17 @@ func (n *nodeInode) Open(ctx vfs.Context, vd vfs.VirtualDentry, flags uint32) (v
 	case unix.S_IFBLK:
 		return n.fs.v.OpenDevice(ctx, vfs.BlockDevice, rdev, vd, flags)
 	case unix.S_IFIFO:
-		// Named pipes need the kernel's pipe implementation, which the vfs
-		// cannot reach yet: opening one fails with ENXIO.
-		return nil, linux.ENXIO
+		n.mu.Lock()
+		if n.fifo == nil {
+			n.fifo = n.fs.v.NewFIFO()
+		}
+		fifo := n.fifo
+		n.mu.Unlock()
+		if fifo == nil {
+			// No pipe implementation was installed (vfs.SetFIFOFactory).
+			return nil, linux.ENXIO
+		}
+		return fifo.Open(ctx, vd, flags)
 	}
 	return nil, linux.ENXIO
 }

@@ -440,3 +440,31 @@ func TestSpecialFiles(t *testing.T) {
 		t.Errorf("symlink stat: size %d mode %o", st.Size, st.Mode)
 	}
 }
+
+// fakeFIFO counts opens.
+type fakeFIFO struct{ opens int }
+
+func (f *fakeFIFO) Open(vfs.Context, vfs.VirtualDentry, uint32) (vfs.FileImpl, linux.Errno) {
+	f.opens++
+	return vfs.FileDefaults{}, 0
+}
+
+func TestFIFOFactory(t *testing.T) {
+	e := newEnv(t, tmpfs.Options{})
+	var made []*fakeFIFO
+	e.v.SetFIFOFactory(func() vfs.FIFO {
+		f := &fakeFIFO{}
+		made = append(made, f)
+		return f
+	})
+	e.must("mkfifo", e.v.MknodAt(ctx, e.op("/p"), unix.S_IFIFO|0o644, 0))
+	for i := 0; i < 2; i++ {
+		fd := e.open("/p", unix.O_RDONLY)
+		fd.DecRef()
+	}
+	e.must("link", e.v.LinkAt(ctx, e.op("/p"), e.op("/q")))
+	e.open("/q", unix.O_WRONLY).DecRef()
+	if len(made) != 1 || made[0].opens != 3 {
+		t.Errorf("%d FIFOs made, opens %v", len(made), made)
+	}
+}
