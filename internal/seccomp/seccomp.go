@@ -35,7 +35,16 @@ const (
 	ActionTrap Action = unix.SECCOMP_RET_TRAP
 	// ActionLog lets the call run and logs it (audit).
 	ActionLog Action = unix.SECCOMP_RET_LOG
+	// ActionUserNotif hands the call to the supervisor listening on the
+	// filter's notification descriptor (see InstallFlags).
+	ActionUserNotif Action = unix.SECCOMP_RET_USER_NOTIF
 )
+
+// Trace returns the action that stops the call for a ptrace tracer
+// (PTRACE_EVENT_SECCOMP), with data for the tracer to read.
+func Trace(data uint16) Action {
+	return Action(unix.SECCOMP_RET_TRACE | uint32(data))
+}
 
 // Errno returns the action that fails a system call with e without running
 // it.
@@ -58,6 +67,10 @@ func (a Action) String() string {
 		return "log"
 	case unix.SECCOMP_RET_ERRNO:
 		return fmt.Sprintf("errno(%d)", uint32(a)&unix.SECCOMP_RET_DATA)
+	case unix.SECCOMP_RET_TRACE:
+		return fmt.Sprintf("trace(%d)", uint32(a)&unix.SECCOMP_RET_DATA)
+	case unix.SECCOMP_RET_USER_NOTIF:
+		return "user-notif"
 	}
 	return fmt.Sprintf("action(%#x)", uint32(a))
 }

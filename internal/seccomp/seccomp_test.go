@@ -201,6 +201,8 @@ func TestActionString(t *testing.T) {
 		{ActionKillProcess, "kill-process"},
 		{Errno(unix.EPERM), "errno(1)"},
 		{ActionTrap, "trap"},
+		{Trace(7), "trace(7)"},
+		{ActionUserNotif, "user-notif"},
 	}
 	for _, tt := range tests {
 		if got := tt.a.String(); got != tt.want {
