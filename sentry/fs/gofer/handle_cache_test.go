@@ -113,10 +113,15 @@ func TestHandleCacheStale(t *testing.T) {
 	for f := range 4 {
 		e.stat(fmt.Sprint("d0/f", f), false)
 	}
-	// d0/f0's handle is gone; replace the file behind it.
+	// d0/f0's handle is gone; replace the file behind it (made before the
+	// old one goes, so it cannot get the old inode number).
 	p := filepath.Join(host, "d0", "f0")
-	os.Remove(p)
-	os.WriteFile(p, []byte("other"), 0o644)
+	if err := os.WriteFile(p+".new", []byte("other"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(p+".new", p); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := e.v.OpenAt(rootCtx, e.op("d0/f0", true), unix.O_RDONLY, 0); err != linux.ESTALE {
 		t.Errorf("open of a replaced file: %v, want ESTALE", err)
 	}
