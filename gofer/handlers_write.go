@@ -268,6 +268,14 @@ func (s *Server) rename(d *proto.Decoder, e *proto.Encoder) (int, unix.Errno) {
 	if err := unix.Renameat2(odir.fd, oname, ndir.fd, nname, uint(flags)); err != nil {
 		return -1, errnoOf(err)
 	}
+	if flags&unix.RENAME_EXCHANGE == 0 {
+		// Renaming a name onto another link of the same file does
+		// nothing on Linux: both names stay, and so do their nodes.
+		var st unix.Stat_t
+		if unix.Fstatat(odir.fd, oname, &st, unix.AT_SYMLINK_NOFOLLOW) == nil {
+			return -1, 0
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	moved, other := odir.children[oname], ndir.children[nname]

@@ -229,6 +229,22 @@ func TestRename(t *testing.T) {
 	} else {
 		unix.Close(fd)
 	}
+	// Renaming onto another link of the same file changes nothing.
+	f2, _ := walk(t, c, dir, "sub")
+	if _, _, err := c.Link(dir, "sub2", f2); err != nil {
+		t.Fatal(err)
+	}
+	e2, _ := walk(t, c, dir, "sub2")
+	if err := c.Rename(dir, "sub", dir, "sub2", 0); err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range []proto.Handle{f2, e2} {
+		fd, err := c.Open(h, unix.O_RDONLY)
+		if err != nil {
+			t.Fatalf("Open after a no-op rename: %v", err)
+		}
+		unix.Close(fd)
+	}
 	tests := []struct {
 		old, new string
 		flags    int
