@@ -258,3 +258,34 @@ func (t *FDTable) ForEach(fn func(fd int32, f *vfs.FileDescription, flags FDFlag
 		}
 	}
 }
+
+// RemoveRange closes the fds in [first, last] (close_range(2)) and returns
+// their files with the table's references, which the caller drops.
+func (t *FDTable) RemoveRange(first, last int32) []*vfs.FileDescription {
+	var closed []*vfs.FileDescription
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	s := *t.slots.Load()
+	for i := int(max(first, 0)); i < len(s) && int64(i) <= int64(last); i++ {
+		if e := s[i].Swap(nil); e != nil {
+			closed = append(closed, e.file)
+			if int32(i) < t.next {
+				t.next = int32(i)
+			}
+		}
+	}
+	return closed
+}
+
+// SetCloseOnExecRange marks the open fds in [first, last] close-on-exec
+// (close_range(2) with CLOSE_RANGE_CLOEXEC).
+func (t *FDTable) SetCloseOnExecRange(first, last int32) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	s := *t.slots.Load()
+	for i := int(max(first, 0)); i < len(s) && int64(i) <= int64(last); i++ {
+		if e := s[i].Load(); e != nil && !e.flags.CloseOnExec {
+			s[i].Store(&fdEntry{file: e.file, flags: FDFlags{CloseOnExec: true}})
+		}
+	}
+}

@@ -204,3 +204,32 @@ func BenchmarkFDTableGet(b *testing.B) {
 		g.DecRef()
 	}
 }
+
+func TestFDTableRanges(t *testing.T) {
+	var rel int
+	f := newTestFile(&rel)
+	tab := NewFDTable()
+	for i := 0; i < 10; i++ {
+		tab.NewFD(0, f, FDFlags{})
+	}
+	tab.SetCloseOnExecRange(8, 1<<30)
+	closed := tab.RemoveRange(3, 5)
+	if len(closed) != 3 {
+		t.Fatalf("closed %d", len(closed))
+	}
+	for _, c := range closed {
+		c.DecRef()
+	}
+	if fd, _ := tab.NewFD(0, f, FDFlags{}); fd != 3 {
+		t.Errorf("lowest free after close_range: %d", fd)
+	}
+	if _, fl, _ := tab.Get(9); !fl.CloseOnExec {
+		t.Errorf("CLOSE_RANGE_CLOEXEC not applied")
+	}
+	if _, fl, _ := tab.Get(7); fl.CloseOnExec {
+		t.Errorf("CLOSE_RANGE_CLOEXEC applied out of range")
+	}
+	if n := len(tab.RemoveRange(20, 10)); n != 0 {
+		t.Errorf("empty range closed %d", n)
+	}
+}

@@ -228,3 +228,45 @@ func Ioctl(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
 func le32(v uint32) []byte {
 	return []byte{byte(v), byte(v >> 8), byte(v >> 16), byte(v >> 24)}
 }
+
+// close_range(2) flags.
+const (
+	closeRangeUnshare = 1 << 1
+	closeRangeCloexec = 1 << 2
+)
+
+// CloseRange implements Linux syscall close_range(2). CLOSE_RANGE_UNSHARE
+// is refused (EINVAL) until fd tables can be shared.
+func CloseRange(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
+	first, last, flags := args.Uint(0), args.Uint(1), args.Uint(2)
+	if first > last || flags&^(closeRangeUnshare|closeRangeCloexec) != 0 {
+		return 0, linux.EINVAL
+	}
+	if flags&closeRangeUnshare != 0 {
+		t.Debugf("close_range: CLOSE_RANGE_UNSHARE is not supported")
+		return 0, linux.EINVAL
+	}
+	lo, hi := int32(min(first, 1<<31-1)), int32(min(last, 1<<31-1))
+	if flags&closeRangeCloexec != 0 {
+		t.FDTable().SetCloseOnExecRange(lo, hi)
+		return 0, 0
+	}
+	for _, f := range t.FDTable().RemoveRange(lo, hi) {
+		releaseLocks(t, f)
+		f.DecRef()
+	}
+	return 0, 0
+}
+
+// Flock implements Linux syscall flock(2).
+func Flock(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
+	f, err := getFile(t, args.Int(0))
+	if err != 0 {
+		return 0, err
+	}
+	defer f.DecRef()
+	if f.IsPath() {
+		return 0, linux.EBADF
+	}
+	return 0, f.Flock(t, args.Int(1))
+}

@@ -137,7 +137,8 @@ type FileDescription struct {
 	stream bool
 	// ownOffset: the FileImpl keeps the offset (OwnOffsetFile).
 	ownOffset bool
-	// ofdLocks is set once an OFD lock was taken through this description.
+	// ofdLocks is set once an OFD or flock lock was taken through this
+	// description.
 	ofdLocks atomic.Bool
 
 	// offMu guards off and serializes offset-using reads, writes and seeks.
@@ -188,7 +189,8 @@ func (fd *FileDescription) DecRef() {
 	switch r := fd.refs.Add(-1); {
 	case r == 0:
 		if fd.ofdLocks.Load() {
-			fd.vd.mount.vfs.ReleaseLocks(fd.vd.dentry.inode, fd)
+			fd.vd.mount.vfs.releaseLocks(fd.vd.dentry.inode, fd)
+			fd.vd.mount.vfs.releaseLocks(flockKey{fd.vd.dentry.inode}, fd)
 		}
 		fd.impl.Release()
 	case r < 0:

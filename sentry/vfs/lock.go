@@ -44,7 +44,7 @@ type inodeLocks struct {
 type lockTable struct {
 	// lockMu guards the fields below.
 	lockMu sync.Mutex
-	locks  map[Inode]*inodeLocks
+	locks  map[any]*inodeLocks
 	// waitingFor maps a blocked POSIX lock owner to the owner whose lock
 	// it waits for, for deadlock detection.
 	waitingFor map[any]any
@@ -55,7 +55,7 @@ type lockTable struct {
 //
 // Preconditions:
 // - v.lockMu is held.
-func (v *VirtualFilesystem) conflictLocked(inode Inode, owner any, typ LockType, start, end uint64) (Lock, bool) {
+func (v *VirtualFilesystem) conflictLocked(inode any, owner any, typ LockType, start, end uint64) (Lock, bool) {
 	il := v.locks[inode]
 	if il == nil {
 		return Lock{}, false
@@ -99,6 +99,12 @@ func (v *VirtualFilesystem) wouldDeadlockLocked(owner, blocker any) bool {
 // other owner's lock conflicts (ERESTARTSYS if ctx is interrupted, EDEADLK
 // if waiting would deadlock); otherwise a conflict is EAGAIN.
 func (v *VirtualFilesystem) SetLock(ctx Context, inode Inode, owner any, pid int32, typ LockType, start, end uint64, wait bool) linux.Errno {
+	return v.setLock(ctx, inode, owner, pid, typ, start, end, wait)
+}
+
+// setLock is SetLock on any lock space: an Inode for record locks, a
+// flockKey for flock(2) locks.
+func (v *VirtualFilesystem) setLock(ctx Context, inode any, owner any, pid int32, typ LockType, start, end uint64, wait bool) linux.Errno {
 	if start >= end {
 		return linux.EINVAL
 	}
@@ -167,7 +173,7 @@ func (v *VirtualFilesystem) SetLock(ctx Context, inode Inode, owner any, pid int
 //
 // Preconditions:
 // - v.lockMu is held.
-func (v *VirtualFilesystem) storeLocked(inode Inode, il *inodeLocks) {
+func (v *VirtualFilesystem) storeLocked(inode any, il *inodeLocks) {
 	if il.changed != nil {
 		close(il.changed)
 		il.changed = nil
@@ -177,7 +183,7 @@ func (v *VirtualFilesystem) storeLocked(inode Inode, il *inodeLocks) {
 		return
 	}
 	if v.locks == nil {
-		v.locks = make(map[Inode]*inodeLocks)
+		v.locks = make(map[any]*inodeLocks)
 	}
 	v.locks[inode] = il
 }
@@ -218,6 +224,11 @@ func mergeLocks(ls []Lock, owner any) []Lock {
 // of the file for POSIX locks; the last close of the description for OFD
 // locks).
 func (v *VirtualFilesystem) ReleaseLocks(inode Inode, owner any) {
+	v.releaseLocks(inode, owner)
+}
+
+// releaseLocks is ReleaseLocks on any lock space.
+func (v *VirtualFilesystem) releaseLocks(inode any, owner any) {
 	v.lockMu.Lock()
 	defer v.lockMu.Unlock()
 	il := v.locks[inode]

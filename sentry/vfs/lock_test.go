@@ -4,6 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"moat/sentry/abi/linux"
 	"moat/sentry/vfs"
 )
@@ -100,4 +102,36 @@ func TestRecordLocks(t *testing.T) {
 	if err := set(a, vfs.WriteLock, 5, 5); err != linux.EINVAL {
 		t.Errorf("empty range: %v", err)
 	}
+}
+
+func TestFlock(t *testing.T) {
+	e := newEnv(t)
+	e.writeFile("/f", "x", 0o644)
+	open := func() *vfs.FileDescription {
+		fd, err := e.v.OpenAt(rootCtx, e.op("/f", true), 0, 0)
+		if err != 0 {
+			t.Fatal(err)
+		}
+		return fd
+	}
+	a, b := open(), open()
+	if err := a.Flock(rootCtx, unix.LOCK_EX|unix.LOCK_NB); err != 0 {
+		t.Fatal(err)
+	}
+	if err := b.Flock(rootCtx, unix.LOCK_SH|unix.LOCK_NB); err != linux.EWOULDBLOCK {
+		t.Errorf("second flock: %v", err)
+	}
+	// Record locks live apart from flock locks.
+	vd := a.VirtualDentry()
+	if err := e.v.SetLock(rootCtx, vd.Dentry().Inode(), "proc", 1, vfs.WriteLock, 0, 10, false); err != 0 {
+		t.Errorf("fcntl lock under a flock: %v", err)
+	}
+	a.DecRef() // the last reference releases the flock
+	if err := b.Flock(rootCtx, unix.LOCK_EX|unix.LOCK_NB); err != 0 {
+		t.Errorf("flock after release: %v", err)
+	}
+	if err := b.Flock(rootCtx, 99); err != linux.EINVAL {
+		t.Errorf("bad op: %v", err)
+	}
+	b.DecRef()
 }
