@@ -99,6 +99,13 @@ type AddressSpace interface {
 	// WriteAt copies src into application memory, like ReadAt.
 	WriteAt(addr uintptr, src []byte) (int, error)
 
+	// CloneThread creates a new thread in the address space through the
+	// calling OS thread's thread; the new task's OS thread attaches it.
+	CloneThread() (PendingThread, error)
+	// Fork creates a copy-on-write copy of the address space (fork(2));
+	// the child task's OS thread attaches it.
+	Fork() (PendingAddressSpace, error)
+
 	// Mappings returns what the platform placed in the address space.
 	Mappings() []Mapping
 	// VDSO returns the base of the host vDSO mapped in the address space.
@@ -125,6 +132,30 @@ type Thread interface {
 	SetFPState([]byte) error
 	// Release detaches from the host thread.
 	Release()
+}
+
+// PendingThread is a thread created by CloneThread, not yet bound to the
+// OS thread that will run it.
+type PendingThread interface {
+	// Attach binds the thread to the calling OS thread.
+	//
+	// Preconditions:
+	// - The caller has locked its goroutine to its OS thread for good.
+	Attach() (Thread, error)
+	// Discard destroys a thread that will never be attached.
+	Discard()
+}
+
+// PendingAddressSpace is an address space created by Fork, not yet bound
+// to the OS thread that will run its first thread.
+type PendingAddressSpace interface {
+	// Attach binds the child's thread to the calling OS thread.
+	//
+	// Preconditions:
+	// - The caller has locked its goroutine to its OS thread for good.
+	Attach() (AddressSpace, Thread, error)
+	// Discard destroys an address space that will never be attached.
+	Discard()
 }
 
 var (

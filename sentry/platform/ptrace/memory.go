@@ -46,7 +46,7 @@ func mapFlags(shared bool) uintptr {
 
 // MapAnon implements platform.AddressSpace.MapAnon.
 func (as *addressSpace) MapAnon(addr, length uintptr, prot int, shared bool) error {
-	got, err := as.injector.inject(unix.SYS_MMAP, addr, length, uintptr(prot), mapFlags(shared)|unix.MAP_ANONYMOUS, ^uintptr(0), 0)
+	got, err := as.inject(unix.SYS_MMAP, addr, length, uintptr(prot), mapFlags(shared)|unix.MAP_ANONYMOUS, ^uintptr(0), 0)
 	if err != nil {
 		return err
 	}
@@ -62,8 +62,8 @@ func (as *addressSpace) MapFile(addr, length uintptr, prot int, shared bool, hos
 	if err != nil {
 		return err
 	}
-	got, err := as.injector.inject(unix.SYS_MMAP, addr, length, uintptr(prot), mapFlags(shared), uintptr(fd), uintptr(offset))
-	if _, cerr := as.injector.inject(unix.SYS_CLOSE, uintptr(fd)); cerr != nil && err == nil {
+	got, err := as.inject(unix.SYS_MMAP, addr, length, uintptr(prot), mapFlags(shared), uintptr(fd), uintptr(offset))
+	if _, cerr := as.inject(unix.SYS_CLOSE, uintptr(fd)); cerr != nil && err == nil {
 		err = cerr
 	}
 	if err != nil {
@@ -78,7 +78,9 @@ func (as *addressSpace) MapFile(addr, length uintptr, prot int, shared bool, hos
 // receiveFD sends hostFD over the fd channel and injects recvmsg so that the
 // stub holds a copy; it returns the stub's fd number.
 func (as *addressSpace) receiveFD(hostFD int) (int, error) {
-	if err := unix.Sendmsg(as.fdChan, []byte{0}, unix.UnixRights(hostFD), nil, 0); err != nil {
+	as.ch.mu.Lock()
+	defer as.ch.mu.Unlock()
+	if err := unix.Sendmsg(as.ch.fd, []byte{0}, unix.UnixRights(hostFD), nil, 0); err != nil {
 		return -1, fmt.Errorf("sending fd to stub: %w", err)
 	}
 	// struct msghdr + iovec + 1-byte buffer + cmsg space in scratch,
@@ -103,7 +105,7 @@ func (as *addressSpace) receiveFD(hostFD int) (int, error) {
 	if _, err := as.WriteAt(msgAddr, b); err != nil {
 		return -1, err
 	}
-	if _, err := as.injector.inject(unix.SYS_RECVMSG, 0, msgAddr, unix.MSG_CMSG_CLOEXEC); err != nil {
+	if _, err := as.inject(unix.SYS_RECVMSG, 0, msgAddr, unix.MSG_CMSG_CLOEXEC); err != nil {
 		return -1, fmt.Errorf("stub recvmsg: %w", err)
 	}
 	if _, err := as.ReadAt(msgAddr, b[:56]); err != nil {
@@ -130,13 +132,13 @@ func (as *addressSpace) receiveFD(hostFD int) (int, error) {
 
 // Unmap implements platform.AddressSpace.Unmap.
 func (as *addressSpace) Unmap(addr, length uintptr) error {
-	_, err := as.injector.inject(unix.SYS_MUNMAP, addr, length)
+	_, err := as.inject(unix.SYS_MUNMAP, addr, length)
 	return err
 }
 
 // Protect implements platform.AddressSpace.Protect.
 func (as *addressSpace) Protect(addr, length uintptr, prot int) error {
-	_, err := as.injector.inject(unix.SYS_MPROTECT, addr, length, uintptr(prot))
+	_, err := as.inject(unix.SYS_MPROTECT, addr, length, uintptr(prot))
 	return err
 }
 
@@ -146,7 +148,7 @@ func (as *addressSpace) Remap(oldAddr, oldLength, newAddr, newLength uintptr) er
 	if newAddr != oldAddr {
 		flags = unix.MREMAP_MAYMOVE | unix.MREMAP_FIXED
 	}
-	got, err := as.injector.inject(unix.SYS_MREMAP, oldAddr, oldLength, newLength, flags, newAddr)
+	got, err := as.inject(unix.SYS_MREMAP, oldAddr, oldLength, newLength, flags, newAddr)
 	if err != nil {
 		return err
 	}
@@ -158,12 +160,12 @@ func (as *addressSpace) Remap(oldAddr, oldLength, newAddr, newLength uintptr) er
 
 // Advise implements platform.AddressSpace.Advise.
 func (as *addressSpace) Advise(addr, length uintptr, advice int) error {
-	_, err := as.injector.inject(unix.SYS_MADVISE, addr, length, uintptr(advice))
+	_, err := as.inject(unix.SYS_MADVISE, addr, length, uintptr(advice))
 	return err
 }
 
 // Sync implements platform.AddressSpace.Sync.
 func (as *addressSpace) Sync(addr, length uintptr, flags int) error {
-	_, err := as.injector.inject(unix.SYS_MSYNC, addr, length, uintptr(flags))
+	_, err := as.inject(unix.SYS_MSYNC, addr, length, uintptr(flags))
 	return err
 }

@@ -20,10 +20,12 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"golang.org/x/sys/unix"
 
+	"moat/sentry/arch"
 	"moat/sentry/platform"
 )
 
@@ -79,37 +81,90 @@ func (p *Platform) NewAddressSpace() (platform.AddressSpace, platform.Thread, er
 		unix.Close(fds[0])
 		return nil, nil, fmt.Errorf("starting stub: %w", err)
 	}
-	as := &addressSpace{pid: pid, fdChan: fds[0]}
+	as := newAddressSpace(pid, &fdChannel{fd: fds[0]})
 	t := &thread{as: as, tid: pid, cpu: -1}
-	as.injector = t
-	if err := as.init(); err != nil {
+	as.bind(t)
+	if err := as.init(t); err != nil {
 		as.Release()
 		return nil, nil, err
 	}
 	return as, t, nil
 }
 
+// fdChannel is the sentry's end of the socketpair whose other end is fd 0
+// of a stub. Forked stubs inherit the same socket, so the channel is
+// shared by an address space and its fork descendants, and one transfer
+// at a time uses it.
+type fdChannel struct {
+	fd int
+	// mu serializes a send with the stub's matching recvmsg.
+	mu   sync.Mutex
+	refs atomic.Int32
+}
+
+func (c *fdChannel) incRef() *fdChannel { c.refs.Add(1); return c }
+
+func (c *fdChannel) decRef() {
+	if c.refs.Add(-1) == 0 {
+		unix.Close(c.fd)
+	}
+}
+
 // addressSpace is a stub process.
 type addressSpace struct {
-	pid    int
-	fdChan int // sentry end of the socketpair whose other end is stub fd 0
+	pid int
+	ch  *fdChannel
 
-	// injector is the thread used to inject system calls. It is bound to
-	// the OS thread that created the address space.
-	injector *thread
+	// mu guards threads.
+	mu sync.Mutex
+	// threads maps a sentry OS thread ID to the stub thread it traces: a
+	// syscall is injected through the calling OS thread's own tracee.
+	threads map[int]*thread
 
 	// mappings are the platform's own mappings (immutable after init).
 	mappings []platform.Mapping
 	vdso     uintptr
+	// injRegs is a register template for injected syscalls.
+	injRegs arch.Registers
 
 	releaseOnce sync.Once
+}
+
+func newAddressSpace(pid int, ch *fdChannel) *addressSpace {
+	return &addressSpace{pid: pid, ch: ch.incRef(), threads: map[int]*thread{}}
+}
+
+// bind records t as the tracee of the calling OS thread.
+func (as *addressSpace) bind(t *thread) {
+	as.mu.Lock()
+	defer as.mu.Unlock()
+	as.threads[unix.Gettid()] = t
+}
+
+// injector returns the tracee of the calling OS thread.
+func (as *addressSpace) injector() (*thread, error) {
+	tid := unix.Gettid()
+	as.mu.Lock()
+	defer as.mu.Unlock()
+	if t, ok := as.threads[tid]; ok {
+		return t, nil
+	}
+	return nil, fmt.Errorf("OS thread %d traces no thread of stub %d", tid, as.pid)
+}
+
+// inject runs a syscall in the stub through the calling OS thread's tracee.
+func (as *addressSpace) inject(nr uintptr, args ...uintptr) (uintptr, error) {
+	t, err := as.injector()
+	if err != nil {
+		return 0, err
+	}
+	return t.inject(nr, args...)
 }
 
 // init waits for the exec stop, sets ptrace options, removes the host
 // stack, installs the stub's seccomp filter and learns where the host put
 // the vDSO.
-func (as *addressSpace) init() error {
-	t := as.injector
+func (as *addressSpace) init(t *thread) error {
 	ws, err := wait4(as.pid)
 	if err != nil {
 		return fmt.Errorf("waiting for stub: %w", err)
@@ -121,10 +176,10 @@ func (as *addressSpace) init() error {
 	if e := ptrace(ptraceSetOptions, as.pid, 0, opts); e != 0 {
 		return fmt.Errorf("setting ptrace options: %w", e)
 	}
-	if e := getRegs(as.pid, &t.injRegs); e != 0 {
+	if e := getRegs(as.pid, &as.injRegs); e != 0 {
 		return fmt.Errorf("reading stub registers: %w", e)
 	}
-	t.cached = t.injRegs
+	t.cached = as.injRegs
 	maps, err := readMaps(as.pid)
 	if err != nil {
 		return err
@@ -146,12 +201,11 @@ func (as *addressSpace) init() error {
 	if as.vdso == 0 {
 		return fmt.Errorf("no vDSO in the stub")
 	}
-	return as.installFilter()
+	return as.installFilter(t)
 }
 
 // installFilter injects no_new_privs and the stub's seccomp filter.
-func (as *addressSpace) installFilter() error {
-	t := as.injector
+func (as *addressSpace) installFilter(t *thread) error {
 	prog := encodeFilter(stubFilter())
 	// struct sock_fprog at stubScratch: u16 len, pad, u64 pointer.
 	hdr := make([]byte, 16)
@@ -182,14 +236,31 @@ func (as *addressSpace) VDSO() uintptr { return as.vdso }
 func (as *addressSpace) Release() {
 	as.releaseOnce.Do(func() {
 		unix.Kill(as.pid, unix.SIGKILL)
-		// Reap it; the stub is our child.
-		var ws unix.WaitStatus
-		for {
-			_, err := unix.Wait4(as.pid, &ws, unix.WALL, nil)
-			if err != unix.EINTR {
-				break
+		// Reap every thread we trace and the process itself.
+		as.mu.Lock()
+		threads := as.threads
+		as.threads = map[int]*thread{}
+		as.mu.Unlock()
+		for _, t := range threads {
+			if t.tid != as.pid {
+				reap(t.tid)
 			}
 		}
-		unix.Close(as.fdChan)
+		reap(as.pid)
+		as.ch.decRef()
 	})
+}
+
+// reap waits for a killed tracee (or child) to be gone.
+func reap(tid int) {
+	var ws unix.WaitStatus
+	for {
+		_, err := unix.Wait4(tid, &ws, unix.WALL, nil)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil || ws.Exited() || ws.Signaled() {
+			return
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package ptrace
 
 import (
+	"fmt"
 	"runtime"
 	"testing"
 
@@ -47,7 +48,7 @@ func TestSyscallsAndFaults(t *testing.T) {
 		t.Fatalf("Protect: %v", err)
 	}
 	var regs arch.Registers
-	regs = th.(*thread).injRegs
+	regs = th.(*thread).as.injRegs
 	regs.Rip = codeAddr
 	ev, err := th.Run(&regs)
 	if err != nil || ev.Kind != platform.EventSyscall || arch.SyscallNo(&regs) != unix.SYS_GETPID {
@@ -101,7 +102,7 @@ func BenchmarkSyscallRoundTrip(b *testing.B) {
 	as.MapAnon(codeAddr, 4096, unix.PROT_READ|unix.PROT_WRITE, false)
 	as.WriteAt(codeAddr, code)
 	as.Protect(codeAddr, 4096, unix.PROT_READ|unix.PROT_EXEC)
-	regs := th.(*thread).injRegs
+	regs := th.(*thread).as.injRegs
 	regs.Rip = codeAddr
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -109,5 +110,80 @@ func BenchmarkSyscallRoundTrip(b *testing.B) {
 			b.Fatal(err)
 		}
 		arch.SetReturn(&regs, uintptr(i))
+	}
+}
+
+// TestCloneAndFork runs a second thread and a forked child of a stub, each
+// attached from its own OS thread, as the kernel does for clone and fork.
+func TestCloneAndFork(t *testing.T) {
+	if unix.Geteuid() != 0 {
+		t.Skip("needs root for ptrace in this environment")
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	p, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	as, th, err := p.NewAddressSpace()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer as.Release()
+	if err := as.MapAnon(codeAddr, 4096, unix.PROT_READ|unix.PROT_WRITE, false); err != nil {
+		t.Fatal(err)
+	}
+	as.WriteAt(codeAddr, testCode)
+	as.Protect(codeAddr, 4096, unix.PROT_READ|unix.PROT_EXEC)
+	base := th.(*thread).as.injRegs
+	base.Rip = codeAddr
+
+	pt, err := as.CloneThread()
+	if err != nil {
+		t.Fatalf("CloneThread: %v", err)
+	}
+	pf, err := as.Fork()
+	if err != nil {
+		t.Fatalf("Fork: %v", err)
+	}
+	run := func(attach func() (platform.Thread, platform.AddressSpace, error)) error {
+		errc := make(chan error, 1)
+		go func() {
+			runtime.LockOSThread() // never unlocked: the thread traces
+			th2, as2, err := attach()
+			if err != nil {
+				errc <- err
+				return
+			}
+			regs := base
+			ev, err := th2.Run(&regs)
+			if err == nil && (ev.Kind != platform.EventSyscall || arch.SyscallNo(&regs) != unix.SYS_GETPID) {
+				err = fmt.Errorf("event %+v nr %d", ev, regs.Orig_rax)
+			}
+			if as2 != nil {
+				as2.Release()
+			} else {
+				th2.Release()
+			}
+			errc <- err
+		}()
+		return <-errc
+	}
+	if err := run(func() (platform.Thread, platform.AddressSpace, error) {
+		th2, err := pt.Attach()
+		return th2, nil, err
+	}); err != nil {
+		t.Fatalf("thread: %v", err)
+	}
+	if err := run(func() (platform.Thread, platform.AddressSpace, error) {
+		as2, th2, err := pf.Attach()
+		return th2, as2, err
+	}); err != nil {
+		t.Fatalf("fork: %v", err)
+	}
+	// The first thread still works.
+	regs := base
+	if ev, err := th.Run(&regs); err != nil || ev.Kind != platform.EventSyscall {
+		t.Fatalf("first thread after clone: %+v %v", ev, err)
 	}
 }

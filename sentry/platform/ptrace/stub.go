@@ -25,11 +25,32 @@ const (
 	stubEnd     = stubBase + 2*pageSize
 )
 
+// stubCloneSite is where clone is injected (for new threads and fork):
+// the parent stops at an int3, the child waits in pause(2) until a sentry
+// thread seizes it.
+const (
+	stubCloneSite = stubSite + 16
+	// stubPauseSite is the child's pause syscall instruction.
+	stubPauseSite = stubCloneSite + 12
+	// stubCloneTrap is the address after the parent's int3.
+	stubCloneTrap = stubCloneSite + 17
+)
+
 // stubCode is the machine code at stubSite.
 var stubCode = []byte{
+	// stubSite:
 	0x0f, 0x05, // syscall
-	0xcc, // int3
-	0xcc, // int3 (padding)
+	0xcc,                                     // int3
+	0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc, // padding
+	0xcc, 0xcc, 0xcc, 0xcc, 0xcc, 0xcc,
+	// stubCloneSite:
+	0x0f, 0x05, // +0:  syscall (clone)
+	0x48, 0x85, 0xc0, // +2:  test rax, rax
+	0x75, 0x09, // +5:  jnz +16 (parent)
+	0xb8, 0x22, 0x00, 0x00, 0x00, // +7:  mov eax, SYS_pause
+	0x0f, 0x05, // +12: syscall (pause)
+	0xeb, 0xf7, // +14: jmp +7
+	0xcc, // +16: int3 (parent)
 }
 
 // stubELF returns the bytes of the stub executable.

@@ -21,9 +21,6 @@ type thread struct {
 	// cached is the register state the tracee has now, so Run writes
 	// registers only when the sentry changed them.
 	cached arch.Registers
-	// injRegs is a register template for injected syscalls (valid segment
-	// registers and flags).
-	injRegs arch.Registers
 
 	// interrupted is set by Interrupt until Run reports it.
 	interrupted atomic.Bool
@@ -122,15 +119,44 @@ func (t *thread) SetFPState(b []byte) error {
 	return nil
 }
 
-// Release implements platform.Thread.Release.
-func (t *thread) Release() {}
+// Release implements platform.Thread.Release: the stub thread exits (the
+// last thread goes with AddressSpace.Release instead).
+func (t *thread) Release() {
+	as := t.as
+	as.mu.Lock()
+	n := len(as.threads)
+	mine := false
+	for _, o := range as.threads {
+		mine = mine || o == t
+	}
+	as.mu.Unlock()
+	if !mine || n <= 1 {
+		return
+	}
+	// The thread dies in the injected exit; the error is expected.
+	t.inject(unix.SYS_EXIT, 0)
+	reap(t.tid)
+	as.mu.Lock()
+	for k, o := range as.threads {
+		if o == t {
+			delete(as.threads, k)
+		}
+	}
+	as.mu.Unlock()
+}
 
 // inject executes system call nr with args in the stub at the injection
 // site and returns its raw result. The application's registers are
 // restored by the next Run (t.cached no longer matches them).
 func (t *thread) inject(nr uintptr, args ...uintptr) (uintptr, error) {
-	r := t.injRegs
-	r.Rip = stubSite
+	return t.injectAt(stubSite, stubSite+3, nr, args...)
+}
+
+// injectAt runs syscall nr at site, expecting the int3 that follows it to
+// stop the thread with rip at trap.
+func (t *thread) injectAt(site, trap uintptr, nr uintptr, args ...uintptr) (uintptr, error) {
+	r := t.as.injRegs
+	r.Rip = uint64(site)
 	r.Rax = uint64(nr)
 	r.Orig_rax = ^uint64(0)
 	dst := []*uint64{&r.Rdi, &r.Rsi, &r.Rdx, &r.R10, &r.R8, &r.R9}
@@ -171,14 +197,47 @@ func (t *thread) inject(nr uintptr, args ...uintptr) (uintptr, error) {
 		return 0, t.gone(e)
 	}
 	t.cached = r
-	if r.Rip != stubSite+3 {
-		return 0, fmt.Errorf("injected syscall %d stopped at %#x, not at the site", nr, r.Rip)
+	if uintptr(r.Rip) != trap {
+		return 0, fmt.Errorf("injected syscall %d stopped at %#x, not at %#x", nr, r.Rip, trap)
 	}
 	ret := uintptr(r.Rax)
 	if int64(ret) < 0 && int64(ret) > -4096 {
 		return 0, unix.Errno(-int64(ret))
 	}
 	return ret, nil
+}
+
+// seize attaches the calling OS thread to tid, a stub thread or process
+// waiting in pause(2) at the clone site, and stops it.
+func seize(tid int) (arch.Registers, error) {
+	var regs arch.Registers
+	opts := uintptr(unix.PTRACE_O_TRACESYSGOOD | unix.PTRACE_O_EXITKILL)
+	if e := ptrace(unix.PTRACE_SEIZE, tid, 0, opts); e != 0 {
+		return regs, fmt.Errorf("PTRACE_SEIZE %d: %w", tid, e)
+	}
+	if e := ptrace(unix.PTRACE_INTERRUPT, tid, 0, 0); e != 0 {
+		return regs, fmt.Errorf("PTRACE_INTERRUPT %d: %w", tid, e)
+	}
+	for {
+		ws, err := wait4(tid)
+		if err != nil {
+			return regs, err
+		}
+		if ws.Exited() || ws.Signaled() {
+			return regs, platform.ErrThreadGone
+		}
+		if ws.Stopped() && ws.TrapCause() == unix.PTRACE_EVENT_STOP {
+			break
+		}
+		// Any other stop (a host signal): suppress and wait for ours.
+		if e := ptrace(unix.PTRACE_CONT, tid, 0, 0); e != 0 {
+			return regs, fmt.Errorf("resuming %d: %w", tid, e)
+		}
+	}
+	if e := getRegs(tid, &regs); e != 0 {
+		return regs, fmt.Errorf("reading registers of %d: %w", tid, e)
+	}
+	return regs, nil
 }
 
 // followCPU pins the stub thread to the CPU the tracer runs on. A stop and
