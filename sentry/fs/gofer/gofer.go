@@ -66,8 +66,8 @@ type Options struct {
 	MaxIdleFiles int
 	// MaxHandles bounds the gofer handles (each a descriptor in the
 	// gofer) a read-only file system keeps for nodes not in use, most
-	// recently used first (0: DefaultMaxHandles). A writable file system
-	// keeps one per cached name.
+	// recently used first (0 or negative: DefaultMaxHandles). A writable
+	// file system keeps one per cached name.
 	MaxHandles int
 }
 
