@@ -24,7 +24,7 @@
 //	  Dentry.mu (a directory; parent before child; for rename both parents
 //	             are covered by renameMu held for writing)
 //	    VirtualFilesystem.mountMu, VirtualFilesystem.devMu,
-//	    VirtualFilesystem.lockMu
+//	    VirtualFilesystem.lockMu, VirtualFilesystem.anonMu
 //	    file system locks (called from Inode methods)
 //
 // FileDescription.offMu comes before all of the above: it is taken with

@@ -64,6 +64,7 @@ type VirtualFilesystem struct {
 
 	deviceRegistry
 	lockTable
+	anonMounts
 }
 
 // New returns an empty mount namespace; call MountRoot before use.
