@@ -70,10 +70,10 @@ func (d *fdDir) Lookup(ctx vfs.Context, name string) (vfs.Inode, linux.Errno) {
 	}
 	f.DecRef()
 	if d.info {
-		n := node{fs: d.fs, ino: taskIno(inoFDInfo, d.tid, uint64(fd)), mode: unix.S_IFREG | 0o400, tid: d.tid}
+		n := d.child(taskIno(inoFDInfo, d.tid, uint64(fd)), unix.S_IFREG|0o400)
 		return &genFile{node: n, gen: fdInfoGen(fd)}, 0
 	}
-	n := node{fs: d.fs, ino: taskIno(inoFDLink, d.tid, uint64(fd)), mode: mode, tid: d.tid}
+	n := d.child(taskIno(inoFDLink, d.tid, uint64(fd)), mode)
 	return d.fs.newFDLink(n, fd), 0
 }
 

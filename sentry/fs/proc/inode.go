@@ -12,11 +12,10 @@ import (
 // Inode number spaces. Static inodes count up from 1; inodes of a task
 // encode the kind, the thread ID and an index.
 const (
-	inoTaskDir   = 1 // n: 0 for /proc/TID, 1 for .../task/TID
-	inoTaskFile  = 2 // n: index in taskEntries (+ 1<<16 under task/)
-	inoFDLink    = 3 // n: fd
-	inoFDInfo    = 4 // n: fd
-	inoTaskInner = 5 // n: 0 fd, 1 fdinfo, 2 task (+ 1<<16 under task/)
+	inoTaskDir  = 1 // n: 0 for /proc/TID, 1 for .../task/TID
+	inoTaskFile = 2 // n: index in taskEntries (+ 1<<16 under task/)
+	inoFDLink   = 3 // n: fd
+	inoFDInfo   = 4 // n: fd
 )
 
 // taskIno returns the inode number of a task's file.
@@ -33,6 +32,15 @@ type node struct {
 	mode uint32
 	// tid is the task the inode describes, or 0.
 	tid int32
+	// tgid, if not 0, is the process the task must belong to (under
+	// /proc/PID/task/, where a reused thread ID may name another
+	// process's thread).
+	tgid int32
+}
+
+// child returns the identity of a file of the same task.
+func (n *node) child(ino uint64, mode uint32) node {
+	return node{fs: n.fs, ino: ino, mode: mode, tid: n.tid, tgid: n.tgid}
 }
 
 // task returns the task the inode describes, or nil if there is none or
@@ -41,7 +49,11 @@ func (n *node) task() *kernel.Task {
 	if n.tid == 0 {
 		return nil
 	}
-	return n.fs.k.TaskByTID(n.tid)
+	t := n.fs.k.TaskByTID(n.tid)
+	if t != nil && n.tgid != 0 && t.PID() != n.tgid {
+		return nil
+	}
+	return t
 }
 
 // Perms implements vfs.Inode.Perms. A task's files belong to its effective

@@ -20,14 +20,15 @@ type taskDir struct {
 
 // newTaskDir returns the directory of t.
 func (fs *filesystem) newTaskDir(t *kernel.Task, thread bool) *taskDir {
-	n := uint64(0)
-	if thread {
-		n = 1
-	}
-	return &taskDir{
-		node:   node{fs: fs, ino: taskIno(inoTaskDir, t.TID(), n), mode: unix.S_IFDIR | 0o555, tid: t.TID()},
+	d := &taskDir{
+		node:   node{fs: fs, ino: taskIno(inoTaskDir, t.TID(), 0), mode: unix.S_IFDIR | 0o555, tid: t.TID()},
 		thread: thread,
 	}
+	if thread {
+		d.ino = taskIno(inoTaskDir, t.TID(), 1)
+		d.tgid = t.PID()
+	}
+	return d
 }
 
 // taskEntry describes one name in a task directory.
@@ -86,7 +87,7 @@ func (d *taskDir) entryNode(i int) node {
 	if d.thread {
 		n |= 1 << 16
 	}
-	return node{fs: d.fs, ino: taskIno(inoTaskFile, d.tid, n), mode: taskEntries[i].mode, tid: d.tid}
+	return d.child(taskIno(inoTaskFile, d.tid, n), taskEntries[i].mode)
 }
 
 // Lookup implements vfs.Inode.Lookup.
