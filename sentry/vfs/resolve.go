@@ -20,7 +20,19 @@ type PathOp struct {
 	// Follow asks to follow a symlink in the last component. A trailing
 	// slash always follows.
 	Follow bool
+	// Resolve holds openat2(2)'s RESOLVE_* restrictions.
+	Resolve uint64
 }
+
+// openat2 RESOLVE_* flags.
+const (
+	ResolveNoXdev       = 0x01
+	ResolveNoMagiclinks = 0x02
+	ResolveNoSymlinks   = 0x04
+	ResolveBeneath      = 0x08
+	ResolveInRoot       = 0x10
+	ResolveCached       = 0x20
+)
 
 // resolver is the state of one path walk.
 //
@@ -34,18 +46,26 @@ type resolver struct {
 	cur    VirtualDentry
 	rest   string
 	nlinks int
+	// rflags holds RESOLVE_* flags.
+	rflags uint64
 }
 
 func (v *VirtualFilesystem) newResolver(ctx Context, op *PathOp) (resolver, linux.Errno) {
-	r := resolver{v: v, ctx: ctx, creds: ctx.Credentials(), root: op.Root, cur: op.Start, rest: op.Path}
+	r := resolver{v: v, ctx: ctx, creds: ctx.Credentials(), root: op.Root, cur: op.Start, rest: op.Path, rflags: op.Resolve}
 	if len(op.Path) == 0 {
 		return r, linux.ENOENT
 	}
 	if len(op.Path) >= PathMax {
 		return r, linux.ENAMETOOLONG
 	}
+	if r.rflags&(ResolveBeneath|ResolveInRoot) != 0 {
+		// The start directory is the root the walk may not leave.
+		r.root = op.Start
+	}
 	if op.Path[0] == '/' {
-		r.cur = r.root
+		if err := r.jumpToRoot(); err != 0 {
+			return r, err
+		}
 	}
 	if r.cur.dentry == nil {
 		return r, linux.ENOENT
@@ -107,14 +127,28 @@ func (r *resolver) step(name string, follow bool) (followed bool, err linux.Errn
 	case ".":
 		return false, 0
 	case "..":
-		r.cur = r.v.parentOf(r.root, r.cur)
+		if r.rflags&ResolveBeneath != 0 && r.cur == r.root {
+			return false, linux.EXDEV
+		}
+		next := r.v.parentOf(r.root, r.cur)
+		if r.rflags&ResolveNoXdev != 0 && next.mount != r.cur.mount {
+			return false, linux.EXDEV
+		}
+		r.cur = next
 		return false, 0
 	}
-	child, err := r.cur.dentry.lookup(r.ctx, name)
-	if err != 0 {
+	var child *Dentry
+	if r.rflags&ResolveCached != 0 {
+		if child = r.cur.dentry.cachedChild(name); child == nil {
+			return false, linux.EAGAIN
+		}
+	} else if child, err = r.cur.dentry.lookup(r.ctx, name); err != 0 {
 		return false, err
 	}
 	next := r.v.crossMounts(VirtualDentry{r.cur.mount, child})
+	if r.rflags&ResolveNoXdev != 0 && next.mount != r.cur.mount {
+		return false, linux.EXDEV
+	}
 	if follow && next.dentry.IsSymlink() {
 		return true, r.followSymlink(next)
 	}
@@ -122,13 +156,28 @@ func (r *resolver) step(name string, follow bool) (followed bool, err linux.Errn
 	return false, 0
 }
 
+// jumpToRoot moves to the root for an absolute path or symlink target.
+func (r *resolver) jumpToRoot() linux.Errno {
+	if r.rflags&ResolveBeneath != 0 {
+		return linux.EXDEV
+	}
+	if r.rflags&ResolveNoXdev != 0 && r.root.mount != r.cur.mount {
+		return linux.EXDEV
+	}
+	r.cur = r.root
+	return 0
+}
+
 // followSymlink substitutes the target of link in front of r.rest.
 func (r *resolver) followSymlink(link VirtualDentry) linux.Errno {
 	r.nlinks++
-	if r.nlinks > MaxSymlinkTraversals {
+	if r.nlinks > MaxSymlinkTraversals || r.rflags&ResolveNoSymlinks != 0 {
 		return linux.ELOOP
 	}
 	if ml, ok := link.dentry.inode.(MagicLink); ok {
+		if r.rflags&(ResolveNoMagiclinks|ResolveBeneath|ResolveInRoot) != 0 {
+			return linux.ELOOP
+		}
 		vd, err := ml.LinkTarget(r.ctx)
 		if err != 0 {
 			return err
@@ -144,7 +193,9 @@ func (r *resolver) followSymlink(link VirtualDentry) linux.Errno {
 		return linux.ENOENT
 	}
 	if target[0] == '/' {
-		r.cur = r.root
+		if err := r.jumpToRoot(); err != 0 {
+			return err
+		}
 	}
 	if r.rest != "" {
 		target = target + "/" + r.rest
