@@ -22,6 +22,8 @@ type Usage struct {
 	StartCode, EndCode uintptr
 	// StartBrk and Brk bound the heap; StartStack is the stack top.
 	StartBrk, Brk, StartStack uintptr
+	// Start and End bound all application mappings (0 if none).
+	Start, End uintptr
 }
 
 // Usage returns the memory accounting of the address space.
@@ -35,6 +37,10 @@ func (mm *MemoryManager) Usage() Usage {
 		}
 		size := uint64(v.end - v.start)
 		u.VirtualSize += size
+		if u.Start == 0 {
+			u.Start = v.start
+		}
+		u.End = v.end
 		isStack := v.growsDown || (v.start < mm.stackTop && mm.stackTop <= v.end)
 		switch {
 		case isStack:

@@ -272,3 +272,29 @@ func TestParseID(t *testing.T) {
 		}
 	}
 }
+
+func TestFormatSmapsRollup(t *testing.T) {
+	got := string(formatSmapsRollup(mm.Usage{Start: 0x400000, End: 0x7ffffe032000, Resident: 3 << 20, RssAnon: 1 << 20, RssFile: 2 << 20}))
+	lines := strings.Split(got, "\n")
+	if want := "00400000-7ffffe032000 ---p 00000000 00:00 0"; !strings.HasPrefix(lines[0], want) || len(lines[0]) != 73+len("[rollup]") || !strings.HasSuffix(lines[0], " [rollup]") {
+		t.Errorf("header %q", lines[0])
+	}
+	for _, want := range []string{"Rss:                3072 kB", "Anonymous:          1024 kB", "Private_Clean:      2048 kB", "Locked:                0 kB"} {
+		if !strings.Contains(got, want+"\n") {
+			t.Errorf("smaps_rollup lacks %q:\n%s", want, got)
+		}
+	}
+	// Same keys as the host's, in the same order.
+	if host, err := os.ReadFile("/proc/self/smaps_rollup"); err == nil {
+		key := func(l string) string { k, _, _ := strings.Cut(l, ":"); return k }
+		hl := strings.Split(strings.TrimSpace(string(host)), "\n")[1:]
+		gl := lines[1 : len(lines)-1]
+		if len(hl) == len(gl) {
+			for i := range hl {
+				if key(hl[i]) != key(gl[i]) {
+					t.Errorf("line %d key %q, host has %q", i, key(gl[i]), key(hl[i]))
+				}
+			}
+		}
+	}
+}

@@ -68,6 +68,8 @@ func newEnv(t *testing.T) *env {
 		Meminfo:          parseMeminfo("MemTotal:        2000000 kB\nMemFree:         1000000 kB\nMemAvailable:    1500000 kB\n"),
 		CPUInfo:          "processor\t: 0\nmodel name\t: Test CPU\n\n",
 		OvercommitMemory: "1",
+		Release:          "6.1.0-test",
+		Version:          "#1 SMP Test",
 	}
 	live := func() LiveStats {
 		return LiveStats{Valid: true, TotalRAM: 2000000 << 10, FreeRAM: 900000 << 10, Loads: [3]uint64{1 << 16, 0, 0}}
@@ -195,7 +197,10 @@ func TestStaticFiles(t *testing.T) {
 	if got := e.mustRead("/proc/loadavg"); !strings.HasPrefix(got, "1.00 0.00 0.00 0/0 ") {
 		t.Errorf("/proc/loadavg = %q", got)
 	}
-	if got := e.mustRead("/proc/version"); !strings.HasPrefix(got, "Linux version ") {
+	if got := e.mustRead("/proc/sys/kernel/osrelease"); got != "6.1.0-test\n" {
+		t.Errorf("osrelease = %q", got)
+	}
+	if got := e.mustRead("/proc/version"); got != "Linux version 6.1.0-test (moat@sandbox) #1 SMP Test\n" {
 		t.Errorf("/proc/version = %q", got)
 	}
 	if got := e.mustRead("/proc/uptime"); len(strings.Fields(got)) != 2 {

@@ -17,6 +17,10 @@ type HostInfo struct {
 	CPUInfo string
 	// OvercommitMemory is /proc/sys/vm/overcommit_memory ("0" if unknown).
 	OvercommitMemory string
+	// Release and Version are the host kernel's uname release and
+	// version, which the sandbox reports as its own (as uname(2) does).
+	// If empty, they are read with uname(2) when needed.
+	Release, Version string
 }
 
 // MeminfoField is one line of /proc/meminfo.
@@ -51,6 +55,12 @@ func SnapshotHost() (*HostInfo, error) {
 	}
 	if b, err := os.ReadFile("/proc/sys/vm/overcommit_memory"); err == nil {
 		h.OvercommitMemory = strings.TrimSpace(string(b))
+	} else {
+		keep(err)
+	}
+	var u unix.Utsname
+	if err := unix.Uname(&u); err == nil {
+		h.Release, h.Version = unix.ByteSliceToString(u.Release[:]), unix.ByteSliceToString(u.Version[:])
 	} else {
 		keep(err)
 	}

@@ -59,7 +59,7 @@ func (fs *filesystem) newRoot() vfs.Inode {
 		{"sys", fs.newSys(b)},
 		{"thread-self", b.link(threadSelfTarget)},
 		{"uptime", b.file(fs.genUptime)},
-		{"version", b.file(genVersion)},
+		{"version", b.file(fs.genVersion)},
 	}
 	return root
 }
@@ -131,7 +131,10 @@ func (fs *filesystem) genStat(vfs.Context, *kernel.Task) ([]byte, linux.Errno) {
 
 // uname returns the host's release and version, which the sandbox
 // reports as its own (as uname(2) does).
-func uname() (release, version string) {
+func (fs *filesystem) uname() (release, version string) {
+	if fs.host.Release != "" {
+		return fs.host.Release, fs.host.Version
+	}
 	var u unix.Utsname
 	if err := unix.Uname(&u); err != nil {
 		return "", ""
@@ -139,8 +142,8 @@ func uname() (release, version string) {
 	return unix.ByteSliceToString(u.Release[:]), unix.ByteSliceToString(u.Version[:])
 }
 
-func genVersion(vfs.Context, *kernel.Task) ([]byte, linux.Errno) {
-	r, v := uname()
+func (fs *filesystem) genVersion(vfs.Context, *kernel.Task) ([]byte, linux.Errno) {
+	r, v := fs.uname()
 	return formatVersion(r, v), 0
 }
 
@@ -161,7 +164,7 @@ func (fs *filesystem) newSys(b *builder) *staticDir {
 			child{"cap_last_cap", b.text(func() string { return strconv.Itoa(auth.CapLastCap) })},
 			child{"hostname", hostname},
 			child{"ngroups_max", b.text(func() string { return "65536" })},
-			child{"osrelease", b.text(func() string { r, _ := uname(); return r })},
+			child{"osrelease", b.text(func() string { r, _ := fs.uname(); return r })},
 			child{"ostype", b.text(func() string { return "Linux" })},
 			child{"pid_max", b.text(func() string { return strconv.Itoa(kernel.PIDMax) })},
 			child{"random", b.dir(

@@ -59,6 +59,7 @@ var taskEntries = []taskEntry{
 	{"mounts", unix.S_IFREG | 0o444, false, mountsFile(false)},
 	{"oom_score_adj", unix.S_IFREG | 0o644, false, oomScoreAdjFile},
 	{"root", unix.S_IFLNK | 0o777, false, newRootLink},
+	{"smaps_rollup", unix.S_IFREG | 0o444, false, fileOf(genSmapsRollup, nil)},
 	{"stat", unix.S_IFREG | 0o444, false, statFile},
 	{"statm", unix.S_IFREG | 0o444, false, fileOf(genStatm, nil)},
 	{"status", unix.S_IFREG | 0o444, false, statusFile},
