@@ -16,8 +16,10 @@
 // The host snapshot (meminfo, cpuinfo, overcommit) must be taken with
 // SnapshotHost before the sentry gives up access to the host's /proc.
 //
-// Lock order: seqFile.mu, then kernel locks (taken through kernel
-// accessors); filesystem.oomMu is a leaf.
+// Lock order: seqFile.mu, then filesystem.oomMu, then kernel locks (taken
+// through kernel accessors). The vfs calls Lookup and Perms with its own
+// locks held; those never take vfs locks. Generators run at open, outside
+// vfs locks, and may call vfs.PathName.
 package proc
 
 import (
