@@ -230,6 +230,15 @@ func TestHostnameWrite(t *testing.T) {
 		_, err = fd.Write(ctx, []byte(s))
 		return err
 	}
+	// A shell's "echo newname > file" opens with O_CREAT|O_TRUNC.
+	fd, err := e.v.OpenAt(rootCtx, e.op("/proc/sys/kernel/hostname", true), unix.O_WRONLY|unix.O_CREAT|unix.O_TRUNC, 0o666)
+	if err != 0 {
+		t.Fatalf("open hostname O_TRUNC: %v", err)
+	}
+	fd.DecRef()
+	if err := e.v.SetStatAt(rootCtx, e.op("/proc/meminfo", true), &vfs.SetStatOptions{Mask: linux.STATX_MODE, Mode: 0o777}); err != linux.EPERM {
+		t.Errorf("chmod meminfo: %v, want EPERM", err)
+	}
 	if err := write(rootCtx, "newname\n"); err != 0 {
 		t.Fatalf("write hostname: %v", err)
 	}

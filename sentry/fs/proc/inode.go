@@ -97,6 +97,19 @@ func (n *node) Stat(ctx vfs.Context, mask uint32) (linux.Statx, linux.Errno) {
 	}, 0
 }
 
+// SetStat implements vfs.Inode.SetStat. Ownership and modes are fixed; a
+// size or time change (O_TRUNC of a writable file, as in "echo 1 > file")
+// is accepted and ignored, as in Linux.
+func (n *node) SetStat(ctx vfs.Context, opts *vfs.SetStatOptions) linux.Errno {
+	if opts.Mask&(linux.STATX_MODE|linux.STATX_UID|linux.STATX_GID) != 0 {
+		return linux.EPERM
+	}
+	if n.tid != 0 && n.task() == nil {
+		return linux.ENOENT
+	}
+	return 0
+}
+
 // mayAccessTask reports whether the caller may read a task's private
 // files (environ, auxv, fd/, the cwd/root/exe links, maps), as Linux's
 // ptrace "read" access check decides: the same user and group on every

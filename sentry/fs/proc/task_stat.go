@@ -117,9 +117,6 @@ func statFile(d *taskDir, n node) vfs.Inode {
 			Caught:     uint64(cgt),
 			ExitSignal: int(unix.SIGCHLD),
 		}
-		if !thread {
-			s.PID = t.PID()
-		}
 		if m := t.MM(); m != nil && mayAccessTask(ctx, t) == 0 {
 			s.ArgStart, s.ArgEnd, s.EnvStart, s.EnvEnd = m.ArgvEnvp()
 		} else {
