@@ -88,6 +88,9 @@ func Sendfile(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno
 	if out.StatusFlags()&unix.O_APPEND != 0 {
 		return 0, linux.EINVAL
 	}
+	if d := in.Dentry(); d != nil && d.IsDir() {
+		return 0, linux.EINVAL
+	}
 	inOff, err := readOffset(t, offAddr)
 	if err != 0 {
 		return 0, err
