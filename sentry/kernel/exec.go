@@ -97,13 +97,14 @@ func (t *Task) exec(filename string, argv, envv []string) linux.Errno {
 		m.Release()
 		return errno
 	}
-	if t.mm != nil {
-		t.mm.Release()
-	}
 	if t.thread != nil {
 		t.thread.Release()
 	}
+	if t.mm != nil {
+		t.mm.DecUsers()
+	}
 	t.mm, t.thread = m, th
+	t.releaseVfork()
 	t.regs = arch.NewRegisters(res.Entry, res.SP)
 	base := ef.Name
 	if i := strings.LastIndexByte(base, '/'); i >= 0 {
@@ -150,13 +151,15 @@ func (k *Kernel) StartInit(a ProcessArgs) (*ThreadGroup, linux.Errno, error) {
 		k.mu.Unlock()
 		return nil, 0, fmt.Errorf("init already started")
 	}
-	tg := &ThreadGroup{k: k, tasks: map[*Task]struct{}{}, limits: a.Limits, startTime: time.Now().UnixNano()}
-	t := &Task{k: k, tg: tg, fdTable: a.FDTable, fsContext: a.FSContext, wake: make(chan struct{}, 1)}
+	t := &Task{k: k, fdTable: a.FDTable, fsContext: a.FSContext, wake: make(chan struct{}, 1)}
 	t.creds.Store(a.Creds)
 	t.tid = k.allocTIDLocked()
-	tg.pid = t.tid
-	tg.tasks[t] = struct{}{}
+	tg := k.newThreadGroupLocked(t, nil, 0)
+	tg.limits = a.Limits
+	tg.startTime = time.Now().UnixNano()
 	k.tasks[t.tid] = t
+	k.fdUsers[t.fdTable]++
+	k.fsUsers[t.fsContext]++
 	k.init = tg
 	k.mu.Unlock()
 

@@ -41,10 +41,18 @@ type Kernel struct {
 	// mu guards the fields below.
 	mu sync.Mutex
 	// tasks by thread ID (in the sandbox PID namespace).
-	tasks   map[int32]*Task
+	tasks map[int32]*Task
+	// threadGroups by PID, zombies included until reaped.
+	threadGroups map[int32]*ThreadGroup
+	// users of shared per-task state (CLONE_FILES, CLONE_FS).
+	fdUsers map[*FDTable]int
+	fsUsers map[*FSContext]int
 	nextTID int32
 	// init is the first thread group; when it exits the sandbox ends.
 	init *ThreadGroup
+
+	// futexes are the futex wait queues.
+	futexes futexTable
 
 	// missing records unimplemented syscalls already logged.
 	missingMu sync.Mutex
@@ -95,12 +103,15 @@ func New(cfg Config) (*Kernel, error) {
 		cfg.CPUs = 1
 	}
 	return &Kernel{
-		cfg:      cfg,
-		bootTime: time.Now(),
-		tasks:    map[int32]*Task{},
-		nextTID:  1,
-		missing:  map[uintptr]bool{},
-		done:     make(chan struct{}),
+		cfg:          cfg,
+		bootTime:     time.Now(),
+		tasks:        map[int32]*Task{},
+		threadGroups: map[int32]*ThreadGroup{},
+		fdUsers:      map[*FDTable]int{},
+		fsUsers:      map[*FSContext]int{},
+		nextTID:      1,
+		missing:      map[uintptr]bool{},
+		done:         make(chan struct{}),
 	}, nil
 }
 
@@ -143,6 +154,29 @@ func (k *Kernel) Wait() ExitStatus {
 	return k.exit
 }
 
+// ThreadGroupByPID returns the live (not zombie) process with pid, or nil.
+func (k *Kernel) ThreadGroupByPID(pid int32) *ThreadGroup {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if tg := k.threadGroups[pid]; tg != nil && !tg.zombie {
+		return tg
+	}
+	return nil
+}
+
+// ThreadGroups returns every live process.
+func (k *Kernel) ThreadGroups() []*ThreadGroup {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	var tgs []*ThreadGroup
+	for _, tg := range k.threadGroups {
+		if !tg.zombie {
+			tgs = append(tgs, tg)
+		}
+	}
+	return tgs
+}
+
 // TaskByTID returns the task with the given thread ID, or nil.
 func (k *Kernel) TaskByTID(tid int32) *Task {
 	k.mu.Lock()
@@ -172,7 +206,9 @@ func (k *Kernel) allocTIDLocked() int32 {
 		if k.nextTID > 4194304 {
 			k.nextTID = 2
 		}
-		if _, used := k.tasks[tid]; !used {
+		_, used := k.tasks[tid]
+		_, usedPID := k.threadGroups[tid]
+		if !used && !usedPID {
 			return tid
 		}
 	}

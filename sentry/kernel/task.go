@@ -33,6 +33,10 @@ type Task struct {
 
 	// wake is signalled when a signal is queued, to end blocking waits.
 	wake chan struct{}
+	// exitThread is set by exit(2): only this thread ends.
+	exitThread bool
+	// vforkDone is closed when a vfork child execs or exits.
+	vforkDone chan struct{}
 
 	creds atomic.Pointer[auth.Credentials]
 
@@ -61,7 +65,14 @@ func (t *Task) TID() int32 { return t.tid }
 func (t *Task) PID() int32 { return t.tg.pid }
 
 // PPID returns the parent's PID (0 for the container's init).
-func (t *Task) PPID() int32 { return 0 }
+func (t *Task) PPID() int32 {
+	t.k.mu.Lock()
+	defer t.k.mu.Unlock()
+	if p := t.tg.parent; p != nil {
+		return p.pid
+	}
+	return 0
+}
 
 // MM returns the task's address space.
 func (t *Task) MM() *mm.MemoryManager { return t.mm }

@@ -76,3 +76,38 @@ func (t *Task) BlockOn(ch <-chan struct{}) (interrupted bool) {
 		}
 	}
 }
+
+// BlockUntil waits until ch is closed, the deadline passes (zero: no
+// deadline) or a signal is pending.
+//
+// Preconditions:
+// - Runs on the task goroutine.
+func (t *Task) BlockUntil(ch <-chan struct{}, deadline time.Time) (interrupted, timedOut bool) {
+	var timeout <-chan time.Time
+	if !deadline.IsZero() {
+		d := time.Until(deadline)
+		if d <= 0 {
+			select {
+			case <-ch:
+				return false, false
+			default:
+				return false, true
+			}
+		}
+		timer := time.NewTimer(d)
+		defer timer.Stop()
+		timeout = timer.C
+	}
+	for {
+		if t.interruptPending() {
+			return true, false
+		}
+		select {
+		case <-ch:
+			return false, false
+		case <-timeout:
+			return false, true
+		case <-t.wake:
+		}
+	}
+}

@@ -18,3 +18,5 @@ func (t *Task) CPUTime() (user, sys time.Duration) {
 
 // StartTime returns when the task's process started (Unix nanoseconds).
 func (t *Task) StartTime() int64 { return t.tg.startTime }
+
+func nowNanos() int64 { return time.Now().UnixNano() }

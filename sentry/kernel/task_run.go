@@ -20,7 +20,7 @@ import (
 // Preconditions:
 // - The goroutine is locked to its OS thread (the platform thread's tracer).
 func (t *Task) run() {
-	for !t.tg.isExiting() {
+	for !t.tg.isExiting() && !t.exitThread {
 		t.deliverSignals()
 		if t.tg.isExiting() {
 			break
@@ -169,53 +169,7 @@ func (tg *ThreadGroup) exitGroup(s ExitStatus) {
 	tg.exiting = true
 	tg.status = s
 	for other := range tg.tasks {
-		if other.thread != nil {
-			other.thread.Interrupt()
-		}
-	}
-}
-
-// exit releases the task's resources; the last task out ends the process.
-func (t *Task) exit() {
-	t.mu.Lock()
-	ctid := t.clearChildTID
-	t.mu.Unlock()
-	if ctid != 0 && t.mm != nil {
-		// Only meaningful to other threads sharing the mm.
-		t.CopyOut(ctid, make([]byte, 4))
-	}
-	if t.thread != nil {
-		t.thread.Release()
-	}
-	if t.fdTable != nil {
-		t.fdTable.RemoveAll(t)
-	}
-	if t.fsContext != nil {
-		t.fsContext.Release()
-	}
-	k := t.k
-	k.mu.Lock()
-	delete(k.tasks, t.tid)
-	k.mu.Unlock()
-	tg := t.tg
-	tg.mu.Lock()
-	delete(tg.tasks, t)
-	last := len(tg.tasks) == 0
-	status := tg.status
-	tg.mu.Unlock()
-	if last {
-		tg.stopTimers()
-	}
-	if t.mm != nil && last {
-		t.mm.Release()
-	}
-	// The goroutine stays locked: when it ends, Go retires the OS thread,
-	// which was a ptrace tracer and must not be reused.
-	if last && tg == k.init {
-		k.doneOnce.Do(func() {
-			k.exit = status
-			close(k.done)
-		})
+		other.interrupt()
 	}
 }
 

@@ -14,6 +14,26 @@ type ThreadGroup struct {
 	k   *Kernel
 	pid int32
 
+	// The process tree, guarded by Kernel.mu (like Linux's tasklist lock).
+	parent   *ThreadGroup
+	children map[*ThreadGroup]struct{}
+	leader   *Task
+	// exitSignal is sent to the parent when the process ends (SIGCHLD,
+	// or the clone's choice; 0 for none).
+	exitSignal int
+	// zombie is set when every task has exited; the process waits to be
+	// reaped by wait(2).
+	zombie bool
+	// pgid and sid are the process group and session.
+	pgid, sid int32
+	// subreaper is PR_SET_CHILD_SUBREAPER.
+	subreaper bool
+	// childEvents is closed (and replaced) when a child changes state.
+	childEvents chan struct{}
+	// user and sys are the CPU times of exited threads and reaped children.
+	userTime, sysTime           int64
+	childUserTime, childSysTime int64
+
 	// mu guards the fields below.
 	mu      sync.Mutex
 	tasks   map[*Task]struct{}

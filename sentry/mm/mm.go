@@ -12,6 +12,7 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"sync"
+	"sync/atomic"
 
 	"moat/sentry/abi/linux"
 	"moat/sentry/arch"
@@ -39,6 +40,8 @@ type Mappable interface {
 // MemoryManager is one application address space.
 type MemoryManager struct {
 	as platform.AddressSpace
+	// users counts the tasks using the address space.
+	users atomic.Int32
 
 	// mu guards the fields below.
 	mu sync.Mutex
@@ -62,6 +65,7 @@ type MemoryManager struct {
 // platform's own mappings.
 func New(as platform.AddressSpace) *MemoryManager {
 	mm := &MemoryManager{as: as}
+	mm.users.Store(1)
 	for _, m := range as.Mappings() {
 		mm.insertLocked(vma{start: m.Start, end: m.End, prot: m.Prot, maxProt: m.Prot, name: m.Name, reserved: true})
 	}
@@ -90,8 +94,11 @@ func (mm *MemoryManager) AddressSpace() platform.AddressSpace { return mm.as }
 // StackTop returns the top of the main stack.
 func (mm *MemoryManager) StackTop() uintptr { return mm.stackTop }
 
-// Release frees the address space.
+// Release frees the address space whatever its users.
 func (mm *MemoryManager) Release() { mm.as.Release() }
+
+// platformAddressSpace is the platform's address space type.
+type platformAddressSpace = platform.AddressSpace
 
 // SetExecutable records the program path, argv/envp ranges and auxv.
 func (mm *MemoryManager) SetExecutable(path string, argvStart, argvEnd, envpStart, envpEnd uintptr, auxv []uint64) {

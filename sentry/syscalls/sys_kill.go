@@ -33,30 +33,37 @@ func Kill(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
 	if sig < 0 || sig > linux.NumSignals {
 		return 0, linux.EINVAL
 	}
-	var targets []*kernel.Task
+	k := t.Kernel()
+	var targets []*kernel.ThreadGroup
 	switch {
 	case pid > 0:
-		if tt := t.Kernel().TaskByTID(pid); tt != nil && tt.PID() == pid {
-			targets = append(targets, tt)
+		if tg := k.ThreadGroupByPID(pid); tg != nil {
+			targets = append(targets, tg)
 		}
-	case pid == 0 || pid == -1 || pid < -1:
-		// TODO(#4): process groups. Until fork, the sandbox holds one
-		// process, which is its own group; kill(-1) skips the caller.
-		if pid == 0 || -pid == t.PID() {
-			targets = append(targets, t)
+	case pid == 0:
+		targets = k.ThreadGroupsInGroup(t.ThreadGroup().ProcessGroup())
+	case pid == -1:
+		// Every process but init and the caller.
+		for _, tg := range k.ThreadGroups() {
+			if tg.PID() != 1 && tg != t.ThreadGroup() {
+				targets = append(targets, tg)
+			}
 		}
+	default:
+		targets = k.ThreadGroupsInGroup(-pid)
 	}
 	if len(targets) == 0 {
 		return 0, linux.ESRCH
 	}
 	sent := false
-	for _, tt := range targets {
-		if !maySignal(t, tt) {
+	for _, tg := range targets {
+		leader := tg.Leader()
+		if leader == nil || !maySignal(t, leader) {
 			continue
 		}
 		sent = true
 		if sig != 0 {
-			tt.ThreadGroup().SendGroupSignal(userSignal(t, sig, linux.SI_USER), kernel.FromSandbox)
+			tg.SendGroupSignal(userSignal(t, sig, linux.SI_USER), kernel.FromSandbox)
 		}
 	}
 	if !sent {

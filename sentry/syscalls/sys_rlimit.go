@@ -82,28 +82,32 @@ func Prlimit64(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errn
 	return 0, 0
 }
 
-// Getrusage implements Linux syscall getrusage(2).
-func Getrusage(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
-	who := args.Int(0)
-	var u, s time.Duration
-	switch who {
-	case unix.RUSAGE_SELF, unix.RUSAGE_THREAD:
-		u, s = t.CPUTime()
-	case unix.RUSAGE_CHILDREN:
-		// No children until #4.
-	default:
-		return 0, linux.EINVAL
-	}
-	// struct rusage is 144 bytes; the sandbox reports CPU times and
-	// leaves the counters it does not keep at zero.
+// rusageBytes encodes a struct rusage (144 bytes) with CPU times and
+// maxrss; the counters the sandbox does not keep are zero.
+func rusageBytes(user, sys int64, maxRSSKiB uint64) []byte {
 	b := make([]byte, 144)
 	le := binary.LittleEndian
+	u, s := time.Duration(user), time.Duration(sys)
 	le.PutUint64(b[0:], uint64(u/time.Second))
 	le.PutUint64(b[8:], uint64(u%time.Second/time.Microsecond))
 	le.PutUint64(b[16:], uint64(s/time.Second))
 	le.PutUint64(b[24:], uint64(s%time.Second/time.Microsecond))
-	if who != unix.RUSAGE_CHILDREN {
-		le.PutUint64(b[32:], t.MM().VirtualSize()/1024) // ru_maxrss upper bound in KiB
+	le.PutUint64(b[32:], maxRSSKiB)
+	return b
+}
+
+// Getrusage implements Linux syscall getrusage(2).
+func Getrusage(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
+	var b []byte
+	switch args.Int(0) {
+	case unix.RUSAGE_SELF, unix.RUSAGE_THREAD:
+		u, s := t.CPUTime()
+		b = rusageBytes(int64(u), int64(s), t.MM().VirtualSize()/1024)
+	case unix.RUSAGE_CHILDREN:
+		u, s := t.ThreadGroup().ChildTimes()
+		b = rusageBytes(u, s, 0)
+	default:
+		return 0, linux.EINVAL
 	}
 	return 0, t.CopyOut(args.Pointer(1), b)
 }

@@ -11,11 +11,9 @@ import (
 	"moat/sentry/kernel"
 )
 
-// Exit implements Linux syscall exit(2).
+// Exit implements Linux syscall exit(2): only the calling thread ends.
 func Exit(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
-	// TODO(#4): with threads, exit ends only the calling thread. Every
-	// process has exactly one thread until then.
-	t.ExitGroup(int(args.Int(0)))
+	t.ExitThread(int(args.Int(0)))
 	return 0, 0
 }
 
@@ -153,8 +151,17 @@ func Prctl(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
 			return 1, 0
 		}
 		return 0, 0
+	case unix.PR_SET_CHILD_SUBREAPER:
+		t.ThreadGroup().SetSubreaper(args.Uint64(1) != 0)
+		return 0, 0
+	case unix.PR_GET_CHILD_SUBREAPER:
+		var b [4]byte
+		if t.ThreadGroup().Subreaper() {
+			b[0] = 1
+		}
+		return 0, t.CopyOut(args.Pointer(1), b[:])
 	}
-	// TODO(#4): PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER, PR_SET_DUMPABLE.
+	// TODO(#4): PR_SET_PDEATHSIG, PR_SET_DUMPABLE.
 	return 0, linux.EINVAL
 }
 

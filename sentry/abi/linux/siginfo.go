@@ -50,3 +50,13 @@ func NewSignalInfo(signo int, code int32) *SignalInfo {
 
 // SignalSetOf returns the set holding only sig.
 func SignalSetOf(sig int) SigSet { return SigSet(1) << uint(sig-1) }
+
+// SetStatus sets si_status (SIGCHLD).
+func (s *SignalInfo) SetStatus(v int32) { binary.LittleEndian.PutUint32(s[24:], uint32(v)) }
+
+// SIGCHLD si_code values.
+const (
+	CLD_EXITED = 1
+	CLD_KILLED = 2
+	CLD_DUMPED = 3
+)

@@ -7,24 +7,24 @@ import (
 
 // Handle cache. Each handle pins a descriptor in the gofer, and the vfs
 // never evicts dentries, so a walk over a large tree would exhaust the
-// gofer's descriptors. On a read-only file system, where a node's parent
-// and name never change, only Options.MaxHandles handles besides the
-// root's are kept: the least recently used one is closed when another is
-// needed, and an inode without a handle walks to its node again (from its
-// parent, which may walk too) when it next needs one. Most operations of a
-// warm cache need no handle at all: stat uses cached attributes, open
-// reuses a host descriptor, readlink a cached target.
+// gofer's descriptors. Only Options.MaxHandles handles besides the root's
+// and the pinned ones are kept: the least recently used one is closed when
+// another is needed, and an inode without a handle walks to its node again
+// from the parent and name it remembers (the parent may walk too) when it
+// next needs one. The walk must reach the same node (device, inode, type),
+// or the operation fails with ESTALE: the host renamed or replaced it. Most
+// operations of a warm cache need no handle at all: stat uses cached
+// attributes or a host descriptor, open reuses a host descriptor, readlink
+// a cached target.
 //
-// A writable file system keeps every handle: the host may rename a node,
-// so a name cannot be walked again safely.
+// The remembered name follows the sandbox's renames. A node whose
+// remembered name is removed (unlink, rmdir, rename over it) cannot be
+// walked to again, so its handle is pinned for good first (pinForGood).
 
 // pin returns the inode's handle, walking to the node again if the handle
 // was dropped, and keeps it from being dropped until unpin.
 func (i *inode) pin() (proto.Handle, linux.Errno) {
 	r := i.res
-	if !i.fs.opts.ReadOnly {
-		return r.h, 0 // never changes
-	}
 	r.mu.Lock()
 	if r.h != 0 {
 		r.users++
@@ -37,10 +37,39 @@ func (i *inode) pin() (proto.Handle, linux.Errno) {
 }
 
 // unpin ends a use of the handle pin returned.
-func (i *inode) unpin() {
-	if i.fs.opts.ReadOnly {
-		i.fs.unpinRes(i.res)
+func (i *inode) unpin() { i.fs.unpinRes(i.res) }
+
+// pinForGood pins the inode's handle until the inode is dropped: its
+// remembered name is about to go. undo reverses it if the removal fails.
+func (i *inode) pinForGood() (undo func(), err linux.Errno) {
+	if _, err := i.pin(); err != 0 {
+		return nil, err
 	}
+	i.fs.dropHandleRes(i.res)
+	return i.unpin, 0
+}
+
+// remembers reports whether the inode's remembered name is name in dir.
+func (i *inode) remembers(dir *hostRes, name string) bool {
+	r := i.res
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.parent == dir && r.name == name
+}
+
+// setName makes (dir, name) the name the inode remembers.
+func (i *inode) setName(dir *hostRes, name string) {
+	r := i.res
+	r.mu.Lock()
+	r.parent, r.name = dir, name
+	r.mu.Unlock()
+}
+
+// adopt gives a new inode its name and puts its handle in the cache.
+func (fs *Filesystem) adopt(c goferInode, dir *dirInode, name string) {
+	r := c.base().res
+	r.parent, r.name = dir.res, name // not yet shared
+	fs.touchHandle(r)
 }
 
 // unpinRes is unpin on a hostRes.
@@ -73,15 +102,18 @@ func (fs *Filesystem) pinRes(r *hostRes) (proto.Handle, linux.Errno) {
 // gets r's, pinned. If want is set the node must be the one it describes
 // (ESTALE otherwise: the host changed the tree under a read-only mount).
 func (fs *Filesystem) rewalk(r *hostRes, want *proto.Stat) (proto.Handle, linux.Errno) {
-	if r.parent == nil {
+	r.mu.Lock()
+	parent, name := r.parent, r.name
+	r.mu.Unlock()
+	if parent == nil {
 		return 0, linux.ESTALE // the root's handle is never dropped
 	}
-	ph, err := fs.pinRes(r.parent)
+	ph, err := fs.pinRes(parent)
 	if err != 0 {
 		return 0, err
 	}
-	h, st, werr := fs.client.WalkOne(ph, r.name)
-	fs.unpinRes(r.parent)
+	h, st, werr := fs.client.WalkOne(ph, name)
+	fs.unpinRes(parent)
 	if werr != nil {
 		if h != 0 {
 			fs.queueClose(h)

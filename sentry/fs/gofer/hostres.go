@@ -13,18 +13,16 @@ import (
 // for a regular file, its host descriptors. It is a separate object so that
 // the cleanup of a dropped inode can release it.
 type hostRes struct {
-	// parent and name locate the node for a walk that gets a dropped
-	// handle back (read-only file systems only; see handle_cache.go).
-	// parent is nil for the root and on writable file systems.
-	parent *hostRes
-	name   string
-
 	// mu guards the fields below. A file description uses the descriptor
 	// it got at open without the lock: while opens > 0 no descriptor is
 	// closed.
 	mu sync.Mutex
-	// h is the gofer handle, or 0 while dropped. On a writable file
-	// system it never changes and is read without mu.
+	// parent and name are the name the node is walked to again by when
+	// its handle was dropped (handle_cache.go); parent is nil for the
+	// root.
+	parent *hostRes
+	name   string
+	// h is the gofer handle, or 0 while dropped.
 	h proto.Handle
 	// users counts the pins of h: a pinned handle is not dropped.
 	users int

@@ -146,8 +146,14 @@ func (i *inode) attrs() (st proto.Stat, _ linux.Errno) {
 		}
 	}
 	if !done {
+		h, e := i.pin()
+		if e != 0 {
+			return st, e
+		}
 		var err error
-		if st, err = i.fs.client.Stat(i.res.h); err != nil {
+		st, err = i.fs.client.Stat(h)
+		i.unpin()
+		if err != nil {
 			return st, errno(err)
 		}
 	}
@@ -163,21 +169,33 @@ func (i *inode) attrs() (st proto.Stat, _ linux.Errno) {
 func (i *inode) statFD(st *proto.Stat) (done bool, err linux.Errno) {
 	r := i.res
 	r.mu.Lock()
-	if done, err = r.fstatLocked(st); done || r.noStatFD {
-		r.mu.Unlock()
+	done, err = r.fstatLocked(st)
+	noFD := r.noStatFD
+	r.mu.Unlock()
+	if done || noFD {
 		return done, err
 	}
 	flags := unix.O_RDONLY
 	if i.typ == sIFDIR {
 		flags |= unix.O_DIRECTORY
 	}
-	fd, oerr := i.fs.client.Open(r.h, flags)
+	h, err := i.pin()
+	if err != 0 {
+		return false, err
+	}
+	fd, oerr := i.fs.client.Open(h, flags)
+	i.unpin()
+	r.mu.Lock()
 	if oerr != nil {
 		r.noStatFD = true
 		r.mu.Unlock()
 		return false, 0
 	}
-	r.readFD = fd
+	if r.readFD < 0 {
+		r.readFD = fd
+	} else {
+		unix.Close(fd) // an open got there first
+	}
 	idle := r.opens == 0
 	done, err = r.fstatLocked(st)
 	r.mu.Unlock()
@@ -258,7 +276,12 @@ func (i *inode) SetStat(_ vfs.Context, opts *vfs.SetStatOptions) linux.Errno {
 	if req.Mask == 0 {
 		return 0
 	}
-	st, err := i.fs.client.Setattr(i.res.h, &req)
+	h, e := i.pin()
+	if e != 0 {
+		return e
+	}
+	st, err := i.fs.client.Setattr(h, &req)
+	i.unpin()
 	if err != nil {
 		return errno(err)
 	}

@@ -1,0 +1,201 @@
+package kernel
+
+import (
+	"runtime"
+
+	"golang.org/x/sys/unix"
+
+	"moat/sentry/abi/linux"
+	"moat/sentry/mm"
+	"moat/sentry/platform"
+)
+
+// CloneOptions are the arguments of clone(2) and clone3(2).
+type CloneOptions struct {
+	Flags      uint64
+	Stack      uintptr
+	ParentTID  uintptr
+	ChildTID   uintptr
+	TLS        uintptr
+	ExitSignal int
+}
+
+// unsupportedCloneFlags are refused with EINVAL: new namespaces inside the
+// sandbox and pidfds are not implemented yet.
+const unsupportedCloneFlags = unix.CLONE_NEWNS | unix.CLONE_NEWUTS | unix.CLONE_NEWIPC |
+	unix.CLONE_NEWUSER | unix.CLONE_NEWPID | unix.CLONE_NEWNET | unix.CLONE_NEWCGROUP |
+	unix.CLONE_PIDFD | unix.CLONE_NEWTIME
+
+// Clone creates a thread or process (clone(2), fork(2), vfork(2)) and
+// returns the child's thread ID.
+//
+// Preconditions:
+// - Runs on the task goroutine.
+func (t *Task) Clone(o CloneOptions) (int32, linux.Errno) {
+	f := o.Flags
+	switch {
+	case f&unsupportedCloneFlags != 0:
+		// TODO(#4): namespaces inside the sandbox, CLONE_PIDFD.
+		return 0, linux.EINVAL
+	case f&unix.CLONE_THREAD != 0 && f&unix.CLONE_SIGHAND == 0,
+		f&unix.CLONE_SIGHAND != 0 && f&unix.CLONE_VM == 0,
+		f&unix.CLONE_FS != 0 && f&unix.CLONE_NEWNS != 0:
+		return 0, linux.EINVAL
+	case o.ExitSignal < 0 || o.ExitSignal > linux.NumSignals:
+		return 0, linux.EINVAL
+	}
+	k := t.k
+	// The platform half: a thread in the same stub, or a forked stub.
+	var pendThread platform.PendingThread
+	var pendFork platform.PendingAddressSpace
+	var err error
+	if f&unix.CLONE_VM != 0 {
+		pendThread, err = t.mm.AddressSpace().CloneThread()
+	} else {
+		pendFork, err = t.mm.AddressSpace().Fork()
+	}
+	if err != nil {
+		t.Warningf("clone: %v", err)
+		return 0, linux.EAGAIN
+	}
+
+	child := &Task{k: k, wake: make(chan struct{}, 1)}
+	child.creds.Store(t.Credentials())
+	child.regs = t.regs
+	child.regs.Rax = 0
+	child.regs.Orig_rax = ^uint64(0)
+	if o.Stack != 0 {
+		child.regs.Rsp = uint64(o.Stack)
+	}
+	if f&unix.CLONE_SETTLS != 0 {
+		child.regs.Fs_base = uint64(o.TLS)
+	}
+	child.sigMask = t.SigMask()
+	if f&unix.CLONE_VM == 0 || f&unix.CLONE_VFORK != 0 {
+		child.altStack = t.AltStack()
+	}
+	child.name = t.Name()
+	if f&unix.CLONE_CHILD_CLEARTID != 0 {
+		child.clearChildTID = o.ChildTID
+	}
+	if f&unix.CLONE_VFORK != 0 {
+		child.vforkDone = make(chan struct{})
+	}
+
+	k.mu.Lock()
+	t.tg.mu.Lock()
+	exiting := t.tg.exiting
+	t.tg.mu.Unlock()
+	if exiting {
+		k.mu.Unlock()
+		discard(pendThread, pendFork)
+		return 0, linux.EINTR
+	}
+	child.tid = k.allocTIDLocked()
+	if f&unix.CLONE_THREAD != 0 {
+		child.tg = t.tg
+		t.tg.mu.Lock()
+		t.tg.tasks[child] = struct{}{}
+		t.tg.mu.Unlock()
+	} else {
+		parent := t.tg
+		if f&unix.CLONE_PARENT != 0 && parent.parent != nil {
+			parent = parent.parent
+		}
+		tg := k.newThreadGroupLocked(child, parent, o.ExitSignal)
+		t.tg.mu.Lock()
+		tg.actions = t.tg.actions
+		tg.limits = t.tg.limits
+		t.tg.mu.Unlock()
+		tg.startTime = nowNanos()
+	}
+	if f&unix.CLONE_FILES != 0 {
+		child.fdTable = t.fdTable
+	} else {
+		child.fdTable = t.fdTable.Fork()
+	}
+	k.fdUsers[child.fdTable]++
+	if f&unix.CLONE_FS != 0 {
+		child.fsContext = t.fsContext
+	} else {
+		child.fsContext = t.fsContext.Fork()
+	}
+	k.fsUsers[child.fsContext]++
+	k.tasks[child.tid] = child
+	k.mu.Unlock()
+
+	if pendThread != nil {
+		t.mm.IncUsers()
+		child.mm = t.mm
+	}
+	started := make(chan linux.Errno, 1)
+	go child.start(pendThread, pendFork, t.mm, f, o.ChildTID, started)
+	if errno := <-started; errno != 0 {
+		return 0, errno
+	}
+	if f&unix.CLONE_PARENT_SETTID != 0 {
+		t.writeTID(o.ParentTID, child.tid)
+	}
+	if f&unix.CLONE_VFORK != 0 {
+		t.waitVfork(child)
+	}
+	return child.tid, 0
+}
+
+func discard(pt platform.PendingThread, pf platform.PendingAddressSpace) {
+	if pt != nil {
+		pt.Discard()
+	}
+	if pf != nil {
+		pf.Discard()
+	}
+}
+
+// start is the child task's goroutine: bind a platform thread to this OS
+// thread, report to the parent, and run.
+func (t *Task) start(pt platform.PendingThread, pf platform.PendingAddressSpace, parentMM *mm.MemoryManager, flags uint64, ctid uintptr, started chan<- linux.Errno) {
+	runtime.LockOSThread() // never unlocked: the OS thread becomes a tracer
+	var err error
+	if pt != nil {
+		t.thread, err = pt.Attach()
+	} else {
+		var as platform.AddressSpace
+		as, t.thread, err = pf.Attach()
+		if err == nil {
+			t.mm = parentMM.Fork(as)
+		}
+	}
+	if err != nil {
+		t.Warningf("clone: attaching the child: %v", err)
+		t.tg.exitGroup(ExitStatus{Signo: int(unix.SIGKILL)})
+		started <- linux.EAGAIN
+		t.exit()
+		return
+	}
+	if flags&unix.CLONE_CHILD_SETTID != 0 {
+		t.writeTID(ctid, t.tid)
+	}
+	started <- 0
+	t.run()
+}
+
+// waitVfork blocks a vfork parent until the child execs or exits; only a
+// fatal signal ends the wait early.
+func (t *Task) waitVfork(child *Task) {
+	child.mu.Lock()
+	done := child.vforkDone
+	child.mu.Unlock()
+	if done == nil {
+		return
+	}
+	for {
+		select {
+		case <-done:
+			return
+		case <-t.wake:
+			if t.tg.isExiting() {
+				return
+			}
+		}
+	}
+}

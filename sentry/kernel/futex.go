@@ -1,0 +1,244 @@
+package kernel
+
+import (
+	"encoding/binary"
+	"sync"
+	"time"
+
+	"moat/sentry/abi/linux"
+	"moat/sentry/mm"
+)
+
+// futexKey names a futex word: an address in an address space. Shared
+// futexes between processes (MAP_SHARED memory after fork) are keyed the
+// same way for now, so they only wake within one address space.
+type futexKey struct {
+	mm   *mm.MemoryManager
+	addr uintptr
+}
+
+type futexWaiter struct {
+	key    futexKey
+	bitset uint32
+	// woken is closed by a wake.
+	woken chan struct{}
+	done  bool
+}
+
+// futexTable holds the waiters of every futex in the kernel.
+type futexTable struct {
+	// mu guards waiters and each waiter's key and done.
+	mu      sync.Mutex
+	waiters map[futexKey][]*futexWaiter
+}
+
+func (ft *futexTable) removeLocked(w *futexWaiter) {
+	q := ft.waiters[w.key]
+	for i, o := range q {
+		if o == w {
+			q = append(q[:i], q[i+1:]...)
+			break
+		}
+	}
+	if len(q) == 0 {
+		delete(ft.waiters, w.key)
+	} else {
+		ft.waiters[w.key] = q
+	}
+}
+
+// wake wakes up to n waiters of key whose bitset matches.
+func (ft *futexTable) wake(key futexKey, n int, bitset uint32) int {
+	ft.mu.Lock()
+	defer ft.mu.Unlock()
+	return ft.wakeLocked(key, n, bitset)
+}
+
+func (ft *futexTable) wakeLocked(key futexKey, n int, bitset uint32) int {
+	woken := 0
+	q := ft.waiters[key]
+	for i := 0; i < len(q) && woken < n; {
+		w := q[i]
+		if w.bitset&bitset == 0 {
+			i++
+			continue
+		}
+		q = append(q[:i], q[i+1:]...)
+		w.done = true
+		close(w.woken)
+		woken++
+	}
+	if len(q) == 0 {
+		delete(ft.waiters, key)
+	} else {
+		ft.waiters[key] = q
+	}
+	return woken
+}
+
+// readWord reads the 32-bit futex word at addr.
+func (t *Task) readWord(addr uintptr) (uint32, linux.Errno) {
+	if addr%4 != 0 {
+		return 0, linux.EINVAL
+	}
+	var b [4]byte
+	if errno := t.CopyIn(addr, b[:]); errno != 0 {
+		return 0, errno
+	}
+	return binary.LittleEndian.Uint32(b[:]), 0
+}
+
+// FutexWait implements FUTEX_WAIT(_BITSET): sleep while *addr == val until
+// woken, the deadline passes (zero: none) or a signal arrives.
+func (t *Task) FutexWait(addr uintptr, val, bitset uint32, deadline time.Time) linux.Errno {
+	if bitset == 0 {
+		return linux.EINVAL
+	}
+	ft := &t.k.futexes
+	key := futexKey{t.mm, addr}
+	ft.mu.Lock()
+	cur, errno := t.readWord(addr)
+	if errno != 0 {
+		ft.mu.Unlock()
+		return errno
+	}
+	if cur != val {
+		ft.mu.Unlock()
+		return linux.EAGAIN
+	}
+	w := &futexWaiter{key: key, bitset: bitset, woken: make(chan struct{})}
+	if ft.waiters == nil {
+		ft.waiters = map[futexKey][]*futexWaiter{}
+	}
+	ft.waiters[key] = append(ft.waiters[key], w)
+	ft.mu.Unlock()
+
+	interrupted, timedOut := t.BlockUntil(w.woken, deadline)
+	ft.mu.Lock()
+	defer ft.mu.Unlock()
+	if w.done {
+		return 0
+	}
+	ft.removeLocked(w)
+	switch {
+	case timedOut:
+		return linux.ETIMEDOUT
+	case interrupted:
+		return linux.ERESTARTSYS
+	}
+	return 0
+}
+
+// FutexWake implements FUTEX_WAKE(_BITSET).
+func (t *Task) FutexWake(addr uintptr, n int, bitset uint32) (int, linux.Errno) {
+	if bitset == 0 {
+		return 0, linux.EINVAL
+	}
+	if addr%4 != 0 {
+		return 0, linux.EINVAL
+	}
+	return t.k.futexes.wake(futexKey{t.mm, addr}, n, bitset), 0
+}
+
+// FutexRequeue implements FUTEX_REQUEUE and (with check) FUTEX_CMP_REQUEUE:
+// wake n waiters of addr and move up to n2 others to addr2.
+func (t *Task) FutexRequeue(addr, addr2 uintptr, n, n2 int, check bool, val uint32) (int, linux.Errno) {
+	if addr%4 != 0 || addr2%4 != 0 || n < 0 || n2 < 0 {
+		return 0, linux.EINVAL
+	}
+	ft := &t.k.futexes
+	ft.mu.Lock()
+	defer ft.mu.Unlock()
+	if check {
+		cur, errno := t.readWord(addr)
+		if errno != 0 {
+			return 0, errno
+		}
+		if cur != val {
+			return 0, linux.EAGAIN
+		}
+	}
+	from, to := futexKey{t.mm, addr}, futexKey{t.mm, addr2}
+	woken := ft.wakeLocked(from, n, ^uint32(0))
+	moved := 0
+	if from != to {
+		q := ft.waiters[from]
+		for len(q) > 0 && moved < n2 {
+			w := q[0]
+			q = q[1:]
+			w.key = to
+			if ft.waiters == nil {
+				ft.waiters = map[futexKey][]*futexWaiter{}
+			}
+			ft.waiters[to] = append(ft.waiters[to], w)
+			moved++
+		}
+		if len(q) == 0 {
+			delete(ft.waiters, from)
+		} else {
+			ft.waiters[from] = q
+		}
+	}
+	return woken + moved, 0
+}
+
+// FutexWakeOp implements FUTEX_WAKE_OP. The read-modify-write of *addr2 is
+// done under the futex table lock, not atomically against other threads
+// of the application (glibc no longer uses this operation).
+func (t *Task) FutexWakeOp(addr, addr2 uintptr, n, n2 int, op uint32) (int, linux.Errno) {
+	ft := &t.k.futexes
+	ft.mu.Lock()
+	defer ft.mu.Unlock()
+	old, errno := t.readWord(addr2)
+	if errno != 0 {
+		return 0, errno
+	}
+	kind, cmp := (op>>28)&0x7, (op>>24)&0xf
+	oparg, cmparg := (op>>12)&0xfff, op&0xfff
+	if op>>31 != 0 { // FUTEX_OP_OPARG_SHIFT
+		oparg = 1 << (oparg & 31)
+	}
+	var nv uint32
+	switch kind {
+	case 0:
+		nv = oparg
+	case 1:
+		nv = old + oparg
+	case 2:
+		nv = old | oparg
+	case 3:
+		nv = old &^ oparg
+	case 4:
+		nv = old ^ oparg
+	default:
+		return 0, linux.ENOSYS
+	}
+	var b [4]byte
+	binary.LittleEndian.PutUint32(b[:], nv)
+	if errno := t.CopyOut(addr2, b[:]); errno != 0 {
+		return 0, errno
+	}
+	woken := ft.wakeLocked(futexKey{t.mm, addr}, n, ^uint32(0))
+	o, c := int32(old), int32(cmparg)
+	var hit bool
+	switch cmp {
+	case 0:
+		hit = o == c
+	case 1:
+		hit = o != c
+	case 2:
+		hit = o < c
+	case 3:
+		hit = o <= c
+	case 4:
+		hit = o > c
+	case 5:
+		hit = o >= c
+	default:
+		return 0, linux.ENOSYS
+	}
+	if hit {
+		woken += ft.wakeLocked(futexKey{t.mm, addr2}, n2, ^uint32(0))
+	}
+	return woken, 0
+}
