@@ -105,6 +105,8 @@ func (t *Task) exec(filename string, argv, envv []string) linux.Errno {
 	}
 	t.mm, t.thread = m, th
 	t.releaseVfork()
+	t.tg.resetHandlersForExec()
+	t.SetAltStack(linux.SignalStack{Flags: linux.SS_DISABLE})
 	t.regs = arch.NewRegisters(res.Entry, res.SP)
 	base := ef.Name
 	if i := strings.LastIndexByte(base, '/'); i >= 0 {

@@ -308,3 +308,15 @@ func (t *Task) finishRestart(act *linux.SigAction) {
 		t.savedMask = nil
 	}
 }
+
+// resetHandlersForExec sets every caught signal back to its default action,
+// as execve does (ignored signals stay ignored).
+func (tg *ThreadGroup) resetHandlersForExec() {
+	tg.mu.Lock()
+	defer tg.mu.Unlock()
+	for i := range tg.actions {
+		if h := tg.actions[i].Handler; h != linux.SIG_DFL && h != linux.SIG_IGN {
+			tg.actions[i] = linux.SigAction{}
+		}
+	}
+}
