@@ -39,6 +39,16 @@ func runGofer(spec string) int {
 		fmt.Fprintln(os.Stderr, "setup:", err)
 		return 2
 	}
+	// Setup left this goroutine on the confined thread: "/" is now the
+	// tree, and the host's files are gone.
+	if err := unix.Access("/file", unix.F_OK); err != nil {
+		fmt.Fprintln(os.Stderr, "after setup, /file:", err)
+		return 5
+	}
+	if err := unix.Access("/etc/passwd", unix.F_OK); err != unix.ENOENT {
+		fmt.Fprintln(os.Stderr, "after setup, /etc/passwd:", err)
+		return 5
+	}
 	if err := InstallFilter(); err != nil {
 		fmt.Fprintln(os.Stderr, "filter:", err)
 		return 3
