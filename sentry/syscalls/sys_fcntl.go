@@ -7,6 +7,7 @@ import (
 
 	"moat/sentry/abi/linux"
 	"moat/sentry/arch"
+	"moat/sentry/auth"
 	"moat/sentry/kernel"
 	"moat/sentry/vfs"
 )
@@ -45,6 +46,11 @@ func Fcntl(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
 	case unix.F_SETFL:
 		if f.IsPath() {
 			return 0, linux.EBADF
+		}
+		if uint32(arg)&unix.O_NOATIME != 0 && f.StatusFlags()&unix.O_NOATIME == 0 {
+			if d := f.Dentry(); d != nil && !ownsFile(t, d) {
+				return 0, linux.EPERM
+			}
 		}
 		f.SetStatusFlags(uint32(arg))
 		return 0, 0
@@ -169,4 +175,10 @@ func releaseLocks(t *kernel.Task, f *vfs.FileDescription) {
 	if vd := f.VirtualDentry(); vd.Ok() {
 		vd.Mount().VFS().ReleaseLocks(vd.Dentry().Inode(), t.ThreadGroup())
 	}
+}
+
+// ownsFile reports whether the caller owns d's file or has CAP_FOWNER.
+func ownsFile(t *kernel.Task, d *vfs.Dentry) bool {
+	c := t.Credentials()
+	return c.FSUID == d.Inode().Perms().UID || c.HasCap(auth.CapFowner)
 }

@@ -134,6 +134,9 @@ func (v *VirtualFilesystem) openVirtualDentry(ctx Context, vd VirtualDentry, fla
 		return nil, linux.EISDIR
 	}
 	trunc := flags&unix.O_TRUNC != 0 && d.typ == sIFREG
+	if flags&unix.O_NOATIME != 0 && !isOwner(ctx.Credentials(), d.inode.Perms()) {
+		return nil, linux.EPERM
+	}
 	if !created {
 		var ats AccessTypes
 		if acc != unix.O_WRONLY {
