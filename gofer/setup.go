@@ -19,7 +19,8 @@ import (
 //     mounts too;
 //  3. pivot_root into it, detach the old root, chdir("/");
 //  4. set the umask to 0 (the sentry applies the application's umask
-//     itself) and open "/" as O_PATH.
+//     itself) and open "/" as O_PATH;
+//  5. drop every capability but KeptCapabilities, on every thread.
 //
 // A mount namespace belongs to a thread's fs_struct, and Go threads share
 // theirs, so unshare moves only the calling thread: Setup locks the calling
@@ -91,6 +92,10 @@ func Setup(cfg Config) (int, error) {
 	fd, err := OpenRoot("/")
 	if err != nil {
 		return -1, fmt.Errorf("opening the new root: %w", err)
+	}
+	if err := DropCapabilities(); err != nil {
+		unix.Close(fd)
+		return -1, err
 	}
 	return fd, nil
 }

@@ -49,6 +49,12 @@ func runGofer(spec string) int {
 		fmt.Fprintln(os.Stderr, "after setup, /etc/passwd:", err)
 		return 5
 	}
+	caps, err := effectiveCapabilities()
+	const want = uint64(KeptCapabilities)
+	if err != nil || caps != want {
+		fmt.Fprintf(os.Stderr, "after setup, capabilities %#x (%v), want %#x\n", caps, err, want)
+		return 5
+	}
 	if err := InstallFilter(); err != nil {
 		fmt.Fprintln(os.Stderr, "filter:", err)
 		return 3
