@@ -167,6 +167,9 @@ func (v *VirtualFilesystem) LinkVirtualDentry(ctx Context, old VirtualDentry, ne
 	if err := mayWriteDir(ctx.Credentials(), d); err != 0 {
 		return err
 	}
+	if err := mayLink(ctx.Credentials(), old.dentry); err != 0 {
+		return err
+	}
 	if err := d.inode.Link(ctx, name, old.dentry.inode); err != 0 {
 		return err
 	}

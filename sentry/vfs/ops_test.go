@@ -211,3 +211,30 @@ func withGroups(c testCtx, gids ...uint32) *auth.Credentials {
 	}
 	return n
 }
+
+func TestProtectedLinks(t *testing.T) {
+	e := newEnv(t)
+	e.mkdir("/tmp", 0o1777)
+	e.writeFile("/tmp/target", "x", 0o644)
+	e.chown("/tmp/target", 1001, 1001)
+	e.symlink("target", "/tmp/link")
+	e.chown("/tmp/link", 1001, 1001)
+	e.writeFile("/tmp/secret", "x", 0o600)
+	e.writeFile("/tmp/shared", "x", 0o666)
+	user := userCtx(1000, 1000)
+	if _, err := e.v.StatAt(user, e.op("/tmp/link", true), 0); err != linux.EACCES {
+		t.Errorf("following another user's link in a sticky dir: %v", err)
+	}
+	if _, err := e.v.StatAt(userCtx(1001, 1001), e.op("/tmp/link", true), 0); err != 0 {
+		t.Errorf("owner following own link: %v", err)
+	}
+	if _, err := e.v.StatAt(rootCtx, e.op("/tmp/link", false), 0); err != 0 {
+		t.Errorf("lstat of the link: %v", err)
+	}
+	if err := e.v.LinkAt(user, e.op("/tmp/secret", false), e.op("/tmp/mine", false)); err != linux.EPERM {
+		t.Errorf("hard link to an unreadable file: %v", err)
+	}
+	if err := e.v.LinkAt(user, e.op("/tmp/shared", false), e.op("/tmp/mine", false)); err != 0 {
+		t.Errorf("hard link to a read-write file: %v", err)
+	}
+}

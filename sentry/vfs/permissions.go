@@ -88,3 +88,34 @@ func newFileOwner(creds *auth.Credentials, dir *Dentry, mode uint32) CreateOptio
 	}
 	return opts
 }
+
+// mayFollow applies Linux's protected_symlinks rule (on by default on
+// Debian and most distributions): in a sticky, world-writable directory, a
+// symlink is followed only by its owner or when the directory's owner also
+// owns the link.
+func mayFollow(creds *auth.Credentials, dir, link *Dentry) linux.Errno {
+	dp := dir.inode.Perms()
+	if dp.Mode&01002 != 01002 {
+		return 0
+	}
+	lp := link.inode.Perms()
+	if creds.FSUID == lp.UID || dp.UID == lp.UID {
+		return 0
+	}
+	return linux.EACCES
+}
+
+// mayLink applies Linux's protected_hardlinks rule: a hard link to a file
+// needs its ownership, CAP_FOWNER, or a regular file without set-ID bits
+// that the caller may read and write.
+func mayLink(creds *auth.Credentials, target *Dentry) linux.Errno {
+	p := target.inode.Perms()
+	if isOwner(creds, p) {
+		return 0
+	}
+	if p.Type() == sIFREG && p.Mode&04000 == 0 && p.Mode&02010 != 02010 &&
+		CheckPermissions(creds, MayRead|MayWrite, p) == 0 {
+		return 0
+	}
+	return linux.EPERM
+}

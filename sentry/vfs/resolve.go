@@ -174,6 +174,9 @@ func (r *resolver) followSymlink(link VirtualDentry) linux.Errno {
 	if r.nlinks > MaxSymlinkTraversals || r.rflags&ResolveNoSymlinks != 0 {
 		return linux.ELOOP
 	}
+	if err := mayFollow(r.creds, r.cur.dentry, link.dentry); err != 0 {
+		return err
+	}
 	if ml, ok := link.dentry.inode.(MagicLink); ok {
 		if r.rflags&(ResolveNoMagiclinks|ResolveBeneath|ResolveInRoot) != 0 {
 			return linux.ELOOP
