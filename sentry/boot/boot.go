@@ -16,6 +16,7 @@ import (
 	"moat/sentry/control"
 	"moat/sentry/fs/dev"
 	"moat/sentry/fs/host"
+	"moat/sentry/fs/proc"
 	"moat/sentry/fs/tmpfs"
 	"moat/sentry/kernel"
 	"moat/sentry/loader"
@@ -48,6 +49,10 @@ type Sandbox struct {
 // first process as 0, 1 and 2.
 func New(cfg Config, args control.BootArgs, root RootFunc, stdio []int) (*Sandbox, error) {
 	loader.PrimeHostAuxv()
+	hostInfo, err := proc.SnapshotHost()
+	if err != nil {
+		log.Warningf("procfs host snapshot: %v", err)
+	}
 	p, err := platform.New(cfg.Platform)
 	if err != nil {
 		return nil, err
@@ -99,6 +104,16 @@ func New(cfg Config, args control.BootArgs, root RootFunc, stdio []int) (*Sandbo
 	})
 	if err != nil {
 		return nil, err
+	}
+	procFS, err := proc.New(k, v, hostInfo)
+	if err != nil {
+		return nil, fmt.Errorf("building /proc: %w", err)
+	}
+	if _, errno := v.MountAt(ctx, v.Root(), "/proc", procFS, vfs.MountFlags{NoSuid: true, NoDev: true, NoExec: true}); errno != 0 {
+		if errno != linux.ENOENT {
+			return nil, fmt.Errorf("mounting /proc: %w", errno)
+		}
+		log.Warningf("not mounting /proc: the root file system has no such directory")
 	}
 	return &Sandbox{Kernel: k, VFS: v, args: args, stdio: stdio}, nil
 }

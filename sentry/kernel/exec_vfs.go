@@ -40,8 +40,10 @@ func (VFSExecOpener) OpenExecutable(t *Task, path string) (ExecFile, linux.Errno
 		fd.DecRef()
 		return ExecFile{}, errno
 	}
-	// TODO(#2): the absolute path from the dentry once vfs renders paths.
 	name := path
+	if p, reachable := v.PathName(root, vd); reachable {
+		name = p
+	}
 	return ExecFile{
 		File:    execFile{t: t, fd: fd},
 		Name:    name,

@@ -92,8 +92,16 @@ func Madvise(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno)
 
 // mappingName is the path /proc/PID/maps shows for a file mapping.
 func mappingName(t *kernel.Task, f *vfs.FileDescription) string {
-	// TODO(#2): render the file's path once vfs offers a pathname walk.
-	return ""
+	root := t.FSContext().RootDirectory()
+	vd := f.VirtualDentry()
+	if !vd.Ok() {
+		return ""
+	}
+	p, _ := t.Kernel().VFS().PathName(root, vd)
+	if vd.Dentry().IsDead() {
+		p += " (deleted)"
+	}
+	return p
 }
 
 // Msync implements Linux syscall msync(2).
