@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"moat/sentry/abi/linux"
+	"moat/sentry/vfs"
 )
 
 // bigTree adds dirs d0..d(nd-1), each with nf files and a symlink, to a
@@ -124,5 +125,87 @@ func TestHandleCacheStale(t *testing.T) {
 	}
 	if _, err := e.v.OpenAt(rootCtx, e.op("d0/f0", true), unix.O_RDONLY, 0); err != linux.ESTALE {
 		t.Errorf("open of a replaced file: %v, want ESTALE", err)
+	}
+}
+
+// TestHandleCacheWritable: a writable file system bounds handles too, and
+// the names its inodes remember follow the sandbox's renames and removals.
+func TestHandleCacheWritable(t *testing.T) {
+	const nd, nf, max = 4, 30, 8
+	e := newEnvOpts(t, bigTree(t, nd, nf), Options{MaxHandles: max, MaxIdleFiles: 2})
+	ctx := rootCtx
+	before := openFDs(t)
+	for d := range nd {
+		for f := range nf {
+			if _, err := e.stat(fmt.Sprint("d", d, "/f", f), false); err != 0 {
+				t.Fatalf("stat: %v", err)
+			}
+		}
+	}
+	e.settle(t)
+	// Each stat also keeps an O_RDONLY descriptor while idle (2 here).
+	if grew := openFDs(t) - before; grew > max+2+4 {
+		t.Errorf("%d more descriptors after %d stats; want at most about %d", grew, nd*nf, max+2)
+	}
+
+	// An open file whose name goes keeps its handle: fchmod still works.
+	fd := e.open("d0/f1", unix.O_RDWR, 0)
+	defer fd.DecRef()
+	if err := e.v.UnlinkAt(ctx, e.op("d0/f1", false)); err != 0 {
+		t.Fatalf("unlink: %v", err)
+	}
+	for f := range nf { // push every other handle out
+		e.stat(fmt.Sprint("d1/f", f), false)
+	}
+	if err := fd.SetStat(ctx, &vfs.SetStatOptions{Mask: linux.STATX_MODE, Mode: 0o600}); err != 0 {
+		t.Errorf("fchmod of an unlinked file: %v", err)
+	}
+
+	// Renamed directories and files are walked to by their new names.
+	if err := e.v.RenameAt(ctx, e.op("d0", false), e.op("moved", false), 0); err != 0 {
+		t.Fatalf("rename dir: %v", err)
+	}
+	if err := e.v.RenameAt(ctx, e.op("moved/f2", false), e.op("d2/f2-moved", false), 0); err != 0 {
+		t.Fatalf("rename file: %v", err)
+	}
+	for f := range nf {
+		e.stat(fmt.Sprint("d3/f", f), false)
+	}
+	for _, tc := range []struct{ path, want string }{
+		{"moved/f3", "0/3"},
+		{"d2/f2-moved", "0/2"},
+		{"d1/f5", "1/5"},
+	} {
+		if got := e.readFile(tc.path); got != tc.want {
+			t.Errorf("read %s = %q, want %q", tc.path, got, tc.want)
+		}
+	}
+	// Renaming over a file keeps the replaced one usable through its fd.
+	old := e.open("d1/f7", unix.O_RDONLY, 0)
+	defer old.DecRef()
+	for f := range nf {
+		e.stat(fmt.Sprint("d3/f", f), false)
+	}
+	if err := e.v.RenameAt(ctx, e.op("d1/f8", false), e.op("d1/f7", false), 0); err != 0 {
+		t.Fatalf("rename over: %v", err)
+	}
+	if st, err := old.Stat(ctx, linux.STATX_NLINK); err != 0 || st.Nlink != 0 {
+		t.Errorf("stat of the replaced file: nlink %d %v", st.Nlink, err)
+	}
+	if got := e.readFile("d1/f7"); got != "1/8" {
+		t.Errorf("read d1/f7 after rename over = %q", got)
+	}
+	// A node the host moved away is not confused with another.
+	for f := range nf {
+		e.stat(fmt.Sprint("d3/f", f), false)
+	}
+	if err := os.Rename(e.hostPath("d2/f9"), e.hostPath("d2/f9-host")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(e.hostPath("d2/f9"), []byte("new"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.v.OpenAt(ctx, e.op("d2/f9", true), unix.O_RDONLY, 0); err != linux.ESTALE {
+		t.Errorf("open of a node the host replaced: %v, want ESTALE", err)
 	}
 }

@@ -1,0 +1,234 @@
+package gofer
+
+import (
+	"golang.org/x/sys/unix"
+
+	"moat/gofer/proto"
+	"moat/sentry/abi/linux"
+	"moat/sentry/vfs"
+)
+
+// Changes to a directory. Each is one gofer call on the directory's
+// handle, pinned for the call; new nodes remember their name for the
+// handle cache, and a node whose remembered name goes keeps its handle
+// for good (handle_cache.go).
+
+// pinWritable pins the directory's handle for a change, or fails with
+// EROFS on a read-only file system.
+func (d *dirInode) pinWritable() (proto.Handle, linux.Errno) {
+	if d.fs.opts.ReadOnly {
+		return 0, linux.EROFS
+	}
+	return d.pin()
+}
+
+// Create implements vfs.Inode.Create. The new file comes with a host
+// descriptor open for reading and writing, which its inode keeps.
+func (d *dirInode) Create(_ vfs.Context, name string, opts vfs.CreateOptions) (vfs.Inode, linux.Errno) {
+	dh, e := d.pinWritable()
+	if e != 0 {
+		return nil, e
+	}
+	h, st, fd, err := d.fs.client.Create(dh, name, unix.O_RDWR|unix.O_EXCL, opts.Mode&07777, uint32(opts.UID), uint32(opts.GID))
+	d.unpin()
+	if err != nil {
+		return nil, errno(err)
+	}
+	in, e := d.fs.newInodeOfType(h, &st, sIFREG)
+	if e != 0 {
+		unix.Close(fd)
+		return nil, e
+	}
+	r := in.(*regularInode)
+	r.res.rwFD = fd
+	d.fs.adopt(r, d, name)
+	// The vfs opens the new file next; until then it is idle like any
+	// closed file.
+	d.fs.addIdle(r.res)
+	return r, 0
+}
+
+// Mkdir implements vfs.Inode.Mkdir.
+func (d *dirInode) Mkdir(_ vfs.Context, name string, opts vfs.CreateOptions) (vfs.Inode, linux.Errno) {
+	dh, e := d.pinWritable()
+	if e != 0 {
+		return nil, e
+	}
+	h, st, err := d.fs.client.Mkdir(dh, name, opts.Mode&07777, uint32(opts.UID), uint32(opts.GID))
+	d.unpin()
+	if err != nil {
+		return nil, errno(err)
+	}
+	return d.newChild(h, &st, sIFDIR, name)
+}
+
+// newChild makes the inode of a node the sandbox made as name in d.
+func (d *dirInode) newChild(h proto.Handle, st *proto.Stat, typ uint32, name string) (goferInode, linux.Errno) {
+	in, e := d.fs.newInodeOfType(h, st, typ)
+	if e != 0 {
+		return nil, e
+	}
+	d.fs.adopt(in, d, name)
+	return in, 0
+}
+
+// Mknod implements vfs.Inode.Mknod for FIFOs and sockets. The gofer makes
+// no device nodes: a container's /dev is the sentry's own devfs, so mknod
+// of a device here fails with EPERM.
+func (d *dirInode) Mknod(_ vfs.Context, name string, opts vfs.CreateOptions) (vfs.Inode, linux.Errno) {
+	typ := opts.Mode & sIFMT
+	if typ != sIFIFO && typ != sIFSOCK && !d.fs.opts.ReadOnly {
+		return nil, linux.EPERM
+	}
+	dh, e := d.pinWritable()
+	if e != 0 {
+		return nil, e
+	}
+	h, st, err := d.fs.client.Mknod(dh, name, opts.Mode&(sIFMT|07777), uint32(opts.UID), uint32(opts.GID))
+	d.unpin()
+	if err != nil {
+		return nil, errno(err)
+	}
+	return d.newChild(h, &st, typ, name)
+}
+
+// Symlink implements vfs.Inode.Symlink.
+func (d *dirInode) Symlink(_ vfs.Context, name, target string, opts vfs.CreateOptions) (vfs.Inode, linux.Errno) {
+	dh, e := d.pinWritable()
+	if e != 0 {
+		return nil, e
+	}
+	h, st, err := d.fs.client.Symlink(dh, name, target, uint32(opts.UID), uint32(opts.GID))
+	d.unpin()
+	if err != nil {
+		return nil, errno(err)
+	}
+	in, e := d.newChild(h, &st, sIFLNK, name)
+	if e != 0 {
+		return nil, e
+	}
+	in.(*symlinkInode).setTarget(target)
+	return in, 0
+}
+
+// Link implements vfs.Inode.Link. The vfs binds the new name to target
+// itself, so the handle the gofer returns for it is closed; target keeps
+// the name it remembers.
+func (d *dirInode) Link(_ vfs.Context, name string, target vfs.Inode) linux.Errno {
+	if d.fs.opts.ReadOnly {
+		return linux.EROFS
+	}
+	t, ok := target.(goferInode)
+	if !ok || t.base().fs != d.fs {
+		return linux.EXDEV
+	}
+	th, e := t.base().pin()
+	if e != 0 {
+		return e
+	}
+	defer t.base().unpin()
+	dh, e := d.pin()
+	if e != 0 {
+		return e
+	}
+	h, st, err := d.fs.client.Link(dh, name, th)
+	d.unpin()
+	if err != nil {
+		return errno(err)
+	}
+	d.fs.queueClose(h)
+	t.base().setAttr(&st)
+	return 0
+}
+
+// keepIfNamed pins c's handle for good if c remembers name in d, which is
+// about to go; undo reverses it if that fails. c may be nil.
+func (d *dirInode) keepIfNamed(c vfs.Inode, name string) (undo func(), err linux.Errno) {
+	g, ok := c.(goferInode)
+	if !ok || !g.base().remembers(d.res, name) {
+		return func() {}, 0
+	}
+	return g.base().pinForGood()
+}
+
+// remove is Unlink (flags 0) and Rmdir (AT_REMOVEDIR).
+func (d *dirInode) remove(name string, child vfs.Inode, flags int) linux.Errno {
+	dh, e := d.pinWritable()
+	if e != 0 {
+		return e
+	}
+	defer d.unpin()
+	undo, e := d.keepIfNamed(child, name)
+	if e != 0 {
+		return e
+	}
+	if err := d.fs.client.Unlink(dh, name, flags); err != nil {
+		undo()
+		return errno(err)
+	}
+	if c, ok := child.(goferInode); ok {
+		if flags&unix.AT_REMOVEDIR != 0 {
+			c.base().updateAttr(func(s *proto.Stat) { s.Nlink = 0 })
+		} else {
+			c.base().dropLink()
+		}
+	}
+	return 0
+}
+
+// Unlink implements vfs.Inode.Unlink.
+func (d *dirInode) Unlink(_ vfs.Context, name string, child vfs.Inode) linux.Errno {
+	return d.remove(name, child, 0)
+}
+
+// Rmdir implements vfs.Inode.Rmdir; the host reports ENOTEMPTY.
+func (d *dirInode) Rmdir(_ vfs.Context, name string, child vfs.Inode) linux.Errno {
+	return d.remove(name, child, unix.AT_REMOVEDIR)
+}
+
+// Rename implements vfs.Inode.Rename. Handles follow the nodes they name;
+// the moved inode remembers its new name, and a replaced one keeps its
+// handle for good and loses a link.
+func (d *dirInode) Rename(_ vfs.Context, oldName string, child vfs.Inode, newParent vfs.Inode, newName string, replaced vfs.Inode, flags uint32) linux.Errno {
+	np, ok := newParent.(*dirInode)
+	if !ok || np.fs != d.fs {
+		return linux.EXDEV
+	}
+	oh, e := d.pinWritable()
+	if e != 0 {
+		return e
+	}
+	defer d.unpin()
+	nh, e := np.pin()
+	if e != 0 {
+		return e
+	}
+	defer np.unpin()
+	exchange := flags&unix.RENAME_EXCHANGE != 0
+	undo := func() {}
+	if !exchange {
+		if undo, e = np.keepIfNamed(replaced, newName); e != 0 {
+			return e
+		}
+	}
+	if err := d.fs.client.Rename(oh, oldName, nh, newName, int(flags)); err != nil {
+		undo()
+		return errno(err)
+	}
+	if c, ok := child.(goferInode); ok && c.base().remembers(d.res, oldName) {
+		c.base().setName(np.res, newName)
+	}
+	r, ok := replaced.(goferInode)
+	switch {
+	case !ok:
+	case exchange:
+		if r.base().remembers(np.res, newName) {
+			r.base().setName(d.res, oldName)
+		}
+	case r.base().typ == sIFDIR:
+		r.base().updateAttr(func(s *proto.Stat) { s.Nlink = 0 })
+	default:
+		r.base().dropLink()
+	}
+	return 0
+}
