@@ -22,19 +22,13 @@ func (t *Task) FileSizeExceeded() {
 // signal is pending or the process is exiting.
 func (t *Task) Interrupted() bool { return t.interruptPending() }
 
-// Block implements vfs.Interruptible.Block.
+// Block implements vfs.Interruptible.Block with BlockOn.
 //
 // Preconditions:
 // - Runs on the task goroutine.
 func (t *Task) Block(ch <-chan struct{}) linux.Errno {
-	for {
-		if t.interruptPending() {
-			return linux.ERESTARTSYS
-		}
-		select {
-		case <-ch:
-			return 0
-		case <-t.wake:
-		}
+	if t.BlockOn(ch) {
+		return linux.ERESTARTSYS
 	}
+	return 0
 }
