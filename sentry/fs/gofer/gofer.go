@@ -22,10 +22,10 @@
 //
 // # Lifetime
 //
-// The vfs never evicts dentries and has no hook for a dropped inode. A
-// read-only file system keeps only Options.MaxHandles handles and walks
-// to a node again when it needs a dropped one (handle_cache.go); a
-// writable one keeps a handle per inode. An inode lives until it is
+// The vfs never evicts dentries and has no hook for a dropped inode. The
+// file system keeps only Options.MaxHandles handles and walks to a node
+// again, by the name it remembers, when it needs a dropped one
+// (handle_cache.go). An inode lives until it is
 // unreachable (unlinked and no longer open); a runtime cleanup then closes
 // its host descriptors and queues its handle for a batched gofer Close.
 //
@@ -65,9 +65,8 @@ type Options struct {
 	// closed first (0: DefaultMaxIdleFiles; negative: none).
 	MaxIdleFiles int
 	// MaxHandles bounds the gofer handles (each a descriptor in the
-	// gofer) a read-only file system keeps for nodes not in use, most
-	// recently used first (0 or negative: DefaultMaxHandles). A writable
-	// file system keeps one per cached name.
+	// gofer) kept for nodes not in use, most recently used first (0 or
+	// negative: DefaultMaxHandles).
 	MaxHandles int
 }
 
@@ -98,9 +97,9 @@ type Filesystem struct {
 	// handleMu guards the handle list (see handle_cache.go) and its
 	// links in every hostRes.
 	handleMu sync.Mutex
-	// hHead and hTail are the ends of the handle list: the inodes of a
-	// read-only file system holding a handle they do not use right now,
-	// least recently used first. hLen is its length.
+	// hHead and hTail are the ends of the handle list: the inodes holding
+	// a handle they do not use right now, least recently used first. hLen
+	// is its length.
 	hHead, hTail *hostRes
 	hLen         int
 
