@@ -100,7 +100,7 @@ func (fs *Filesystem) pinRes(r *hostRes) (proto.Handle, linux.Errno) {
 
 // rewalk walks from r's parent to r's name again and makes the handle it
 // gets r's, pinned. If want is set the node must be the one it describes
-// (ESTALE otherwise: the host changed the tree under a read-only mount).
+// (ESTALE otherwise: the host renamed or replaced it).
 func (fs *Filesystem) rewalk(r *hostRes, want *proto.Stat) (proto.Handle, linux.Errno) {
 	r.mu.Lock()
 	parent, name := r.parent, r.name
