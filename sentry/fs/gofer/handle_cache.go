@@ -33,7 +33,7 @@ func (i *inode) pin() (proto.Handle, linux.Errno) {
 		return h, 0
 	}
 	r.mu.Unlock()
-	return i.fs.rewalk(r, i.attr.Load())
+	return i.fs.rewalk(r)
 }
 
 // unpin ends a use of the handle pin returned.
@@ -84,8 +84,7 @@ func (fs *Filesystem) unpinRes(r *hostRes) {
 }
 
 // pinRes is pin on a hostRes whose inode the caller may not know (an
-// ancestor in a walk). want is nil for an ancestor: it was checked when it
-// was walked to last.
+// ancestor in a walk).
 func (fs *Filesystem) pinRes(r *hostRes) (proto.Handle, linux.Errno) {
 	r.mu.Lock()
 	if r.h != 0 {
@@ -95,13 +94,13 @@ func (fs *Filesystem) pinRes(r *hostRes) (proto.Handle, linux.Errno) {
 		return h, 0
 	}
 	r.mu.Unlock()
-	return fs.rewalk(r, nil)
+	return fs.rewalk(r)
 }
 
 // rewalk walks from r's parent to r's name again and makes the handle it
-// gets r's, pinned. If want is set the node must be the one it describes
-// (ESTALE otherwise: the host renamed or replaced it).
-func (fs *Filesystem) rewalk(r *hostRes, want *proto.Stat) (proto.Handle, linux.Errno) {
+// gets r's, pinned. The node reached must be r's (ESTALE otherwise: the
+// host renamed or replaced it).
+func (fs *Filesystem) rewalk(r *hostRes) (proto.Handle, linux.Errno) {
 	r.mu.Lock()
 	parent, name := r.parent, r.name
 	r.mu.Unlock()
@@ -120,7 +119,7 @@ func (fs *Filesystem) rewalk(r *hostRes, want *proto.Stat) (proto.Handle, linux.
 		}
 		return 0, errno(werr)
 	}
-	if want != nil && (st.Dev != want.Dev || st.Ino != want.Ino || st.Mode&sIFMT != want.Mode&sIFMT) {
+	if st.Dev != r.hostDev || st.Ino != r.hostIno || st.Mode&sIFMT != r.typ {
 		fs.queueClose(h)
 		return 0, linux.ESTALE
 	}

@@ -209,3 +209,29 @@ func TestHandleCacheWritable(t *testing.T) {
 		t.Errorf("open of a node the host replaced: %v, want ESTALE", err)
 	}
 }
+
+// TestHandleCacheStaleDir: a directory the host replaced is not walked
+// into, even as an ancestor of the node wanted.
+func TestHandleCacheStaleDir(t *testing.T) {
+	host := bigTree(t, 2, 2)
+	e := newEnvOpts(t, host, Options{MaxHandles: 1, MaxIdleFiles: -1})
+	for _, p := range []string{"d0/f0", "d0/f1", "d1/f0", "d1/f1"} {
+		e.stat(p, false)
+	}
+	// d0 and its files have no handle now; swap d0 for d1 on the host.
+	if err := os.WriteFile(filepath.Join(host, "d1", "only-in-d1"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(host, "d0"), filepath.Join(host, "d0-old")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(host, "d1"), filepath.Join(host, "d0")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.v.OpenAt(rootCtx, e.op("d0/f0", true), unix.O_RDONLY, 0); err != linux.ESTALE {
+		t.Errorf("open under a replaced directory: %v, want ESTALE", err)
+	}
+	if _, err := e.stat("d0/only-in-d1", false); err != linux.ESTALE {
+		t.Errorf("lookup in a replaced directory: %v, want ESTALE", err)
+	}
+}

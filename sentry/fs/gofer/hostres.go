@@ -13,6 +13,11 @@ import (
 // for a regular file, its host descriptors. It is a separate object so that
 // the cleanup of a dropped inode can release it.
 type hostRes struct {
+	// hostDev, hostIno and typ identify the node on the host; a walk to
+	// it again must reach the same.
+	hostDev, hostIno uint64
+	typ              uint32
+
 	// mu guards the fields below. A file description uses the descriptor
 	// it got at open without the lock: while opens > 0 no descriptor is
 	// closed.

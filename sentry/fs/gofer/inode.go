@@ -92,7 +92,7 @@ func (fs *Filesystem) newInodeOfType(h proto.Handle, st *proto.Stat, typ uint32)
 func (i *inode) init(fs *Filesystem, h proto.Handle, st *proto.Stat) {
 	i.fs, i.typ = fs, st.Mode&sIFMT
 	i.ino = fs.sentryIno(st.Dev, st.Ino)
-	i.res = &hostRes{h: h, readFD: -1, rwFD: -1}
+	i.res = &hostRes{hostDev: st.Dev, hostIno: st.Ino, typ: i.typ, h: h, readFD: -1, rwFD: -1}
 	s := *st
 	i.attr.Store(&s)
 }
