@@ -17,7 +17,8 @@ import (
 )
 
 // The re-executed test binary becomes a real gofer when childEnv is set:
-// "root:setupRO:serveRO", serving on descriptor 3.
+// "root:setupRO:serveRO[:mountSource:mountRO]", serving root on descriptor
+// 3 and the bind mount, if any, on descriptor 4.
 const childEnv = "MOAT_GOFER_TEST_CHILD"
 
 // workersEnv, when set, is the child's Config.Workers (for benchmarks).
@@ -34,6 +35,15 @@ func TestMain(m *testing.M) {
 // does.
 func runGofer(spec string) int {
 	parts := strings.Split(spec, ":")
+	mountFD := -1
+	if len(parts) == 5 {
+		fd, err := OpenMount(parts[3], parts[4] == "ro")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "mount:", err)
+			return 2
+		}
+		mountFD = fd
+	}
 	rootFD, err := Setup(Config{Root: parts[0], ReadOnly: parts[1] == "ro"})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "setup:", err)
@@ -65,8 +75,25 @@ func runGofer(spec string) int {
 		return 4
 	}
 	workers, _ := strconv.Atoi(os.Getenv(workersEnv))
+	mountDone := make(chan error, 1)
+	if mountFD >= 0 {
+		mconn, err := unet.NewConn(4)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "mount conn:", err)
+			return 4
+		}
+		// The server does not check read-only itself, so that tests see
+		// the kernel's refusal.
+		go func() { mountDone <- Serve(mconn, mountFD, Config{}) }()
+	} else {
+		mountDone <- nil
+	}
 	if err := Serve(conn, rootFD, Config{ReadOnly: parts[2] == "ro", Workers: workers}); err != nil {
 		fmt.Fprintln(os.Stderr, "serve:", err)
+		return 4
+	}
+	if err := <-mountDone; err != nil {
+		fmt.Fprintln(os.Stderr, "serve mount:", err)
 		return 4
 	}
 	return 0
@@ -75,6 +102,15 @@ func runGofer(spec string) int {
 // startGofer runs a confined, filtered gofer in a child process and
 // returns a client for it; cleanup checks that it exited cleanly.
 func startGofer(t testing.TB, root string, setupRO, serveRO bool) *proto.Client {
+	t.Helper()
+	c, _ := startGoferMount(t, root, setupRO, serveRO, "", false)
+	return c
+}
+
+// startGoferMount is startGofer that also serves the host directory mount
+// (unless empty) as a bind mount, read-only when mountRO, and returns a
+// client for it too.
+func startGoferMount(t testing.TB, root string, setupRO, serveRO bool, mount string, mountRO bool) (*proto.Client, *proto.Client) {
 	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Skip("Setup needs root")
@@ -94,8 +130,23 @@ func startGofer(t testing.TB, root string, setupRO, serveRO bool) *proto.Client 
 	}
 	srv := os.NewFile(uintptr(fds[1]), "gofer-socket")
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s:%s:%s", childEnv, root, ro(setupRO), ro(serveRO)))
+	spec := fmt.Sprintf("%s:%s:%s", root, ro(setupRO), ro(serveRO))
 	cmd.ExtraFiles = []*os.File{srv}
+	var mc *proto.Client
+	if mount != "" {
+		spec += fmt.Sprintf(":%s:%s", mount, ro(mountRO))
+		mfds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		msrv := os.NewFile(uintptr(mfds[1]), "gofer-mount-socket")
+		defer msrv.Close()
+		cmd.ExtraFiles = append(cmd.ExtraFiles, msrv)
+		if mc, err = proto.NewClient(mfds[0]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd.Env = append(os.Environ(), childEnv+"="+spec)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
@@ -108,6 +159,9 @@ func startGofer(t testing.TB, root string, setupRO, serveRO bool) *proto.Client 
 	}
 	t.Cleanup(func() {
 		c.Close()
+		if mc != nil {
+			mc.Close()
+		}
 		err := cmd.Wait()
 		if err != nil {
 			if ee, ok := err.(*exec.ExitError); ok {
@@ -118,11 +172,11 @@ func startGofer(t testing.TB, root string, setupRO, serveRO bool) *proto.Client 
 			t.Errorf("gofer: %v (stderr %q)", err, stderr.String())
 		}
 		mi, _ := os.ReadFile("/proc/self/mountinfo")
-		if strings.Contains(string(mi), root) {
+		if strings.Contains(string(mi), root) || (mount != "" && strings.Contains(string(mi), mount)) {
 			t.Errorf("gofer's mounts leaked to the host: %s", mi)
 		}
 	})
-	return c
+	return c, mc
 }
 
 // TestConfinedGofer runs every operation against a gofer confined by Setup
@@ -232,5 +286,36 @@ func TestSetupReadOnly(t *testing.T) {
 	}
 	if got := readFD(t, fd); got != "hello" {
 		t.Fatalf("read %q", got)
+	}
+}
+
+// TestBindMount serves a second host directory, opened with OpenMount
+// before Setup, on its own connection: it is reachable after the pivot,
+// confined to itself, and read-only by the host kernel's say.
+func TestBindMount(t *testing.T) {
+	root := makeTree(t)
+	src := makeTree(t)
+	if err := os.WriteFile(filepath.Join(src, "dir", "only-in-mount"), []byte("m"), 0644); err != nil {
+		t.Fatal(err)
+	}
+	_, mc := startGoferMount(t, root, false, false, src, true)
+	r := attach(t, mc)
+	h, _ := walk(t, mc, r, "dir/only-in-mount")
+	fd, err := mc.Open(h, unix.O_RDONLY)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := readFD(t, fd); got != "m" {
+		t.Fatalf("read %q", got)
+	}
+	if hs, _, err := mc.Walk(r, []string{"escape", "x"}); err != nil || len(hs) != 1 {
+		t.Fatalf("walk through escape: %d handles, %v", len(hs), err)
+	}
+	// The server was told rw: the kernel refuses anyway.
+	if _, _, _, err := mc.Create(r, "n", unix.O_RDWR, 0644, proto.NoID, proto.NoID); err != unix.EROFS {
+		t.Fatalf("Create in a read-only mount: %v, want EROFS", err)
+	}
+	if _, err := os.Stat(filepath.Join(src, "n")); err == nil {
+		t.Fatalf("file created in the read-only source")
 	}
 }
