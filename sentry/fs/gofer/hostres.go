@@ -10,8 +10,10 @@ import (
 )
 
 // hostRes is what an inode holds outside Go memory: its gofer handle and,
-// for a regular file, its host descriptors. It is a separate object so that
-// the cleanup of a dropped inode can release it.
+// for a regular file or (writable file systems) a directory, its host
+// descriptors. It is a separate object so that the cleanup of a dropped
+// inode can release it, and so that the idle and handle lists, which link
+// hostRes, keep no inode reachable.
 type hostRes struct {
 	// hostDev, hostIno and typ identify the node on the host; a walk to
 	// it again must reach the same.
