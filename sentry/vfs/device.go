@@ -33,6 +33,7 @@ type deviceRegistry struct {
 	// devMu guards devices.
 	devMu       sync.RWMutex
 	devices     map[deviceKey]Device
+	majors      map[deviceKey]Device // minor 0 in the key: any minor
 	fifoFactory func() FIFO
 }
 
@@ -51,11 +52,30 @@ func (v *VirtualFilesystem) RegisterDevice(kind DeviceKind, major, minor uint32,
 	v.devices[k] = d
 }
 
+// RegisterDeviceMajor makes d the device for every minor number of major
+// that has no device of its own (pty replicas). d finds the minor from the
+// node's attributes. It panics if the major is taken.
+func (v *VirtualFilesystem) RegisterDeviceMajor(kind DeviceKind, major uint32, d Device) {
+	v.devMu.Lock()
+	defer v.devMu.Unlock()
+	k := deviceKey{kind: kind, major: major}
+	if v.majors == nil {
+		v.majors = make(map[deviceKey]Device)
+	}
+	if _, dup := v.majors[k]; dup {
+		panic(fmt.Sprintf("vfs: device major %d registered twice", major))
+	}
+	v.majors[k] = d
+}
+
 // OpenDevice opens the device numbered dev (linux.MakeDev), or fails with
 // ENXIO if none is registered.
 func (v *VirtualFilesystem) OpenDevice(ctx Context, kind DeviceKind, dev uint64, vd VirtualDentry, flags uint32) (FileImpl, linux.Errno) {
 	v.devMu.RLock()
 	d := v.devices[deviceKey{kind, linux.DevMajor(dev), linux.DevMinor(dev)}]
+	if d == nil {
+		d = v.majors[deviceKey{kind: kind, major: linux.DevMajor(dev)}]
+	}
 	v.devMu.RUnlock()
 	if d == nil {
 		return nil, linux.ENXIO

@@ -1,9 +1,10 @@
 // Package dev builds the sandbox's /dev: a tmpfs (like Linux's devtmpfs)
 // holding device nodes for the memory devices (null, zero, full, random,
 // urandom) and tty, the fd/stdin/stdout/stderr symlinks into /proc/self/fd,
-// and the pts and shm directories. The devices are registered in the
-// mount namespace's device registry, so a node made with mknod(2)
-// elsewhere opens the same device.
+// the ptmx symlink into pts, and the pts and shm directories; NewPts is the
+// devpts file system to mount on /dev/pts (pseudo-terminals). The devices
+// are registered in the mount namespace's device registry, so a node made
+// with mknod(2) elsewhere opens the same device.
 package dev
 
 import (
@@ -73,6 +74,7 @@ var symlinks = [][2]string{
 	{"stdin", "/proc/self/fd/0"},
 	{"stdout", "/proc/self/fd/1"},
 	{"stderr", "/proc/self/fd/2"},
+	{"ptmx", "pts/ptmx"},
 }
 
 // New registers the devices in v and returns a populated /dev file system.

@@ -1,0 +1,159 @@
+package dev_test
+
+import (
+	"encoding/binary"
+	"strconv"
+	"testing"
+
+	"golang.org/x/sys/unix"
+
+	"moat/sentry/abi/linux"
+	"moat/sentry/fs/dev"
+	"moat/sentry/vfs"
+)
+
+// mem is application memory for ioctls: addresses index the slice.
+type mem []byte
+
+func (m mem) CopyIn(addr uintptr, dst []byte) linux.Errno {
+	if int(addr)+len(dst) > len(m) {
+		return linux.EFAULT
+	}
+	copy(dst, m[addr:])
+	return 0
+}
+
+func (m mem) CopyOut(addr uintptr, src []byte) linux.Errno {
+	if int(addr)+len(src) > len(m) {
+		return linux.EFAULT
+	}
+	copy(m[addr:], src)
+	return 0
+}
+
+func TestPty(t *testing.T) {
+	v, op := setup(t)
+	if _, err := v.MountAt(ctx, v.Root(), "/dev/pts", dev.NewPts(v), vfs.MountFlags{}); err != 0 {
+		t.Fatal(err)
+	}
+	m, err := v.OpenAt(ctx, op("/dev/ptmx"), unix.O_RDWR|unix.O_NOCTTY, 0)
+	if err != 0 {
+		t.Fatalf("open /dev/ptmx: %v", err)
+	}
+	defer m.DecRef()
+	u := make(mem, 256)
+	if _, err := m.Ioctl(ctx, u, unix.TIOCGPTN, 0); err != 0 {
+		t.Fatal(err)
+	}
+	name := "/dev/pts/" + strconv.Itoa(int(binary.LittleEndian.Uint32(u)))
+	if _, err := v.OpenAt(ctx, op(name), unix.O_RDWR, 0); err != linux.EIO {
+		t.Errorf("open of a locked replica: %v", err)
+	}
+	binary.LittleEndian.PutUint32(u, 0)
+	if _, err := m.Ioctl(ctx, u, unix.TIOCSPTLCK, 0); err != 0 {
+		t.Fatal(err)
+	}
+	s, err := v.OpenAt(ctx, op(name), unix.O_RDWR, 0)
+	if err != 0 {
+		t.Fatalf("open %s: %v", name, err)
+	}
+	if st, _ := s.Stat(ctx, 0); st.RdevMajor != 136 || st.Mode&unix.S_IFMT != unix.S_IFCHR || st.GID != 5 {
+		t.Errorf("replica stat: %d:%d mode %o gid %d", st.RdevMajor, st.RdevMinor, st.Mode, st.GID)
+	}
+	// Default settings.
+	if _, err := s.Ioctl(ctx, u, unix.TCGETS, 0); err != 0 {
+		t.Fatal(err)
+	}
+	var tio linux.Termios
+	tio.UnmarshalBytes(u)
+	if tio.Lflag&unix.ICANON == 0 || tio.Lflag&unix.ECHO == 0 || tio.Oflag&unix.ONLCR == 0 || tio.CC[unix.VINTR] != 3 || tio.CC[unix.VEOF] != 4 {
+		t.Errorf("default termios %+v", tio)
+	}
+	// Window size set on the master, seen on the replica.
+	binary.LittleEndian.PutUint16(u[100:], 24)
+	binary.LittleEndian.PutUint16(u[102:], 80)
+	m.Ioctl(ctx, u, unix.TIOCSWINSZ, 100)
+	s.Ioctl(ctx, u, unix.TIOCGWINSZ, 200)
+	if r, c := binary.LittleEndian.Uint16(u[200:]), binary.LittleEndian.Uint16(u[202:]); r != 24 || c != 80 {
+		t.Errorf("winsize %dx%d", r, c)
+	}
+	if _, err := s.Ioctl(ctx, u, 0x5499, 0); err != linux.ENOTTY {
+		t.Errorf("unknown ioctl: %v", err)
+	}
+	// Canonical input with an erase, echoed with output processing.
+	m.Write(ctx, []byte("ab\x7fc\r"))
+	buf := make([]byte, 64)
+	if n, _ := s.Read(ctx, buf); string(buf[:n]) != "ac\n" {
+		t.Errorf("replica read %q", buf[:n])
+	}
+	if n, _ := m.Read(ctx, buf); string(buf[:n]) != "ab\b \bc\r\n" {
+		t.Errorf("echo %q", buf[:n])
+	}
+	// ^D on an empty line is end of file.
+	m.Write(ctx, []byte{4})
+	if n, err := s.Read(ctx, buf); n != 0 || err != 0 {
+		t.Errorf("EOF read: %d %v", n, err)
+	}
+	// Output processing.
+	s.Write(ctx, []byte("x\n"))
+	if n, _ := m.Read(ctx, buf); string(buf[:n]) != "x\r\n" {
+		t.Errorf("ONLCR output %q", buf[:n])
+	}
+	// Raw mode round trip.
+	tio.Lflag &^= unix.ICANON | unix.ECHO
+	tio.Oflag &^= unix.OPOST
+	tio.MarshalBytes(u)
+	if _, err := s.Ioctl(ctx, u, unix.TCSETS, 0); err != 0 {
+		t.Fatal(err)
+	}
+	s.Write(ctx, []byte("ping\n"))
+	if n, _ := m.Read(ctx, buf); string(buf[:n]) != "ping\n" {
+		t.Errorf("raw output %q", buf[:n])
+	}
+	m.Write(ctx, []byte("q"))
+	if n, _ := s.Read(ctx, buf); string(buf[:n]) != "q" {
+		t.Errorf("raw input %q", buf[:n])
+	}
+	s.SetStatusFlags(unix.O_NONBLOCK)
+	if _, err := s.Read(ctx, buf); err != linux.EAGAIN {
+		t.Errorf("empty non-blocking read: %v", err)
+	}
+	// The directory lists the pty; it goes away with the master.
+	d, _ := v.OpenAt(ctx, op("/dev/pts"), unix.O_RDONLY|unix.O_DIRECTORY, 0)
+	var names []string
+	d.Getdents(ctx, func(e vfs.Dirent) bool { names = append(names, e.Name); return true })
+	d.DecRef()
+	if len(names) != 4 || names[2] != "ptmx" || "/dev/pts/"+names[3] != name {
+		t.Errorf("/dev/pts lists %q", names)
+	}
+	s.DecRef()
+	if n, err := m.Read(ctx, buf); err != linux.EIO {
+		t.Errorf("master read after the replica closed: %d %v", n, err)
+	}
+}
+
+func TestPtyHangup(t *testing.T) {
+	v, op := setup(t)
+	v.MountAt(ctx, v.Root(), "/dev/pts", dev.NewPts(v), vfs.MountFlags{})
+	m, _ := v.OpenAt(ctx, op("/dev/ptmx"), unix.O_RDWR, 0)
+	u := make(mem, 8)
+	m.Ioctl(ctx, u, unix.TIOCSPTLCK, 0)
+	m.Ioctl(ctx, u, unix.TIOCGPTN, 0)
+	name := "/dev/pts/" + strconv.Itoa(int(binary.LittleEndian.Uint32(u)))
+	s, err := v.OpenAt(ctx, op(name), unix.O_RDWR, 0)
+	if err != 0 {
+		t.Fatal(err)
+	}
+	defer s.DecRef()
+	m.DecRef()
+	buf := make([]byte, 8)
+	if n, err := s.Read(ctx, buf); n != 0 || err != 0 {
+		t.Errorf("replica read after hangup: %d %v", n, err)
+	}
+	if _, err := s.Write(ctx, []byte("x")); err != linux.EIO {
+		t.Errorf("replica write after hangup: %v", err)
+	}
+	if _, err := v.StatAt(ctx, op(name), 0); err != linux.ENOENT {
+		t.Errorf("node after the pty is gone: %v", err)
+	}
+}
