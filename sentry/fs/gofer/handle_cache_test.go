@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -233,5 +234,48 @@ func TestHandleCacheStaleDir(t *testing.T) {
 	}
 	if _, err := e.stat("d0/only-in-d1", false); err != linux.ESTALE {
 		t.Errorf("lookup in a replaced directory: %v, want ESTALE", err)
+	}
+}
+
+// TestHandleCacheConcurrent works a tiny handle cache from many
+// goroutines: no operation may ever see a dropped handle.
+func TestHandleCacheConcurrent(t *testing.T) {
+	const nd, nf = 4, 8
+	host := bigTree(t, nd, nf)
+	for _, ro := range []bool{true, false} {
+		e := newEnvOpts(t, host, Options{ReadOnly: ro, MaxHandles: 2, MaxIdleFiles: 1, MaxNegative: -1})
+		var wg sync.WaitGroup
+		for g := range 6 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for j := range 60 {
+					d, f := (g+j)%nd, (g*7+j)%nf
+					dir := fmt.Sprint("d", d)
+					var err linux.Errno
+					switch j % 5 {
+					case 0:
+						_, err = e.stat(fmt.Sprint(dir, "/f", f), false)
+					case 1:
+						if got, want := e.readFile(fmt.Sprint(dir, "/f", f)), fmt.Sprint(d, "/", f); got != want {
+							t.Errorf("ro=%v: read %s/f%d = %q", ro, dir, f, got)
+						}
+					case 2:
+						_, err = e.v.ReadlinkAt(rootCtx, e.op(dir+"/l", false))
+					case 3:
+						_, err = e.stat(dir+"/missing", false)
+						if err == linux.ENOENT {
+							err = 0
+						}
+					case 4:
+						_, err = e.stat(dir, false)
+					}
+					if err != 0 {
+						t.Errorf("ro=%v: op %d on %s: %v", ro, j%5, dir, err)
+					}
+				}
+			}()
+		}
+		wg.Wait()
 	}
 }
