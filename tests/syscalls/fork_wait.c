@@ -15,7 +15,7 @@ static long parent;
  * parent's code (and forking again). */
 static pid_t xfork(void)
 {
-	pid_t c = xfork();
+	pid_t c = fork();
 	if (c != 0 && getpid() != parent) _exit(99);
 	return c;
 }
