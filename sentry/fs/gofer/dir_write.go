@@ -204,9 +204,26 @@ func (d *dirInode) Rename(_ vfs.Context, oldName string, child vfs.Inode, newPar
 		return e
 	}
 	defer np.unpin()
+	// The moved node keeps its handle while its remembered name is out
+	// of date, so no walk can use the old name in between.
+	c, ok := child.(goferInode)
+	if !ok {
+		return linux.EXDEV
+	}
+	if _, e := c.base().pin(); e != 0 {
+		return e
+	}
+	defer c.base().unpin()
 	exchange := flags&unix.RENAME_EXCHANGE != 0
 	undo := func() {}
-	if !exchange {
+	r, rok := replaced.(goferInode)
+	switch {
+	case exchange && rok:
+		if _, e := r.base().pin(); e != 0 {
+			return e
+		}
+		defer r.base().unpin()
+	case !exchange:
 		if undo, e = np.keepIfNamed(replaced, newName); e != 0 {
 			return e
 		}
@@ -215,12 +232,11 @@ func (d *dirInode) Rename(_ vfs.Context, oldName string, child vfs.Inode, newPar
 		undo()
 		return errno(err)
 	}
-	if c, ok := child.(goferInode); ok && c.base().remembers(d.res, oldName) {
+	if c.base().remembers(d.res, oldName) {
 		c.base().setName(np.res, newName)
 	}
-	r, ok := replaced.(goferInode)
 	switch {
-	case !ok:
+	case !rok:
 	case exchange:
 		if r.base().remembers(np.res, newName) {
 			r.base().setName(d.res, oldName)
