@@ -1,6 +1,8 @@
 package kernel
 
 import (
+	"time"
+
 	"golang.org/x/sys/unix"
 
 	"moat/sentry/abi/linux"
@@ -136,9 +138,13 @@ func (t *Task) sendSignal(info *linux.SignalInfo, from SignalSender, group bool)
 		return 0
 	}
 	act := tg.actions[sig-1]
-	// A PID namespace's init gets only the signals it handles, unless
-	// the kernel raised them or they come from outside the namespace.
-	if tg == t.k.init && from == FromSandbox && act.Handler == linux.SIG_DFL {
+	t.mu.Lock()
+	blocked := t.sigMask&linux.SignalSetOf(sig) != 0
+	t.mu.Unlock()
+	// A PID namespace's init gets only the signals it handles (or blocks:
+	// the handler may change before it unblocks them), unless the kernel
+	// raised them or they come from outside the namespace.
+	if tg == t.k.init && from == FromSandbox && act.Handler == linux.SIG_DFL && !blocked {
 		return 0
 	}
 	if sig == int(unix.SIGKILL) {
@@ -151,9 +157,6 @@ func (t *Task) sendSignal(info *linux.SignalInfo, from SignalSender, group bool)
 	}
 	// Ignored signals are discarded at once unless blocked (a blocked
 	// ignored signal stays pending, as on Linux).
-	t.mu.Lock()
-	blocked := t.sigMask&linux.SignalSetOf(sig) != 0
-	t.mu.Unlock()
 	if !blocked && (act.Handler == linux.SIG_IGN || (act.Handler == linux.SIG_DFL && defaultActionOf(sig) == actIgnore)) {
 		return 0
 	}
@@ -317,6 +320,50 @@ func (tg *ThreadGroup) resetHandlersForExec() {
 	for i := range tg.actions {
 		if h := tg.actions[i].Handler; h != linux.SIG_DFL && h != linux.SIG_IGN {
 			tg.actions[i] = linux.SigAction{}
+		}
+	}
+}
+
+// dequeueSignalIn takes a pending signal of set, blocked or not.
+func (t *Task) dequeueSignalIn(set linux.SigSet) (linux.SignalInfo, bool) {
+	t.tg.mu.Lock()
+	defer t.tg.mu.Unlock()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if info, ok := t.pending.dequeue(^set); ok {
+		return info, true
+	}
+	return t.tg.pending.dequeue(^set)
+}
+
+// SigTimedWait implements rt_sigtimedwait(2): take a pending signal of set,
+// waiting until the deadline (zero: forever). A signal outside set that
+// the task does not block interrupts it with EINTR; the deadline passing
+// is EAGAIN.
+//
+// Preconditions:
+// - Runs on the task goroutine.
+func (t *Task) SigTimedWait(set linux.SigSet, deadline time.Time, poll bool) (linux.SignalInfo, linux.Errno) {
+	set &^= linux.UnblockableSignals
+	for {
+		if info, ok := t.dequeueSignalIn(set); ok {
+			return info, 0
+		}
+		if poll || (!deadline.IsZero() && !time.Now().Before(deadline)) {
+			return linux.SignalInfo{}, linux.EAGAIN
+		}
+		if t.hasDeliverable(t.SigMask()|set) || t.tg.isExiting() {
+			return linux.SignalInfo{}, linux.EINTR
+		}
+		var timeout <-chan time.Time
+		if !deadline.IsZero() {
+			timer := time.NewTimer(time.Until(deadline))
+			timeout = timer.C
+			defer timer.Stop()
+		}
+		select {
+		case <-t.wake:
+		case <-timeout:
 		}
 	}
 }

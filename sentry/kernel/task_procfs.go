@@ -56,3 +56,28 @@ func (k *Kernel) LastTID() int32 {
 // Size returns the number of slots the table has allocated (FDSize in
 // /proc/PID/status).
 func (t *FDTable) Size() int { return len(*t.slots.Load()) }
+
+// PendingSets returns the signals pending for t alone and for its whole
+// process (SigPnd and ShdPnd in /proc/PID/status).
+func (t *Task) PendingSets() (thread, process linux.SigSet) {
+	t.tg.mu.Lock()
+	defer t.tg.mu.Unlock()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.pending.set, t.tg.pending.set
+}
+
+// ExitedThreadTimes returns the CPU time (nanoseconds) recorded for
+// threads of tg that have exited.
+func (tg *ThreadGroup) ExitedThreadTimes() (user, sys int64) {
+	tg.mu.Lock()
+	defer tg.mu.Unlock()
+	return tg.userTime, tg.sysTime
+}
+
+// ExitSignal returns the signal tg's parent gets when it ends.
+func (tg *ThreadGroup) ExitSignal() int {
+	tg.k.mu.Lock()
+	defer tg.k.mu.Unlock()
+	return tg.exitSignal
+}

@@ -2,6 +2,7 @@ package syscalls
 
 import (
 	"encoding/binary"
+	"time"
 
 	"moat/sentry/abi/linux"
 	"moat/sentry/arch"
@@ -138,4 +139,100 @@ func RtSigsuspend(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.E
 func Pause(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
 	t.WaitForSignal(t.SigMask())
 	return 0, linux.ERESTARTNOHAND
+}
+
+func copyInSiginfo(t *kernel.Task, addr uintptr, sig int) (*linux.SignalInfo, linux.Errno) {
+	var info linux.SignalInfo
+	if errno := t.CopyIn(addr, info[:]); errno != 0 {
+		return nil, errno
+	}
+	info.SetSigno(sig)
+	return &info, 0
+}
+
+// RtSigqueueinfo implements Linux syscall rt_sigqueueinfo(2).
+func RtSigqueueinfo(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
+	pid, sig := args.Int(0), int(args.Int(1))
+	if sig < 0 || sig > linux.NumSignals {
+		return 0, linux.EINVAL
+	}
+	info, errno := copyInSiginfo(t, args.Pointer(2), sig)
+	if errno != 0 {
+		return 0, errno
+	}
+	// Only the kernel may forge SI_USER or SI_TKILL for another process.
+	if (info.Code() >= 0 || info.Code() == linux.SI_TKILL) && pid != t.PID() {
+		return 0, linux.EPERM
+	}
+	tg := t.Kernel().ThreadGroupByPID(pid)
+	if tg == nil {
+		return 0, linux.ESRCH
+	}
+	if l := tg.Leader(); l == nil || !maySignal(t, l) {
+		return 0, linux.EPERM
+	}
+	if sig == 0 {
+		return 0, 0
+	}
+	return 0, tg.SendGroupSignal(info, kernel.FromSandbox)
+}
+
+// RtTgsigqueueinfo implements Linux syscall rt_tgsigqueueinfo(2).
+func RtTgsigqueueinfo(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
+	tgid, tid, sig := args.Int(0), args.Int(1), int(args.Int(2))
+	if tgid <= 0 || tid <= 0 || sig < 0 || sig > linux.NumSignals {
+		return 0, linux.EINVAL
+	}
+	info, errno := copyInSiginfo(t, args.Pointer(3), sig)
+	if errno != 0 {
+		return 0, errno
+	}
+	if (info.Code() >= 0 || info.Code() == linux.SI_TKILL) && tgid != t.PID() {
+		return 0, linux.EPERM
+	}
+	target := t.Kernel().TaskByTID(tid)
+	if target == nil || target.PID() != tgid {
+		return 0, linux.ESRCH
+	}
+	if !maySignal(t, target) {
+		return 0, linux.EPERM
+	}
+	if sig == 0 {
+		return 0, 0
+	}
+	return 0, target.SendSignal(info, kernel.FromSandbox)
+}
+
+// RtSigtimedwait implements Linux syscall rt_sigtimedwait(2).
+func RtSigtimedwait(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
+	if args.SizeT(3) != sigSetSize {
+		return 0, linux.EINVAL
+	}
+	var b [8]byte
+	if errno := t.CopyIn(args.Pointer(0), b[:]); errno != 0 {
+		return 0, errno
+	}
+	set := linux.SigSet(binary.LittleEndian.Uint64(b[:]))
+	var deadline time.Time
+	poll := false
+	if ts := args.Pointer(2); ts != 0 {
+		ns, errno := copyInTimespec(t, ts)
+		if errno != 0 {
+			return 0, errno
+		}
+		if ns == 0 {
+			poll = true
+		}
+		deadline = time.Now().Add(time.Duration(ns))
+	}
+	info, errno := t.SigTimedWait(set, deadline, poll)
+	if errno != 0 {
+		return 0, errno
+	}
+	if addr := args.Pointer(1); addr != 0 {
+		if errno := t.CopyOut(addr, info[:]); errno != 0 {
+			return 0, errno
+		}
+	}
+	return uintptr(info.Signo()), 0
 }

@@ -56,6 +56,11 @@ func readToUser(t *kernel.Task, o *rwOp, addr uintptr, count uint64) (total uint
 		n, rerr := o.read(t, buf[:want])
 		if n > 0 {
 			if cerr := t.CopyOut(addr+uintptr(total), buf[:n]); cerr != 0 {
+				// Deliver what fits before the fault, as Linux's short
+				// copy does, and give the rest back to a seekable file.
+				k := copyOutPartial(t, addr+uintptr(total), buf[:n])
+				o.unread(t, n-k)
+				total += uint64(k)
 				return total, true, cerr
 			}
 			total += uint64(n)
@@ -77,19 +82,56 @@ func writeFromUser(t *kernel.Task, o *rwOp, addr uintptr, count uint64) (total u
 	buf := *bp
 	for total < count {
 		want := min(count-total, uint64(len(buf)))
+		stop := false
 		if cerr := t.CopyIn(addr+uintptr(total), buf[:want]); cerr != 0 {
-			return total, true, cerr
+			// Write what is readable before the fault.
+			k := t.MM().CopyInPartial(addr+uintptr(total), buf[:want])
+			if k == 0 {
+				return total, true, cerr
+			}
+			want, stop = uint64(k), true
 		}
 		n, werr := o.write(t, buf[:want])
 		total += uint64(n)
 		if werr != 0 {
 			return total, true, werr
 		}
-		if uint64(n) < want {
+		if uint64(n) < want || stop {
 			return total, true, 0
 		}
 	}
 	return total, false, 0
+}
+
+// copyOutPartial copies the longest prefix of src that lands in mapped
+// memory, a page at a time (only after a CopyOut of the whole failed).
+func copyOutPartial(t *kernel.Task, addr uintptr, src []byte) int {
+	done := 0
+	for done < len(src) {
+		a := addr + uintptr(done)
+		chunk := min(len(src)-done, int(arch.PageSize-a%arch.PageSize))
+		if t.CopyOut(a, src[done:done+chunk]) != 0 {
+			break
+		}
+		done += chunk
+	}
+	return done
+}
+
+// unread gives back n bytes read but not delivered: the offset of a
+// positional op, or the file offset of a seekable file. Bytes of a stream
+// are lost, where Linux would have left them in the pipe.
+func (o *rwOp) unread(t *kernel.Task, n int) {
+	if n == 0 {
+		return
+	}
+	if o.off >= 0 {
+		o.off -= int64(n)
+		return
+	}
+	if !o.f.IsStream() {
+		o.f.Seek(t, -int64(n), unix.SEEK_CUR)
+	}
 }
 
 // result turns a partial count and an error into a syscall result: data

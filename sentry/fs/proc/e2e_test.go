@@ -1,8 +1,7 @@
 //go:build proc_e2e
 
-// This end-to-end test runs tests/syscalls/proc_self.c in a sentry built
-// by the boot package, with this /proc mounted, and reports what the
-// program saw. It depends on most of the sentry, so it is behind a build
+// These end-to-end tests run programs in a sentry built by the boot
+// package, which mounts this /proc, and check what they saw. It depends on most of the sentry, so it is behind a build
 // tag: go test -tags proc_e2e ./sentry/fs/proc/ (as root, with gcc).
 
 package proc_test
@@ -20,7 +19,6 @@ import (
 
 	"moat/sentry/boot"
 	"moat/sentry/control"
-	"moat/sentry/fs/proc"
 	"moat/sentry/fs/tmpfs"
 	"moat/sentry/vfs"
 )
@@ -38,10 +36,6 @@ func runInSandbox(t *testing.T, src string, argv ...string) (int, string) {
 		t.Skipf("gcc: %v\n%s", err, out)
 	}
 	data, err := os.ReadFile(bin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	host, err := proc.SnapshotHost()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,13 +72,7 @@ func runInSandbox(t *testing.T, src string, argv ...string) (int, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pfs, err := proc.New(s.Kernel, s.VFS, host)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, errno := s.VFS.MountAt(vfs.RootContext(), s.VFS.Root(), "/proc", pfs, vfs.MountFlags{NoSuid: true, NoDev: true, NoExec: true}); errno != 0 {
-		t.Fatal(errno)
-	}
+	// boot.New mounts procfs on /proc (proc.SnapshotHost, proc.New).
 	outc := make(chan string)
 	go func() {
 		b, _ := io.ReadAll(pr)

@@ -20,12 +20,15 @@ type statusInfo struct {
 	State      string
 	Tgid, Pid  int32
 	PPid       int32
+	Pgid, Sid  int32
 	UID, GID   [4]uint32 // real, effective, saved, filesystem
 	FDSize     int
 	Groups     []uint32
 	Mem        mm.Usage
 	Threads    int
 	SigQLimit  uint64
+	SigPnd     uint64
+	ShdPnd     uint64
 	SigBlk     uint64
 	SigIgn     uint64
 	SigCgt     uint64
@@ -57,7 +60,7 @@ func formatStatus(s *statusInfo) []byte {
 		p("%d", g)
 	}
 	b.WriteString(" \n")
-	p("NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\nKthread:\t0\n", s.Tgid, s.Pid, s.Tgid, s.Tgid)
+	p("NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\nKthread:\t0\n", s.Tgid, s.Pid, s.Pgid, s.Sid)
 	kb := func(name string, v uint64) { p("%s:\t%8d kB\n", name, v/1024) }
 	m := &s.Mem
 	kb("VmPeak", m.VirtualSize)
@@ -79,7 +82,7 @@ func formatStatus(s *statusInfo) []byte {
 	p("CoreDumping:\t0\nTHP_enabled:\t1\n")
 	p("Threads:\t%d\n", s.Threads)
 	p("SigQ:\t0/%d\n", s.SigQLimit)
-	p("SigPnd:\t%016x\nShdPnd:\t%016x\n", 0, 0)
+	p("SigPnd:\t%016x\nShdPnd:\t%016x\n", s.SigPnd, s.ShdPnd)
 	p("SigBlk:\t%016x\nSigIgn:\t%016x\nSigCgt:\t%016x\n", s.SigBlk, s.SigIgn, s.SigCgt)
 	p("CapInh:\t%016x\nCapPrm:\t%016x\nCapEff:\t%016x\nCapBnd:\t%016x\nCapAmb:\t%016x\n",
 		s.CapInh, s.CapPrm, s.CapEff, s.CapBnd, s.CapAmb)
@@ -138,10 +141,13 @@ type statInfo struct {
 	PGRP, SID  int32
 	UTime      uint64 // clock ticks
 	STime      uint64
+	CUTime     uint64 // reaped children, clock ticks
+	CSTime     uint64
 	Threads    int
 	StartTime  uint64 // clock ticks after boot
 	Mem        mm.Usage
 	RSSLimit   uint64
+	Pending    uint64
 	Blocked    uint64
 	Ignored    uint64
 	Caught     uint64
@@ -155,14 +161,14 @@ type statInfo struct {
 // formatStat renders /proc/PID/stat (52 fields).
 func formatStat(s *statInfo) []byte {
 	m := &s.Mem
-	return []byte(fmt.Sprintf("%d (%s) %c %d %d %d 0 -1 %d 0 0 0 0 %d %d 0 0 20 0 %d 0 %d %d %d %d "+
-		"%d %d %d 0 0 0 %d %d %d 0 0 0 %d 0 0 0 0 0 0 0 0 %d %d %d %d %d 0\n",
+	return []byte(fmt.Sprintf("%d (%s) %c %d %d %d 0 -1 %d 0 0 0 0 %d %d %d %d 20 0 %d 0 %d %d %d %d "+
+		"%d %d %d 0 0 %d %d %d %d 0 0 0 %d 0 0 0 0 0 0 0 0 %d %d %d %d %d 0\n",
 		s.PID, s.Comm, s.State, s.PPID, s.PGRP, s.SID,
 		0x400000, // PF_RANDOMIZE
-		s.UTime, s.STime, s.Threads, s.StartTime,
+		s.UTime, s.STime, s.CUTime, s.CSTime, s.Threads, s.StartTime,
 		m.VirtualSize, m.Resident/pageSize, s.RSSLimit,
 		m.StartCode, m.EndCode, m.StartStack,
-		s.Blocked, s.Ignored, s.Caught, s.ExitSignal,
+		s.Pending, s.Blocked, s.Ignored, s.Caught, s.ExitSignal,
 		m.StartBrk, s.ArgStart, s.ArgEnd, s.EnvStart, s.EnvEnd))
 }
 

@@ -101,7 +101,7 @@ func TestFormatProcStat(t *testing.T) {
 
 func TestFormatStatus(t *testing.T) {
 	s := &statusInfo{
-		Name: "cat", Umask: 0o22, State: "R (running)", Tgid: 5, Pid: 6, PPid: 1,
+		Name: "cat", Umask: 0o22, State: "R (running)", Tgid: 5, Pid: 6, PPid: 1, Pgid: 4, Sid: 3, ShdPnd: 1 << 14,
 		UID: [4]uint32{1000, 1000, 1000, 1000}, GID: [4]uint32{10, 10, 10, 10}, FDSize: 64,
 		Groups: []uint32{10, 20}, Threads: 2, SigQLimit: 63704, SigBlk: 1 << 9,
 		CapBnd: 0x1ffffffffff, CPUs: 2,
@@ -111,6 +111,7 @@ func TestFormatStatus(t *testing.T) {
 	for _, want := range []string{
 		"Name:\tcat\nUmask:\t0022\nState:\tR (running)\nTgid:\t5\nNgid:\t0\nPid:\t6\nPPid:\t1\n",
 		"Uid:\t1000\t1000\t1000\t1000\nGid:\t10\t10\t10\t10\nFDSize:\t64\nGroups:\t10 20 \n",
+		"NStgid:\t5\nNSpid:\t6\nNSpgid:\t4\nNSsid:\t3\n", "ShdPnd:\t0000000000004000\n",
 		"VmSize:\t    3060 kB\n", "VmRSS:\t    1760 kB\n", "Threads:\t2\n", "SigQ:\t0/63704\n",
 		"SigBlk:\t0000000000000200\n", "CapBnd:\t000001ffffffffff\n",
 		"Cpus_allowed:\t3\nCpus_allowed_list:\t0-1\n",
@@ -166,7 +167,7 @@ func TestCPUMask(t *testing.T) {
 }
 
 func TestFormatStat(t *testing.T) {
-	s := &statInfo{PID: 7, Comm: "my prog", State: 'S', PPID: 1, PGRP: 7, SID: 7, UTime: 3, STime: 4, Threads: 1,
+	s := &statInfo{PID: 7, Comm: "my prog", State: 'S', PPID: 1, PGRP: 7, SID: 7, UTime: 3, STime: 4, CUTime: 5, CSTime: 6, Threads: 1, Pending: 256,
 		StartTime: 99, Mem: mm.Usage{VirtualSize: 8192, Resident: 4096, StartCode: 0x400000, EndCode: 0x401000, StartStack: 0x7ff000, StartBrk: 0x600000},
 		RSSLimit: kernel.Infinity, ExitSignal: 17, ArgStart: 1, ArgEnd: 2, EnvStart: 3, EnvEnd: 4}
 	got := string(formatStat(s))
@@ -180,7 +181,7 @@ func TestFormatStat(t *testing.T) {
 	}
 	field := func(n int) string { return f[n-3] }
 	for n, want := range map[int]string{
-		3: "S", 14: "3", 15: "4", 18: "20", 20: "1", 22: "99", 23: "8192", 24: "1", 25: "18446744073709551615",
+		3: "S", 14: "3", 15: "4", 16: "5", 17: "6", 18: "20", 31: "256", 20: "1", 22: "99", 23: "8192", 24: "1", 25: "18446744073709551615",
 		26: "4194304", 27: "4198400", 28: "8384512", 38: "17", 47: "6291456", 48: "1", 49: "2", 50: "3", 51: "4", 52: "0",
 	} {
 		if field(n) != want {

@@ -35,11 +35,14 @@ func usageOf(t *kernel.Task) mm.Usage {
 	return mm.Usage{}
 }
 
-// cpuTimeOf returns the CPU time of t, or of its whole process.
+// cpuTimeOf returns the CPU time of t, or of its whole process (live and
+// exited threads).
 func cpuTimeOf(t *kernel.Task, thread bool) (user, sys time.Duration) {
 	if thread {
 		return t.CPUTime()
 	}
+	u, s := t.ThreadGroup().ExitedThreadTimes()
+	user, sys = time.Duration(u), time.Duration(s)
 	for _, th := range t.ThreadGroup().Threads() {
 		u, s := th.CPUTime()
 		user += u
@@ -56,17 +59,22 @@ func statusFile(d *taskDir, n node) vfs.Inode {
 		tg := t.ThreadGroup()
 		ign, cgt := tg.SignalDispositions()
 		_, state := taskState(ctx, t)
+		pnd, shd := t.PendingSets()
 		s := &statusInfo{
 			Name:       t.Name(),
 			State:      state,
 			Tgid:       t.PID(),
 			Pid:        t.TID(),
 			PPid:       t.PPID(),
+			Pgid:       tg.ProcessGroup(),
+			Sid:        tg.Session(),
 			UID:        [4]uint32{uint32(c.RealKUID), uint32(c.EffectiveKUID), uint32(c.SavedKUID), uint32(c.FSUID)},
 			GID:        [4]uint32{uint32(c.RealKGID), uint32(c.EffectiveKGID), uint32(c.SavedKGID), uint32(c.FSGID)},
 			Mem:        usageOf(t),
 			Threads:    len(tg.Threads()),
 			SigQLimit:  tg.Limit(unix.RLIMIT_SIGPENDING).Cur,
+			SigPnd:     uint64(pnd),
+			ShdPnd:     uint64(shd),
 			SigBlk:     uint64(t.SigMask()),
 			SigIgn:     uint64(ign),
 			SigCgt:     uint64(cgt),
@@ -99,23 +107,28 @@ func statFile(d *taskDir, n node) vfs.Inode {
 		ign, cgt := tg.SignalDispositions()
 		state, _ := taskState(ctx, t)
 		user, sys := cpuTimeOf(t, thread)
+		cu, cs := tg.ChildTimes()
+		pnd, shd := t.PendingSets()
 		s := &statInfo{
 			PID:        t.TID(),
 			Comm:       t.Name(),
 			State:      state,
 			PPID:       t.PPID(),
-			PGRP:       t.PID(),
-			SID:        t.PID(),
+			PGRP:       tg.ProcessGroup(),
+			SID:        tg.Session(),
 			UTime:      toTicks(user),
 			STime:      toTicks(sys),
+			CUTime:     toTicks(time.Duration(cu)),
+			CSTime:     toTicks(time.Duration(cs)),
 			Threads:    len(tg.Threads()),
 			StartTime:  toTicks(time.Duration(t.StartTime() - fs.k.BootTime().UnixNano())),
 			Mem:        usageOf(t),
 			RSSLimit:   tg.Limit(unix.RLIMIT_RSS).Cur,
+			Pending:    uint64(pnd | shd),
 			Blocked:    uint64(t.SigMask()),
 			Ignored:    uint64(ign),
 			Caught:     uint64(cgt),
-			ExitSignal: int(unix.SIGCHLD),
+			ExitSignal: tg.ExitSignal(),
 		}
 		if m := t.MM(); m != nil && mayAccessTask(ctx, t) == 0 {
 			s.ArgStart, s.ArgEnd, s.EnvStart, s.EnvEnd = m.ArgvEnvp()
