@@ -67,8 +67,8 @@ var table = map[uintptr]kernel.Syscall{
 	unix.SYS_FREMOVEXATTR:    full(Fremovexattr, fd, path),
 
 	// Pipes.
-	unix.SYS_PIPE:  partial(Pipe, "no F_SETPIPE_SZ or O_DIRECT packet mode yet (#4)", hex),
-	unix.SYS_PIPE2: partial(Pipe2, "no F_SETPIPE_SZ or O_DIRECT packet mode yet (#4)", hex, hex),
+	unix.SYS_PIPE:  partial(Pipe, "no O_DIRECT packet mode yet (#4)", hex),
+	unix.SYS_PIPE2: partial(Pipe2, "no O_DIRECT packet mode yet (#4)", hex, hex),
 
 	// Files: data.
 	unix.SYS_READ:            full(Read, fd, hex, num),

@@ -241,3 +241,40 @@ const pipefsMinor = 12
 
 // fionread is FIONREAD (TIOCINQ) on x86-64.
 const fionread = 0x541b
+
+// MaxSize is /proc/sys/fs/pipe-max-size: the largest size F_SETPIPE_SZ
+// grants without CAP_SYS_RESOURCE.
+const MaxSize = 1 << 20
+
+// PipeSize implements F_GETPIPE_SZ.
+func (e *end) PipeSize() int64 {
+	e.p.mu.Lock()
+	defer e.p.mu.Unlock()
+	return int64(e.p.capacity)
+}
+
+// SetPipeSize implements F_SETPIPE_SZ: the size is rounded up to a power
+// of two of at least a page.
+func (e *end) SetPipeSize(size int64) (int64, linux.Errno) {
+	if size < 0 || size > 1<<31 {
+		return 0, linux.EINVAL
+	}
+	n := int64(4096)
+	for n < size {
+		n <<= 1
+	}
+	if n > MaxSize {
+		// Linux lets CAP_SYS_RESOURCE go past pipe-max-size; Moat caps
+		// every pipe there (F_SETPIPE_SZ has no caller context here).
+		return 0, linux.EPERM
+	}
+	p := e.p
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if int64(len(p.data)) > n {
+		return 0, linux.EBUSY
+	}
+	p.capacity = int(n)
+	p.notifyLocked()
+	return n, 0
+}
