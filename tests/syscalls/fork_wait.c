@@ -35,7 +35,7 @@ int main(void)
 		_exit(getppid() == parent ? 42 : 1);
 	}
 	YES("fork returns the child's pid", c > 0 && c != parent);
-	EQ("wait4 returns the child", syscall(SYS_wait4, c, &status, 0, NULL), c);
+	YES("wait4 returns the child", syscall(SYS_wait4, c, &status, 0, NULL) == c);
 	YES("WIFEXITED", WIFEXITED(status));
 	EQ("exit status (child saw its parent)", WEXITSTATUS(status), 42);
 	EQ("parent memory untouched (COW)", shared_var, 1);
@@ -66,7 +66,7 @@ int main(void)
 	EQ("WNOHANG while running", syscall(SYS_wait4, c, &status, WNOHANG, NULL), 0);
 	close(p[1]);
 	struct rusage ru;
-	EQ("wait4 with rusage", syscall(SYS_wait4, -1, &status, 0, &ru), c);
+	YES("wait4 with rusage returns the child", syscall(SYS_wait4, -1, &status, 0, &ru) == c);
 	EQ("status 7", WEXITSTATUS(status), 7);
 	YES("rusage filled", ru.ru_maxrss >= 0);
 
