@@ -137,6 +137,7 @@ func Fstatfs(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno)
 // accessCtx is a vfs.Context with the credentials access(2) checks with.
 type accessCtx struct{ creds *auth.Credentials }
 
+// Credentials implements vfs.Context.Credentials.
 func (c accessCtx) Credentials() *auth.Credentials { return c.creds }
 
 // accessCredentials returns the real-ID credentials access(2) uses: the

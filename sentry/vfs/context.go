@@ -23,6 +23,7 @@ type UserMemory interface {
 // operations such as assembling the mount tree at boot.
 type rootContext struct{ creds *auth.Credentials }
 
+// Credentials implements Context.Credentials.
 func (c rootContext) Credentials() *auth.Credentials { return c.creds }
 
 // RootContext returns a Context with full root credentials.
