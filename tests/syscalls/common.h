@@ -125,10 +125,15 @@ HELPER void err_(const char *file, int line, const char *label, long r, int err,
 	printf("%s: yes\n", (label)); \
 } while (0)
 
-/* EQ checks two integers are equal and prints "label: value". */
+/* EQ checks two integers are equal and prints "label: value" (on a
+ * mismatch with -1, the errno name too). */
 #define EQ(label, got, want) do { \
-	long long g_ = (long long)(got), w_ = (long long)(want); \
-	if (g_ != w_) FAIL("%s: got %lld, want %lld", (label), g_, w_); \
+	errno = 0; \
+	long long g_ = (long long)(got); \
+	int e_ = errno; \
+	long long w_ = (long long)(want); \
+	if (g_ != w_) FAIL("%s: got %lld%s%s, want %lld", (label), g_, \
+			   g_ == -1 ? " " : "", g_ == -1 ? errname(e_) : "", w_); \
 	printf("%s: %lld\n", (label), g_); \
 } while (0)
 
