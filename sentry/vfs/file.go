@@ -38,12 +38,16 @@ type FileImpl interface {
 	ReadDir(ctx Context, fd *FileDescription, off int64, emit func(Dirent) bool) linux.Errno
 	// Ioctl handles ioctl(2); arg may be a pointer into mem.
 	Ioctl(ctx Context, fd *FileDescription, mem UserMemory, cmd uint32, arg uintptr) (uintptr, linux.Errno)
-	// Sync flushes the file's data (fsync/fdatasync).
-	Sync(ctx Context) linux.Errno
 }
 
 // Optional FileImpl interfaces.
 type (
+	// Syncer flushes a file's data for fsync/fdatasync. Without it,
+	// regular files and directories sync trivially (the sentry holds no
+	// dirty state for them) and other files fail with EINVAL, as on Linux.
+	Syncer interface {
+		Sync(ctx Context) linux.Errno
+	}
 	// Appender writes at the end of file atomically for O_APPEND and
 	// returns the new end offset.
 	Appender interface {
@@ -121,9 +125,6 @@ func (FileDefaults) Ioctl(Context, *FileDescription, UserMemory, uint32, uintptr
 	return 0, linux.ENOTTY
 }
 
-// Sync implements FileImpl.Sync: files that cannot be synced (pipes,
-// devices) fail with EINVAL, as on Linux.
-func (FileDefaults) Sync(Context) linux.Errno { return linux.EINVAL }
 
 // FileDescription is an open file: what an fd refers to, shared by dup and
 // fork. It is reference-counted; the last DecRef calls FileImpl.Release.

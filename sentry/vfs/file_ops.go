@@ -237,7 +237,13 @@ func (fd *FileDescription) Sync(ctx Context) linux.Errno {
 	if fd.IsPath() {
 		return linux.EBADF
 	}
-	return fd.impl.Sync(ctx)
+	if s, ok := fd.impl.(Syncer); ok {
+		return s.Sync(ctx)
+	}
+	if d := fd.vd.dentry; d != nil && (d.typ == sIFREG || d.typ == sIFDIR) {
+		return 0
+	}
+	return linux.EINVAL
 }
 
 // Stat returns the attributes of the open file.

@@ -20,9 +20,6 @@ type ptyEnd struct {
 // IsStream implements vfs.StreamFile.IsStream.
 func (ptyEnd) IsStream() bool { return true }
 
-// Sync implements vfs.FileImpl.Sync.
-func (ptyEnd) Sync(vfs.Context) linux.Errno { return 0 }
-
 func nonblock(fd *vfs.FileDescription) bool {
 	return fd != nil && fd.StatusFlags()&unix.O_NONBLOCK != 0
 }

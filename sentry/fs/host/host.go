@@ -206,7 +206,7 @@ func (f *File) Seek(_ vfs.Context, _ *vfs.FileDescription, offset int64, whence 
 	return n, 0
 }
 
-// Sync implements vfs.FileImpl.Sync.
+// Sync implements vfs.Syncer.Sync.
 func (f *File) Sync(vfs.Context) linux.Errno {
 	if f.typ != unix.S_IFREG {
 		return linux.EINVAL

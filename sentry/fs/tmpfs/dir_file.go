@@ -61,5 +61,5 @@ func (f *dirFile) Write(vfs.Context, *vfs.FileDescription, []byte, int64) (int, 
 	return 0, linux.EISDIR
 }
 
-// Sync implements vfs.FileImpl.Sync.
+// Sync implements vfs.Syncer.Sync.
 func (f *dirFile) Sync(vfs.Context) linux.Errno { return 0 }

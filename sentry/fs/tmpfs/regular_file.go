@@ -201,5 +201,5 @@ func (f *regularFile) Allocate(_ vfs.Context, mode uint32, off, length int64) li
 	return 0
 }
 
-// Sync implements vfs.FileImpl.Sync: the data is in memory already.
+// Sync implements vfs.Syncer.Sync: the data is in memory already.
 func (f *regularFile) Sync(vfs.Context) linux.Errno { return 0 }
