@@ -125,7 +125,6 @@ func (FileDefaults) Ioctl(Context, *FileDescription, UserMemory, uint32, uintptr
 	return 0, linux.ENOTTY
 }
 
-
 // FileDescription is an open file: what an fd refers to, shared by dup and
 // fork. It is reference-counted; the last DecRef calls FileImpl.Release.
 type FileDescription struct {
