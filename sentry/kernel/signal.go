@@ -163,12 +163,14 @@ func (t *Task) sendSignal(info *linux.SignalInfo, from SignalSender, group bool)
 	if group {
 		tg.pending.enqueue(info)
 		for other := range tg.tasks {
+			other.sigQueued.Store(true)
 			other.interrupt()
 		}
 	} else {
 		t.mu.Lock()
 		t.pending.enqueue(info)
 		t.mu.Unlock()
+		t.sigQueued.Store(true)
 		t.interrupt()
 	}
 	return 0
@@ -204,7 +206,11 @@ func (t *Task) dequeueSignal() (linux.SignalInfo, bool) {
 	if info, ok := t.pending.dequeue(t.sigMask); ok {
 		return info, true
 	}
-	return t.tg.pending.dequeue(t.sigMask)
+	info, ok := t.tg.pending.dequeue(t.sigMask)
+	if t.pending.set == 0 && t.tg.pending.set == 0 {
+		t.sigQueued.Store(false)
+	}
+	return info, ok
 }
 
 // hasDeliverable reports whether a signal not in mask is pending.
@@ -229,6 +235,7 @@ func (t *Task) forceSignal(info *linux.SignalInfo) {
 		t.sigMask &^= linux.SignalSetOf(sig)
 	}
 	t.pending.enqueue(info)
+	t.sigQueued.Store(true)
 	t.mu.Unlock()
 	tg.mu.Unlock()
 }
@@ -239,6 +246,10 @@ func (t *Task) forceSignal(info *linux.SignalInfo) {
 // Preconditions:
 // - Runs on the task goroutine.
 func (t *Task) deliverSignals() {
+	if !t.sigQueued.Load() {
+		t.finishRestart(nil)
+		return
+	}
 	for !t.tg.isExiting() {
 		info, ok := t.dequeueSignal()
 		if !ok {

@@ -33,6 +33,10 @@ type Task struct {
 
 	// wake is signalled when a signal is queued, to end blocking waits.
 	wake chan struct{}
+	// sigQueued is set when a signal is queued for the task or its
+	// process, and cleared when both queues are empty: the run loop skips
+	// the signal locks while it is false.
+	sigQueued atomic.Bool
 	// exitThread is set by exit(2): only this thread ends.
 	exitThread bool
 	// vforkDone is closed when a vfork child execs or exits.

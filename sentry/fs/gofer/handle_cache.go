@@ -10,16 +10,15 @@ import (
 // gofer's descriptors. Only Options.MaxHandles handles besides the root's
 // and the pinned ones are kept: the least recently used one is closed when
 // another is needed, and an inode without a handle walks to its node again
-// from the parent and name it remembers (the parent may walk too) when it
+// by its first known name (the parent may walk too) when it
 // next needs one. The walk must reach the same node (device, inode, type),
 // or the operation fails with ESTALE: the host renamed or replaced it. Most
 // operations of a warm cache need no handle at all: stat uses cached
 // attributes or a host descriptor, open reuses a host descriptor, readlink
 // a cached target.
 //
-// The remembered name follows the sandbox's renames. A node whose
-// remembered name is removed (unlink, rmdir, rename over it) cannot be
-// walked to again, so its handle is pinned for good first (pinForGood).
+// The names a node is walked to by follow the sandbox's changes
+// (names.go).
 
 // pin returns the inode's handle, walking to the node again if the handle
 // was dropped, and keeps it from being dropped until unpin.
@@ -39,45 +38,19 @@ func (i *inode) pin() (proto.Handle, linux.Errno) {
 // unpin ends a use of the handle pin returned.
 func (i *inode) unpin() { i.fs.unpinRes(i.res) }
 
-// pinForGood pins the inode's handle until the inode is dropped: its
-// remembered name is about to go. undo reverses it if the removal fails.
-func (i *inode) pinForGood() (undo func(), err linux.Errno) {
-	if _, err := i.pin(); err != 0 {
-		return nil, err
-	}
-	i.fs.dropHandleRes(i.res)
-	return i.unpin, 0
-}
-
-// remembers reports whether the inode's remembered name is name in dir.
-func (i *inode) remembers(dir *hostRes, name string) bool {
-	r := i.res
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.parent == dir && r.name == name
-}
-
-// setName makes (dir, name) the name the inode remembers.
-func (i *inode) setName(dir *hostRes, name string) {
-	r := i.res
-	r.mu.Lock()
-	r.parent, r.name = dir, name
-	r.mu.Unlock()
-}
-
-// adopt gives a new inode its name and puts its handle in the cache.
-func (fs *Filesystem) adopt(c goferInode, dir *dirInode, name string) {
-	r := c.base().res
-	r.parent, r.name = dir.res, name // not yet shared
-	fs.touchHandle(r)
-}
-
 // unpinRes is unpin on a hostRes.
 func (fs *Filesystem) unpinRes(r *hostRes) {
 	r.mu.Lock()
 	r.users--
-	idle := r.users == 0 && r.h != 0 && r.parent != nil
+	idle := r.users == 0 && r.h != 0 && len(r.names) > 0
+	var detached proto.Handle
+	if r.users == 0 {
+		detached, r.detachedH = r.detachedH, 0
+	}
 	r.mu.Unlock()
+	if detached != 0 {
+		fs.queueClose(detached)
+	}
 	if idle {
 		fs.touchHandle(r)
 	}
@@ -102,11 +75,14 @@ func (fs *Filesystem) pinRes(r *hostRes) (proto.Handle, linux.Errno) {
 // host renamed or replaced it).
 func (fs *Filesystem) rewalk(r *hostRes) (proto.Handle, linux.Errno) {
 	r.mu.Lock()
-	parent, name := r.parent, r.name
-	r.mu.Unlock()
-	if parent == nil {
-		return 0, linux.ESTALE // the root's handle is never dropped
+	if len(r.names) == 0 {
+		// The root's handle is never dropped; a node with no name left
+		// kept its handle (pinForGood).
+		r.mu.Unlock()
+		return 0, linux.ESTALE
 	}
+	parent, name := r.names[0].dir, r.names[0].name
+	r.mu.Unlock()
 	ph, err := fs.pinRes(parent)
 	if err != 0 {
 		return 0, err

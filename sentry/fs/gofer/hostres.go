@@ -24,15 +24,19 @@ type hostRes struct {
 	// it got at open without the lock: while opens > 0 no descriptor is
 	// closed.
 	mu sync.Mutex
-	// parent and name are the name the node is walked to again by when
-	// its handle was dropped (handle_cache.go); parent is nil for the
-	// root.
-	parent *hostRes
-	name   string
+	// names are the names of the node the file system knows (names.go):
+	// the one it was found or made by and those the sandbox linked,
+	// following the sandbox's renames. h, if set, was walked to by
+	// names[0], and a dropped handle is walked to again by it. Empty for
+	// the root.
+	names []nameRef
 	// h is the gofer handle, or 0 while dropped.
 	h proto.Handle
 	// users counts the pins of h: a pinned handle is not dropped.
 	users int
+	// detachedH is a handle whose name went while it was pinned; it is
+	// closed once users drops to zero.
+	detachedH proto.Handle
 	// readFD and rwFD are host descriptors open O_RDONLY and O_RDWR, or -1.
 	readFD, rwFD int
 	// opens counts the open file descriptions using them.

@@ -34,7 +34,11 @@ func TestRandomOps(t *testing.T) {
 			var open []*vfs.FileDescription
 			for range 400 {
 				p, q := pick(), pick()
-				switch rng.IntN(9) {
+				op := rng.IntN(9)
+				if os.Getenv("GOFER_RANDOM_LOG") != "" {
+					t.Logf("op %d %s %s", op, p, q)
+				}
+				switch op {
 				case 0, 1:
 					if fd, err := e.v.OpenAt(rootCtx, e.op(p, false), unix.O_CREAT|unix.O_RDWR, 0o644); err == 0 {
 						fd.PWrite(rootCtx, []byte(strings.Repeat(p, 1+rng.IntN(3))), int64(rng.IntN(4)))
@@ -59,7 +63,7 @@ func TestRandomOps(t *testing.T) {
 				case 7:
 					e.v.RmdirAt(rootCtx, e.op(p, false))
 				case 8:
-					if len(open) > 0 {
+					if len(open) > 0 && os.Getenv("GOFER_RANDOM_NOOPEN") == "" {
 						i := rng.IntN(len(open))
 						open[i].PWrite(rootCtx, []byte("x"), 0)
 						if _, err := open[i].Stat(rootCtx, linux.STATX_BASIC_STATS); err != 0 {
@@ -68,6 +72,9 @@ func TestRandomOps(t *testing.T) {
 						open[i].DecRef()
 						open = slices.Delete(open, i, i+1)
 					}
+				}
+				if os.Getenv("GOFER_RANDOM_LOG") != "" {
+					checkOpens(t, e, ".")
 				}
 			}
 			for _, fd := range open {
@@ -120,6 +127,25 @@ func compareTree(t *testing.T, e *env, dir string) {
 			if got, _ := e.v.ReadlinkAt(rootCtx, e.op(p, false)); got != target {
 				t.Errorf("readlink %q = %q, host %q", p, got, target)
 			}
+		}
+	}
+}
+
+// checkOpens opens every regular file under dir (debugging aid).
+func checkOpens(t *testing.T, e *env, dir string) {
+	ents, _ := os.ReadDir(e.hostPath(dir))
+	for _, de := range ents {
+		p := filepath.Join(dir, de.Name())
+		if de.IsDir() {
+			checkOpens(t, e, p)
+			continue
+		}
+		if de.Type().IsRegular() {
+			fd, err := e.v.OpenAt(rootCtx, e.op(p, false), unix.O_RDONLY, 0)
+			if err != 0 {
+				t.Fatalf("open %q: %v", p, err)
+			}
+			fd.DecRef()
 		}
 	}
 }

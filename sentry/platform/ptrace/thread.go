@@ -62,7 +62,16 @@ func (t *thread) Run(regs *arch.Registers) (platform.Event, error) {
 		sig := ws.StopSignal()
 		switch {
 		case sig == unix.SIGTRAP|0x80:
-			return platform.Event{Kind: platform.EventSyscall, ForeignABI: syscallArch(t.tid) != auditArchX86_64}, nil
+			// The syscall instruction leaves rcx = return address and
+			// r11 = flags, which the entry code saves as rip and
+			// eflags; an i386 gate (int $0x80) does not. Only when the
+			// registers do not show a syscall instruction is the
+			// kernel asked which gate was used.
+			foreign := false
+			if regs.Rcx != regs.Rip || regs.R11 != regs.Eflags {
+				foreign = syscallArch(t.tid) != auditArchX86_64
+			}
+			return platform.Event{Kind: platform.EventSyscall, ForeignABI: foreign}, nil
 		case sig == unix.SIGSEGV || sig == unix.SIGBUS || sig == unix.SIGFPE || sig == unix.SIGILL || sig == unix.SIGTRAP:
 			var si unix.Siginfo
 			if e := getSiginfo(t.tid, &si); e != 0 {
