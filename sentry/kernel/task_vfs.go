@@ -32,3 +32,7 @@ func (t *Task) Block(ch <-chan struct{}) linux.Errno {
 	}
 	return 0
 }
+
+// ProcessGroupID implements host.ProcessGroupLeader: the task's process
+// group, which terminals report as foreground until one is set.
+func (t *Task) ProcessGroupID() int32 { return t.ThreadGroup().ProcessGroup() }

@@ -2,6 +2,7 @@ package dev
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/sys/unix"
 
@@ -48,6 +49,9 @@ type pty struct {
 	everOpened bool
 	// changed is closed and replaced on every change, waking waiters.
 	changed chan struct{}
+
+	// fgPGID is the foreground process group (TIOCSPGRP; 0: unset).
+	fgPGID atomic.Int32
 }
 
 func newPty(index, uid uint32) *pty {

@@ -248,12 +248,8 @@ func commonIoctl(ctx vfs.Context, p *pty, t *linux.Termios, mem vfs.UserMemory, 
 		p.winsize.UnmarshalBytes(b[:])
 		p.mu.Unlock()
 		return 0, 0
-	case unix.TIOCGPGRP:
-		pl, ok := ctx.(host.ProcessGroupLeader)
-		if !ok {
-			return 0, linux.ENOTTY
-		}
-		return 0, mem.CopyOut(arg, le32(uint32(pl.ProcessGroupID())))
+	case unix.TIOCGPGRP, unix.TIOCSPGRP:
+		return host.ForegroundIoctl(ctx, &p.fgPGID, mem, cmd, arg)
 	}
 	return 0, linux.ENOTTY
 }

@@ -77,6 +77,13 @@ func TestPty(t *testing.T) {
 	if r, c := binary.LittleEndian.Uint16(u[200:]), binary.LittleEndian.Uint16(u[202:]); r != 24 || c != 80 {
 		t.Errorf("winsize %dx%d", r, c)
 	}
+	binary.LittleEndian.PutUint32(u[120:], 42)
+	if _, err := s.Ioctl(ctx, u, unix.TIOCSPGRP, 120); err != 0 {
+		t.Errorf("TIOCSPGRP: %v", err)
+	}
+	if _, err := m.Ioctl(ctx, u, unix.TIOCGPGRP, 124); err != 0 || binary.LittleEndian.Uint32(u[124:]) != 42 {
+		t.Errorf("TIOCGPGRP after TIOCSPGRP: %v %d", err, binary.LittleEndian.Uint32(u[124:]))
+	}
 	if _, err := s.Ioctl(ctx, u, 0x5499, 0); err != linux.ENOTTY {
 		t.Errorf("unknown ioctl: %v", err)
 	}

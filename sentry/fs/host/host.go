@@ -6,6 +6,8 @@
 package host
 
 import (
+	"sync/atomic"
+
 	"golang.org/x/sys/unix"
 
 	"moat/sentry/abi/linux"
@@ -21,6 +23,9 @@ type File struct {
 	isTTY    bool
 	// owned files are closed on release.
 	owned bool
+	// fgPGID is the terminal's foreground process group as the sandbox
+	// set it with TIOCSPGRP (0: not set). Atomic.
+	fgPGID atomic.Int32
 }
 
 // Options tune NewFile.

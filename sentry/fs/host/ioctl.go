@@ -2,6 +2,7 @@ package host
 
 import (
 	"encoding/binary"
+	"sync/atomic"
 
 	"golang.org/x/sys/unix"
 
@@ -22,8 +23,9 @@ type ProcessGroupLeader interface {
 }
 
 // Ioctl implements vfs.FileImpl.Ioctl. Only TCGETS, TCSETS, TCSETSW,
-// TCSETSF, TIOCGWINSZ, TIOCSWINSZ and TIOCGPGRP are recognised, and only on
-// terminals; every argument is copied through the sentry.
+// TCSETSF, TIOCGWINSZ and TIOCSWINSZ reach the host, and only on
+// terminals, with every argument copied through the sentry; TIOCGPGRP and
+// TIOCSPGRP are answered by the sentry.
 func (f *File) Ioctl(ctx vfs.Context, _ *vfs.FileDescription, mem vfs.UserMemory, cmd uint32, arg uintptr) (uintptr, linux.Errno) {
 	if !f.isTTY {
 		return 0, linux.ENOTTY
@@ -69,18 +71,40 @@ func (f *File) Ioctl(ctx vfs.Context, _ *vfs.FileDescription, mem vfs.UserMemory
 		le := binary.LittleEndian
 		w := &unix.Winsize{Row: le.Uint16(b[0:]), Col: le.Uint16(b[2:]), Xpixel: le.Uint16(b[4:]), Ypixel: le.Uint16(b[6:])}
 		return 0, linux.FromHost(unix.IoctlSetWinsize(f.fd, unix.TIOCSWINSZ, w))
-	case unix.TIOCGPGRP:
-		// The host's process groups mean nothing in the sandbox: the
-		// caller's own group is reported as the foreground group.
+	case unix.TIOCGPGRP, unix.TIOCSPGRP:
+		return ForegroundIoctl(ctx, &f.fgPGID, mem, cmd, arg)
+	}
+	return 0, linux.ENOTTY
+}
+
+// ForegroundIoctl implements TIOCGPGRP and TIOCSPGRP for a sandbox
+// terminal whose foreground process group is *fg (0: never set). The
+// host's process groups mean nothing in the sandbox: until a group is set,
+// the caller's own is reported. Job-control signals (SIGTTIN, SIGTTOU) are
+// not generated yet.
+func ForegroundIoctl(ctx vfs.Context, fg *atomic.Int32, mem vfs.UserMemory, cmd uint32, arg uintptr) (uintptr, linux.Errno) {
+	var b [4]byte
+	if cmd == unix.TIOCSPGRP {
+		if err := mem.CopyIn(arg, b[:]); err != 0 {
+			return 0, err
+		}
+		pgid := int32(binary.LittleEndian.Uint32(b[:]))
+		if pgid < 0 {
+			return 0, linux.EINVAL
+		}
+		fg.Store(pgid)
+		return 0, 0
+	}
+	pgid := fg.Load()
+	if pgid == 0 {
 		pl, ok := ctx.(ProcessGroupLeader)
 		if !ok {
 			return 0, linux.ENOTTY
 		}
-		var b [4]byte
-		binary.LittleEndian.PutUint32(b[:], uint32(pl.ProcessGroupID()))
-		return 0, mem.CopyOut(arg, b[:])
+		pgid = pl.ProcessGroupID()
 	}
-	return 0, linux.ENOTTY
+	binary.LittleEndian.PutUint32(b[:], uint32(pgid))
+	return 0, mem.CopyOut(arg, b[:])
 }
 
 func marshalTermios(b []byte, t *unix.Termios) {
