@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -163,17 +164,7 @@ func TestHostile(t *testing.T) {
 
 // golden renders a result the way testdata/*.golden stores it.
 func golden(r testutil.Result) string {
-	return "--- stdout\n" + r.Stdout + "--- stderr\n" + r.Stderr + "--- exit " + itoa(r.ExitCode) + "\n"
-}
-
-func itoa(n int) string {
-	if n < 0 {
-		return "-" + itoa(-n)
-	}
-	if n < 10 {
-		return string(rune('0' + n))
-	}
-	return itoa(n/10) + string(rune('0'+n%10))
+	return "--- stdout\n" + r.Stdout + "--- stderr\n" + r.Stderr + "--- exit " + strconv.Itoa(r.ExitCode) + "\n"
 }
 
 // checkGolden compares a hostile program's native output with its golden
