@@ -36,3 +36,11 @@ func (t *Task) Block(ch <-chan struct{}) linux.Errno {
 // ProcessGroupID implements host.ProcessGroupLeader: the task's process
 // group, which terminals report as foreground until one is set.
 func (t *Task) ProcessGroupID() int32 { return t.ThreadGroup().ProcessGroup() }
+
+// SignalProcessGroup implements host.ProcessGroupSignaller: sig goes to
+// every process of group pgid, as from the kernel (a terminal).
+func (t *Task) SignalProcessGroup(pgid int32, sig int) {
+	for _, tg := range t.Kernel().ThreadGroupsInGroup(pgid) {
+		tg.SendGroupSignal(linux.NewSignalInfo(sig, linux.SI_KERNEL), FromKernel)
+	}
+}

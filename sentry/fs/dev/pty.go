@@ -7,6 +7,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"moat/sentry/abi/linux"
+	"moat/sentry/fs/host"
 	"moat/sentry/vfs"
 )
 
@@ -22,8 +23,9 @@ const canonLineMax = 4096
 // readable on the replica; bytes written to the replica go through output
 // processing and become readable on the master.
 //
-// Signals from the terminal (ISIG: ^C, ^\, ^Z) are not generated yet: the
-// characters are echoed and dropped, as no foreground process group exists.
+// With ISIG, ^C, ^\ and ^Z send SIGINT, SIGQUIT and SIGTSTP to the
+// foreground process group (TIOCSPGRP) through the writer's context; a
+// window size change sends SIGWINCH.
 type pty struct {
 	index uint32
 	uid   uint32
@@ -52,6 +54,10 @@ type pty struct {
 
 	// fgPGID is the foreground process group (TIOCSPGRP; 0: unset).
 	fgPGID atomic.Int32
+
+	// pendingSigs are signals the line discipline raised, sent once mu is
+	// released (guarded by mu).
+	pendingSigs []int
 }
 
 func newPty(index, uid uint32) *pty {
@@ -148,6 +154,14 @@ func (p *pty) inputLocked(c byte) {
 		if t.Lflag&unix.NOFLSH == 0 {
 			p.edit = p.edit[:0]
 		}
+		switch c {
+		case cc[unix.VINTR]:
+			p.pendingSigs = append(p.pendingSigs, int(unix.SIGINT))
+		case cc[unix.VQUIT]:
+			p.pendingSigs = append(p.pendingSigs, int(unix.SIGQUIT))
+		default:
+			p.pendingSigs = append(p.pendingSigs, int(unix.SIGTSTP))
+		}
 		return
 	}
 	if t.Lflag&unix.ICANON == 0 {
@@ -242,5 +256,27 @@ func (p *pty) flushLocked(input, output bool) {
 	}
 	if output {
 		p.out = nil
+	}
+}
+
+// takeSignalsLocked returns and clears the signals raised so far.
+func (p *pty) takeSignalsLocked() []int {
+	s := p.pendingSigs
+	p.pendingSigs = nil
+	return s
+}
+
+// signal sends sigs to the foreground process group through ctx.
+//
+// Preconditions:
+// - p.mu is not held.
+func (p *pty) signal(ctx vfs.Context, sigs []int) {
+	pgid := p.fgPGID.Load()
+	s, ok := ctx.(host.ProcessGroupSignaller)
+	if pgid <= 0 || !ok {
+		return
+	}
+	for _, sig := range sigs {
+		s.SignalProcessGroup(pgid, sig)
 	}
 }

@@ -65,8 +65,11 @@ func (m *masterFile) Read(ctx vfs.Context, fd *vfs.FileDescription, dst []byte, 
 // discipline.
 func (m *masterFile) Write(ctx vfs.Context, fd *vfs.FileDescription, src []byte, _ int64) (int, linux.Errno) {
 	p := m.p
+	var sigs []int
+	defer func() { p.signal(ctx, sigs) }()
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	defer func() { sigs = p.takeSignalsLocked() }()
 	done := 0
 	for done < len(src) {
 		if p.inputLenLocked() >= ptyQueueMax {
@@ -245,8 +248,13 @@ func commonIoctl(ctx vfs.Context, p *pty, t *linux.Termios, mem vfs.UserMemory, 
 			return 0, err
 		}
 		p.mu.Lock()
+		old := p.winsize
 		p.winsize.UnmarshalBytes(b[:])
+		changed := p.winsize != old
 		p.mu.Unlock()
+		if changed {
+			p.signal(ctx, []int{int(unix.SIGWINCH)})
+		}
 		return 0, 0
 	case unix.TIOCGPGRP, unix.TIOCSPGRP:
 		return host.ForegroundIoctl(ctx, &p.fgPGID, mem, cmd, arg)

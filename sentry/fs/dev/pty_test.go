@@ -164,3 +164,44 @@ func TestPtyHangup(t *testing.T) {
 		t.Errorf("node after the pty is gone: %v", err)
 	}
 }
+
+// sigCtx records the signals a terminal sends.
+type sigCtx struct {
+	testCtx
+	sent *[][2]int
+}
+
+func (c sigCtx) SignalProcessGroup(pgid int32, sig int) {
+	*c.sent = append(*c.sent, [2]int{int(pgid), sig})
+}
+
+func TestPtySignals(t *testing.T) {
+	v, op := setup(t)
+	v.MountAt(ctx, v.Root(), "/dev/pts", dev.NewPts(v), vfs.MountFlags{})
+	m, _ := v.OpenAt(ctx, op("/dev/ptmx"), unix.O_RDWR, 0)
+	defer m.DecRef()
+	var sent [][2]int
+	sc := sigCtx{ctx, &sent}
+	u := make(mem, 16)
+	m.Write(sc, []byte{3}) // no foreground group yet: nothing sent
+	binary.LittleEndian.PutUint32(u, 42)
+	m.Ioctl(sc, u, unix.TIOCSPGRP, 0)
+	m.Write(sc, []byte("ab\x03"))
+	m.Write(sc, []byte{0x1c, 0x1a})
+	binary.LittleEndian.PutUint16(u[8:], 30)
+	m.Ioctl(sc, u, unix.TIOCSWINSZ, 8)
+	m.Ioctl(sc, u, unix.TIOCSWINSZ, 8) // unchanged: no signal
+	want := [][2]int{{42, int(unix.SIGINT)}, {42, int(unix.SIGQUIT)}, {42, int(unix.SIGTSTP)}, {42, int(unix.SIGWINCH)}}
+	if len(sent) != len(want) {
+		t.Fatalf("sent %v, want %v", sent, want)
+	}
+	for i := range want {
+		if sent[i] != want[i] {
+			t.Errorf("signal %d: %v, want %v", i, sent[i], want[i])
+		}
+	}
+	buf := make([]byte, 32)
+	if n, _ := m.Read(ctx, buf); string(buf[:n]) != "^Cab^C^\\^Z" {
+		t.Errorf("echo %q", buf[:n])
+	}
+}

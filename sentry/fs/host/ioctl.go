@@ -22,6 +22,12 @@ type ProcessGroupLeader interface {
 	ProcessGroupID() int32
 }
 
+// ProcessGroupSignaller is implemented by contexts (tasks) through which a
+// terminal can signal its foreground process group (^C, window changes).
+type ProcessGroupSignaller interface {
+	SignalProcessGroup(pgid int32, sig int)
+}
+
 // Ioctl implements vfs.FileImpl.Ioctl. Only TCGETS, TCSETS, TCSETSW,
 // TCSETSF, TIOCGWINSZ and TIOCSWINSZ reach the host, and only on
 // terminals, with every argument copied through the sentry; TIOCGPGRP and
