@@ -21,6 +21,8 @@ func Filter() *seccomp.Filter {
 		unix.SYS_GETDENTS64,
 		unix.SYS_LSEEK,
 		unix.SYS_FTRUNCATE,
+		unix.SYS_NAME_TO_HANDLE_AT,
+		unix.SYS_OPEN_BY_HANDLE_AT,
 		// Changes to the tree.
 		unix.SYS_MKDIRAT,
 		unix.SYS_SYMLINKAT,

@@ -61,8 +61,28 @@ func serveConn(t testing.TB, root string, cfg Config) (*proto.Client, *unet.Conn
 	if err != nil {
 		t.Fatal(err)
 	}
+	s, err := NewServer(fd, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return serveServerConn(t, s, cli, srv)
+}
+
+// serveServer serves s over a new socket pair and returns a client.
+func serveServer(t testing.TB, s *Server) *proto.Client {
+	t.Helper()
+	cli, srv, err := unet.SocketPair()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := serveServerConn(t, s, cli, srv)
+	return c
+}
+
+func serveServerConn(t testing.TB, s *Server, cli, srv *unet.Conn) (*proto.Client, *unet.Conn) {
+	t.Helper()
 	done := make(chan error, 1)
-	go func() { done <- Serve(srv, fd, cfg) }()
+	go func() { done <- s.Serve(srv) }()
 	c := proto.NewClientConn(cli)
 	t.Cleanup(func() {
 		c.Close()

@@ -101,6 +101,9 @@ func (s *Server) reopen(n *node, flags int) (int, unix.Errno) {
 		// container's tree are never opened.
 		return -1, unix.EPERM
 	}
+	if n == s.rootNode() {
+		return reopenRootFile(n.fd, flags)
+	}
 	p, name, errno := s.parentOf(n)
 	if errno != 0 {
 		return -1, errno
@@ -137,6 +140,26 @@ func (s *Server) reopen(n *node, flags int) (int, unix.Errno) {
 				return -1, errnoOf(err)
 			}
 		}
+	}
+	return fd, 0
+}
+
+// reopenRootFile opens a regular file served as a mount's root (see
+// OpenMount), which has no parent to name it from, through its file handle:
+// name_to_handle_at on the root descriptor, then open_by_handle_at relative
+// to that same descriptor, so on the same (possibly read-only) mount. No
+// name and no magic link are involved, and the handle names exactly this
+// file. It needs CAP_DAC_READ_SEARCH (kept after Setup), a file system
+// that exports handles, and a root descriptor that is not O_PATH
+// (open_by_handle_at refuses those).
+func reopenRootFile(rootFD, flags int) (int, unix.Errno) {
+	h, _, err := unix.NameToHandleAt(rootFD, "", unix.AT_EMPTY_PATH)
+	if err != nil {
+		return -1, errnoOf(err)
+	}
+	fd, err := unix.OpenByHandleAt(rootFD, h, flags|unix.O_CLOEXEC|unix.O_NOCTTY)
+	if err != nil {
+		return -1, errnoOf(err)
 	}
 	return fd, 0
 }

@@ -39,6 +39,13 @@ func (n *node) isDir() bool     { return n.mode&unix.S_IFMT == unix.S_IFDIR }
 func (n *node) isSymlink() bool { return n.mode&unix.S_IFMT == unix.S_IFLNK }
 func (n *node) isRegular() bool { return n.mode&unix.S_IFMT == unix.S_IFREG }
 
+// rootNode returns the served root (nil once the server has shut down).
+func (s *Server) rootNode() *node {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.root
+}
+
 // lookup returns the node of h with a reference the caller drops with put.
 func (s *Server) lookup(h proto.Handle) (*node, unix.Errno) {
 	s.mu.Lock()

@@ -56,15 +56,27 @@ type Server struct {
 	root       *node
 }
 
-// NewServer returns a server for the directory open as rootFD (any
-// descriptor of a directory; O_PATH is enough). The server takes ownership
-// of rootFD.
+// NewServer returns a server for the tree open as rootFD and takes
+// ownership of rootFD. The root is normally a directory (any descriptor of
+// it; O_PATH is enough). A regular file is served as a tree of one node
+// (a file bind mount); its descriptor must not be O_PATH, as OpenMount
+// makes it.
 func NewServer(rootFD int, cfg Config) (*Server, error) {
 	var st unix.Stat_t
 	if err := unix.Fstat(rootFD, &st); err != nil {
 		return nil, err
 	}
-	if st.Mode&unix.S_IFMT != unix.S_IFDIR {
+	switch st.Mode & unix.S_IFMT {
+	case unix.S_IFDIR:
+	case unix.S_IFREG:
+		fl, err := unix.FcntlInt(uintptr(rootFD), unix.F_GETFL, 0)
+		if err != nil {
+			return nil, err
+		}
+		if fl&unix.O_PATH != 0 {
+			return nil, unix.EBADF
+		}
+	default:
 		return nil, unix.ENOTDIR
 	}
 	if cfg.Workers <= 0 {
@@ -73,7 +85,7 @@ func NewServer(rootFD int, cfg Config) (*Server, error) {
 	return &Server{
 		cfg:     cfg,
 		handles: make(map[proto.Handle]*node),
-		root:    &node{fd: rootFD, dev: st.Dev, ino: st.Ino, mode: unix.S_IFDIR, refs: 1},
+		root:    &node{fd: rootFD, dev: st.Dev, ino: st.Ino, mode: st.Mode & unix.S_IFMT, refs: 1},
 	}, nil
 }
 
