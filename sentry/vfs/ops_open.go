@@ -1,6 +1,8 @@
 package vfs
 
 import (
+	"strconv"
+
 	"golang.org/x/sys/unix"
 
 	"moat/sentry/abi/linux"
@@ -9,8 +11,12 @@ import (
 // OpenAt implements open(2)/openat(2). mode is the creation mode with the
 // umask already applied. On success the caller owns the returned reference.
 func (v *VirtualFilesystem) OpenAt(ctx Context, op *PathOp, flags, mode uint32) (*FileDescription, linux.Errno) {
-	if flags&unix.O_TMPFILE == unix.O_TMPFILE {
-		return nil, linux.EOPNOTSUPP
+	if flags&oTmpfileBit != 0 {
+		// O_TMPFILE is __O_TMPFILE|O_DIRECTORY, and excludes O_CREAT.
+		if flags&(unix.O_TMPFILE|unix.O_CREAT) != unix.O_TMPFILE {
+			return nil, linux.EINVAL
+		}
+		return v.openTmpfile(ctx, op, flags, mode)
 	}
 	if flags&unix.O_CREAT != 0 && flags&unix.O_DIRECTORY != 0 {
 		return nil, linux.EINVAL
@@ -191,4 +197,59 @@ func (pathFile) Read(Context, *FileDescription, []byte, int64) (int, linux.Errno
 // Write implements FileImpl.Write.
 func (pathFile) Write(Context, *FileDescription, []byte, int64) (int, linux.Errno) {
 	return 0, linux.EBADF
+}
+
+// oTmpfileBit is __O_TMPFILE, O_TMPFILE without O_DIRECTORY.
+const oTmpfileBit = unix.O_TMPFILE &^ unix.O_DIRECTORY
+
+// TmpfileCreator is implemented by directory inodes that can make an
+// unnamed regular file (O_TMPFILE). linkable is false for O_EXCL: such a
+// file may never get a name.
+type TmpfileCreator interface {
+	CreateTmpfile(ctx Context, opts CreateOptions, linkable bool) (Inode, linux.Errno)
+}
+
+// openTmpfile implements open(2) with O_TMPFILE: an unnamed regular file
+// in the directory op names, which linkat(2) may name later.
+func (v *VirtualFilesystem) openTmpfile(ctx Context, op *PathOp, flags, mode uint32) (*FileDescription, linux.Errno) {
+	acc := flags & unix.O_ACCMODE
+	if acc != unix.O_WRONLY && acc != unix.O_RDWR {
+		return nil, linux.EINVAL
+	}
+	op.Follow = true
+	dir, err := v.GetDentryAt(ctx, op)
+	if err != 0 {
+		return nil, err
+	}
+	d := dir.dentry
+	if !d.IsDir() {
+		return nil, linux.ENOTDIR
+	}
+	creds := ctx.Credentials()
+	if err := mayWriteDir(creds, d); err != 0 {
+		return nil, err
+	}
+	if dir.mount.ReadOnly() {
+		return nil, linux.EROFS
+	}
+	tc, ok := d.inode.(TmpfileCreator)
+	if !ok {
+		return nil, linux.EOPNOTSUPP
+	}
+	opts := newFileOwner(creds, d, mode&07777|sIFREG)
+	opts.Mode &^= sIFMT
+	inode, err := tc.CreateTmpfile(ctx, opts, flags&unix.O_EXCL == 0)
+	if err != 0 {
+		return nil, err
+	}
+	st, _ := inode.Stat(ctx, linux.STATX_INO)
+	c := newDentry(d.fs, d, "#"+strconv.FormatUint(st.Ino, 10), inode)
+	c.dead = true
+	vd := VirtualDentry{dir.mount, c}
+	flags &^= unix.O_TMPFILE | unix.O_CREAT | unix.O_EXCL | unix.O_TRUNC
+	impl, err := inode.Open(ctx, vd, flags)
+	if err != 0 {
+		return nil, err
+	}
+	return NewFileDescription(impl, vd, flags), 0
 }

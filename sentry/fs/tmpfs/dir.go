@@ -189,10 +189,13 @@ func (d *dirInode) Link(_ vfs.Context, name string, target vfs.Inode) linux.Errn
 		return linux.EXDEV
 	}
 	b := t.base()
+	r, _ := t.(*regularInode)
 	b.mu.Lock()
 	nlink := b.nlink
+	// An O_TMPFILE file may get a first name.
+	tmpfile := r != nil && nlink == 0 && r.linkable
 	b.mu.Unlock()
-	if nlink == 0 {
+	if nlink == 0 && !tmpfile {
 		return linux.ENOENT
 	}
 	if nlink >= maxLinks {
@@ -201,6 +204,11 @@ func (d *dirInode) Link(_ vfs.Context, name string, target vfs.Inode) linux.Errn
 	if err := d.insert(name, t); err != 0 {
 		return err
 	}
+	b.mu.Lock()
+	if tmpfile {
+		r.linkable = false
+	}
+	b.mu.Unlock()
 	b.incLinks()
 	return 0
 }

@@ -27,6 +27,9 @@ type regularInode struct {
 	dataMu sync.Mutex
 	opens  int32
 	freed  bool
+	// linkable marks an O_TMPFILE file that linkat may still name
+	// (guarded by inode.mu).
+	linkable bool
 }
 
 func (fs *Filesystem) newRegular(mode uint32, uid auth.KUID, gid auth.KGID) *regularInode {
@@ -146,4 +149,16 @@ func (r *regularInode) Open(vfs.Context, vfs.VirtualDentry, uint32) (vfs.FileImp
 	r.opens++
 	r.dataMu.Unlock()
 	return &regularFile{r: r}, 0
+}
+
+// CreateTmpfile implements vfs.TmpfileCreator.CreateTmpfile: a regular
+// file with no name and no links, freed when its last open goes away.
+func (d *dirInode) CreateTmpfile(_ vfs.Context, opts vfs.CreateOptions, linkable bool) (vfs.Inode, linux.Errno) {
+	if err := d.fs.reserveInode(); err != 0 {
+		return nil, err
+	}
+	r := d.fs.newRegular(opts.Mode, opts.UID, opts.GID)
+	r.nlink = 0
+	r.linkable = linkable
+	return r, 0
 }

@@ -468,3 +468,39 @@ func TestFIFOFactory(t *testing.T) {
 		t.Errorf("%d FIFOs made, opens %v", len(made), made)
 	}
 }
+
+func TestTmpfile(t *testing.T) {
+	e := newEnv(t, tmpfs.Options{})
+	e.must("mkdir", e.v.MkdirAt(ctx, e.op("/d"), 0o755))
+	if _, err := e.v.OpenAt(ctx, e.op("/d"), unix.O_TMPFILE|unix.O_RDONLY, 0o600); err != linux.EINVAL {
+		t.Errorf("O_TMPFILE read-only: %v", err)
+	}
+	fd, err := e.v.OpenAt(ctx, e.op("/d"), unix.O_TMPFILE|unix.O_RDWR, 0o600)
+	if err != 0 {
+		t.Fatal(err)
+	}
+	fd.Write(ctx, []byte("tmp"))
+	if st, _ := fd.Stat(ctx, 0); st.Nlink != 0 || st.Mode != unix.S_IFREG|0o600 {
+		t.Errorf("tmpfile stat: nlink %d mode %o", st.Nlink, st.Mode)
+	}
+	if names := e.names("/d", 100); len(names) != 2 {
+		t.Errorf("tmpfile is listed: %q", names)
+	}
+	e.must("link", e.v.LinkVirtualDentry(ctx, fd.VirtualDentry(), e.op("/d/named")))
+	fd.DecRef()
+	if got := e.read("/d/named"); got != "tmp" || e.stat("/d/named").Nlink != 1 {
+		t.Errorf("linked tmpfile: %q", got)
+	}
+	// O_EXCL: never linkable.
+	fd, err = e.v.OpenAt(ctx, e.op("/d"), unix.O_TMPFILE|unix.O_EXCL|unix.O_WRONLY, 0o600)
+	if err != 0 {
+		t.Fatal(err)
+	}
+	defer fd.DecRef()
+	if err := e.v.LinkVirtualDentry(ctx, fd.VirtualDentry(), e.op("/d/x")); err != linux.ENOENT {
+		t.Errorf("link of an O_EXCL tmpfile: %v", err)
+	}
+	if _, err := e.v.OpenAt(ctx, e.op("/d/named"), unix.O_TMPFILE|unix.O_RDWR, 0o600); err != linux.ENOTDIR {
+		t.Errorf("O_TMPFILE on a file: %v", err)
+	}
+}
