@@ -17,7 +17,9 @@ func Getdents64(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Err
 	}
 	defer f.DecRef()
 	addr, count := args.Pointer(1), uint64(args.Uint(2))
-	buf := make([]byte, min(count, ioChunk))
+	bp := ioBuffers.Get().(*[]byte)
+	defer ioBuffers.Put(bp)
+	buf := (*bp)[:min(count, ioChunk)]
 	n := 0
 	tooSmall := false
 	err = f.Getdents(t, func(d vfs.Dirent) bool {
