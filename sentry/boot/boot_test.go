@@ -28,7 +28,7 @@ int main(int argc, char **argv) {
 `
 
 // tmpfsRoot returns a root with the host file prog copied to /prog.
-func tmpfsRoot(t *testing.T, prog string) RootFunc {
+func tmpfsRoot(t testing.TB, prog string) RootFunc {
 	data, err := os.ReadFile(prog)
 	if err != nil {
 		t.Fatal(err)

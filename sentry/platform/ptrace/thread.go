@@ -32,10 +32,9 @@ type thread struct {
 // Run implements platform.Thread.Run.
 func (t *thread) Run(regs *arch.Registers) (platform.Event, error) {
 	if *regs != t.cached {
-		if e := setRegs(t.tid, regs); e != 0 {
-			return platform.Event{}, fmt.Errorf("PTRACE_SETREGS: %w", e)
+		if err := t.writeRegs(regs); err != nil {
+			return platform.Event{}, err
 		}
-		t.cached = *regs
 	}
 	if t.interrupted.Swap(false) {
 		return platform.Event{Kind: platform.EventInterrupted}, nil
@@ -263,4 +262,24 @@ func (t *thread) followCPU() {
 	if unix.SchedSetaffinity(t.tid, &set) == nil {
 		t.cpu = int(cpu)
 	}
+}
+
+// raxOffset is the offset of rax in struct user_regs_struct.
+const raxOffset = 10 * 8
+
+// writeRegs makes the tracee's registers regs. The common case after a
+// syscall, where only rax (the result) changed, costs one PTRACE_POKEUSER
+// instead of a full PTRACE_SETREGS.
+func (t *thread) writeRegs(regs *arch.Registers) error {
+	c := t.cached
+	c.Rax = regs.Rax
+	if c == *regs {
+		if e := ptrace(unix.PTRACE_POKEUSR, t.tid, raxOffset, uintptr(regs.Rax)); e != 0 {
+			return fmt.Errorf("PTRACE_POKEUSER rax: %w", e)
+		}
+	} else if e := setRegs(t.tid, regs); e != 0 {
+		return fmt.Errorf("PTRACE_SETREGS: %w", e)
+	}
+	t.cached = *regs
+	return nil
 }
