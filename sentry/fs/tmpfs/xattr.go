@@ -29,7 +29,13 @@ func (i *inode) SetXattr(_ vfs.Context, name string, value []byte, flags uint32)
 	if flags&vfs.XattrReplace != 0 && !exists {
 		return linux.ENODATA
 	}
-	if !exists && len(i.xattrs) >= maxXattrs {
+	used := len(name) + len(value)
+	for n, v := range i.xattrs {
+		if n != name {
+			used += len(n) + len(v)
+		}
+	}
+	if used > maxXattrBytes {
 		return linux.ENOSPC
 	}
 	if i.xattrs == nil {
@@ -40,8 +46,10 @@ func (i *inode) SetXattr(_ vfs.Context, name string, value []byte, flags uint32)
 	return 0
 }
 
-// maxXattrs bounds the attributes of one inode.
-const maxXattrs = 1024
+// maxXattrBytes bounds the names and values of one inode's attributes
+// together, so that a sandbox cannot grow the sentry's memory through
+// them beyond what file data (host memfds) would cost.
+const maxXattrBytes = 128 << 10
 
 // ListXattr implements vfs.XattrInode.ListXattr.
 func (i *inode) ListXattr(vfs.Context) ([]string, linux.Errno) {
