@@ -111,11 +111,19 @@ func (f *Filter) Build() ([]unix.SockFilter, error) {
 	deflt := a.newLabel()
 	// Foreign architectures are killed outright: their system call
 	// numbers mean different calls.
+	// Returns are inlined here: deflt may be further than a conditional
+	// jump reaches.
+	native := a.newLabel()
 	a.load(offArch)
-	a.jump(unix.BPF_JEQ, auditArch, noLabel, deflt)
+	a.jump(unix.BPF_JEQ, auditArch, native, noLabel)
+	a.ret(f.def)
+	a.place(native)
 	a.load(offNr)
 	if x32Bit != 0 {
-		a.jump(unix.BPF_JGE, x32Bit, deflt, noLabel)
+		notX32 := a.newLabel()
+		a.jump(unix.BPF_JGE, x32Bit, noLabel, notX32)
+		a.ret(f.def)
+		a.place(notX32)
 	}
 	if err := f.search(&a, f.Syscalls(), deflt); err != nil {
 		return nil, err
@@ -141,9 +149,19 @@ const leafSize = 4
 func (f *Filter) search(a *asm, nrs []uint32, deflt int) error {
 	if len(nrs) <= leafSize {
 		for _, nr := range nrs {
+			e := f.entries[nr]
 			next := a.newLabel()
-			a.jump(unix.BPF_JEQ, nr, noLabel, next)
-			if err := f.block(a, f.entries[nr]); err != nil {
+			if len(e.rules) == 0 {
+				a.jump(unix.BPF_JEQ, nr, noLabel, next)
+			} else {
+				// A block of rules may be longer than a
+				// conditional jump reaches: miss through a JA.
+				hit := a.newLabel()
+				a.jump(unix.BPF_JEQ, nr, hit, noLabel)
+				a.jumpAlways(next)
+				a.place(hit)
+			}
+			if err := f.block(a, e); err != nil {
 				return err
 			}
 			a.place(next)

@@ -192,6 +192,37 @@ func TestBuildMatchesAction(t *testing.T) {
 	}
 }
 
+// TestManyRules builds a call with more rules than a conditional jump can
+// skip over.
+func TestManyRules(t *testing.T) {
+	f := New(ActionKillProcess).Allow(unix.SYS_READ, unix.SYS_WRITE)
+	var rules []Rule
+	for i := range 40 {
+		rules = append(rules, Rule{ArgEq(0, uint64(i)), ArgEq(1, uint64(i)<<33), ArgMasked(2, 0xf0, 0x10)})
+	}
+	f.AllowIf(unix.SYS_IOCTL, rules...)
+	prog, err := f.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		nr   uint32
+		args [6]uint64
+	}{
+		{unix.SYS_IOCTL, [6]uint64{39, 39 << 33, 0x1f}},
+		{unix.SYS_IOCTL, [6]uint64{39, 39 << 33, 0x2f}},
+		{unix.SYS_IOCTL, [6]uint64{0, 0, 0x10}},
+		{unix.SYS_IOCTL, [6]uint64{41, 41 << 33, 0x10}},
+		{unix.SYS_READ, [6]uint64{}},
+		{unix.SYS_OPENAT, [6]uint64{}},
+	} {
+		want := uint32(f.Action(tt.nr, tt.args))
+		if got := run(t, prog, seccompData(auditArch, tt.nr, tt.args)); got != want {
+			t.Errorf("nr %d args %x: program says %v, Action says %v", tt.nr, tt.args, Action(got), Action(want))
+		}
+	}
+}
+
 func TestActionString(t *testing.T) {
 	tests := []struct {
 		a    Action
