@@ -109,10 +109,10 @@ func (a *asm) finish() ([]unix.SockFilter, error) {
 func (f *Filter) Build() ([]unix.SockFilter, error) {
 	var a asm
 	deflt := a.newLabel()
-	// Foreign architectures are killed outright: their system call
-	// numbers mean different calls.
-	// Returns are inlined here: deflt may be further than a conditional
-	// jump reaches.
+	// Foreign architectures and the x32 ABI get the default action
+	// whatever the call: their numbers mean different calls. The returns
+	// are inlined, as deflt may be further than a conditional jump
+	// reaches.
 	native := a.newLabel()
 	a.load(offArch)
 	a.jump(unix.BPF_JEQ, auditArch, native, noLabel)
