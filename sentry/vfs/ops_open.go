@@ -136,7 +136,7 @@ func (v *VirtualFilesystem) openVirtualDentry(ctx Context, vd VirtualDentry, fla
 	}
 	acc := flags & unix.O_ACCMODE
 	write := acc == unix.O_WRONLY || acc == unix.O_RDWR
-	if d.IsDir() && (write || flags&unix.O_CREAT != 0) {
+	if d.IsDir() && (write || flags&(unix.O_CREAT|unix.O_TRUNC) != 0) {
 		return nil, linux.EISDIR
 	}
 	trunc := flags&unix.O_TRUNC != 0 && d.typ == sIFREG

@@ -71,6 +71,7 @@ func TestOpenFlags(t *testing.T) {
 		{"/a/b", unix.O_RDONLY | unix.O_DIRECTORY, 0},
 		{"/a/b", unix.O_WRONLY, linux.EISDIR},
 		{"/a/b", unix.O_RDONLY | unix.O_CREAT, linux.EISDIR},
+		{"/a/b", unix.O_RDONLY | unix.O_TRUNC, linux.EISDIR},
 		{"/a/b/", unix.O_RDONLY | unix.O_CREAT, linux.EISDIR},
 		{"/a/new/", unix.O_RDONLY | unix.O_CREAT, linux.EISDIR},
 		{"/a/b/file", unix.O_RDONLY | unix.O_CREAT | unix.O_EXCL, linux.EEXIST},
