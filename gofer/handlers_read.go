@@ -12,6 +12,9 @@ func (s *Server) attach(d *proto.Decoder, e *proto.Encoder) (int, unix.Errno) {
 	if !d.Done() {
 		return -1, unix.EINVAL
 	}
+	if s.full() {
+		return -1, unix.ENFILE
+	}
 	var st unix.Stat_t
 	s.mu.Lock()
 	root := s.root
@@ -73,6 +76,10 @@ func (s *Server) walk(d *proto.Decoder, e *proto.Encoder) (int, unix.Errno) {
 	for _, name := range names {
 		if !cur.isDir() {
 			stop = unix.ENOTDIR
+			break
+		}
+		if s.full() {
+			stop = unix.ENFILE
 			break
 		}
 		var st unix.Stat_t

@@ -7,14 +7,18 @@ import (
 )
 
 // writeDir is the common prologue of the requests that change a directory:
-// it checks for a read-only server and a valid name and returns the
-// directory's node, with a reference the caller drops with put.
-func (s *Server) writeDir(h proto.Handle, name string) (*node, unix.Errno) {
+// it checks for a read-only server, a valid name and, when the request
+// makes a handle, room for one (Config.MaxHandles), and returns the directory's node, with a reference the caller drops with
+// put.
+func (s *Server) writeDir(h proto.Handle, name string, makes bool) (*node, unix.Errno) {
 	if s.cfg.ReadOnly {
 		return nil, unix.EROFS
 	}
 	if !validName(name) {
 		return nil, unix.EINVAL
+	}
+	if makes && s.full() {
+		return nil, unix.ENFILE
 	}
 	return s.lookupDir(h)
 }
@@ -73,7 +77,7 @@ func (s *Server) create(d *proto.Decoder, e *proto.Encoder) (int, unix.Errno) {
 	if !d.Done() || flags&^(openFlags|unix.O_EXCL) != 0 || flags&unix.O_DIRECTORY != 0 {
 		return -1, unix.EINVAL
 	}
-	dir, errno := s.writeDir(dh, name)
+	dir, errno := s.writeDir(dh, name, true)
 	if errno != 0 {
 		return -1, errno
 	}
@@ -125,7 +129,7 @@ func (s *Server) mkdir(d *proto.Decoder, e *proto.Encoder) (int, unix.Errno) {
 	if !d.Done() {
 		return -1, unix.EINVAL
 	}
-	dir, errno := s.writeDir(dh, name)
+	dir, errno := s.writeDir(dh, name, true)
 	if errno != 0 {
 		return -1, errno
 	}
@@ -150,7 +154,7 @@ func (s *Server) symlink(d *proto.Decoder, e *proto.Encoder) (int, unix.Errno) {
 			return -1, unix.EINVAL
 		}
 	}
-	dir, errno := s.writeDir(dh, name)
+	dir, errno := s.writeDir(dh, name, true)
 	if errno != 0 {
 		return -1, errno
 	}
@@ -170,7 +174,7 @@ func (s *Server) mknod(d *proto.Decoder, e *proto.Encoder) (int, unix.Errno) {
 	if t := mode & unix.S_IFMT; t != unix.S_IFIFO && t != unix.S_IFSOCK {
 		return -1, unix.EPERM
 	}
-	dir, errno := s.writeDir(dh, name)
+	dir, errno := s.writeDir(dh, name, true)
 	if errno != 0 {
 		return -1, errno
 	}
@@ -186,7 +190,7 @@ func (s *Server) link(d *proto.Decoder, e *proto.Encoder) (int, unix.Errno) {
 	if !d.Done() {
 		return -1, unix.EINVAL
 	}
-	dir, errno := s.writeDir(dh, name)
+	dir, errno := s.writeDir(dh, name, true)
 	if errno != 0 {
 		return -1, errno
 	}
@@ -235,7 +239,7 @@ func (s *Server) unlink(d *proto.Decoder, e *proto.Encoder) (int, unix.Errno) {
 	if !d.Done() || flags&^unix.AT_REMOVEDIR != 0 {
 		return -1, unix.EINVAL
 	}
-	dir, errno := s.writeDir(dh, name)
+	dir, errno := s.writeDir(dh, name, false)
 	if errno != 0 {
 		return -1, errno
 	}
@@ -255,12 +259,12 @@ func (s *Server) rename(d *proto.Decoder, e *proto.Encoder) (int, unix.Errno) {
 	if !d.Done() || flags&^known != 0 || flags == known {
 		return -1, unix.EINVAL
 	}
-	odir, errno := s.writeDir(oh, oname)
+	odir, errno := s.writeDir(oh, oname, false)
 	if errno != 0 {
 		return -1, errno
 	}
 	defer s.put(odir)
-	ndir, errno := s.writeDir(nh, nname)
+	ndir, errno := s.writeDir(nh, nname, false)
 	if errno != 0 {
 		return -1, errno
 	}

@@ -255,3 +255,46 @@ func TestNoLeaks(t *testing.T) {
 		t.Fatalf("%d descriptors open before the session, %d after", before, after)
 	}
 }
+
+// TestMaxHandles checks that a client cannot hold more handles than the
+// limit, and that closing some makes room again.
+func TestMaxHandles(t *testing.T) {
+	root := makeTree(t)
+	c := serve(t, root, Config{MaxHandles: 4})
+	r := attach(t, c)
+	hs, _, err := c.Walk(r, []string{"dir", "inner"})
+	if err != nil || len(hs) != 2 {
+		t.Fatalf("Walk: %d, %v", len(hs), err)
+	}
+	h3, _, err := c.WalkOne(r, "file")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		op   func() error
+	}{
+		{"walk", func() error { _, _, err := c.WalkOne(r, "link"); return err }},
+		{"attach", func() error { _, _, err := c.Attach(); return err }},
+		{"mkdir", func() error { _, _, err := c.Mkdir(r, "m", 0755, proto.NoID, proto.NoID); return err }},
+		{"create", func() error {
+			_, _, _, err := c.Create(r, "n", unix.O_RDWR, 0644, proto.NoID, proto.NoID)
+			return err
+		}},
+	}
+	for _, tt := range tests {
+		if err := tt.op(); err != unix.ENFILE {
+			t.Errorf("%s at the limit: %v, want ENFILE", tt.name, err)
+		}
+	}
+	if _, err := os.Stat(root + "/m"); err == nil {
+		t.Errorf("mkdir at the limit created the directory")
+	}
+	if err := c.Unlink(r, "fifo", 0); err != nil {
+		t.Errorf("unlink at the limit: %v", err)
+	}
+	c.CloseHandle(h3)
+	if _, _, err := c.WalkOne(r, "link"); err != nil {
+		t.Errorf("walk after a close: %v", err)
+	}
+}

@@ -46,6 +46,13 @@ func (s *Server) rootNode() *node {
 	return s.root
 }
 
+// full reports whether the connection holds Config.MaxHandles handles.
+func (s *Server) full() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.handles) >= s.cfg.MaxHandles
+}
+
 // lookup returns the node of h with a reference the caller drops with put.
 func (s *Server) lookup(h proto.Handle) (*node, unix.Errno) {
 	s.mu.Lock()

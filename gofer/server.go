@@ -35,7 +35,15 @@ type Config struct {
 	// DefaultWorkers. More than one helps only when the tree is on a file
 	// system whose calls can block for long (network, FUSE).
 	Workers int
+	// MaxHandles bounds the handles the client may hold at once; 0 means
+	// DefaultMaxHandles. Past it, requests that would make a handle fail
+	// with ENFILE before creating anything, so a client cannot grow the
+	// gofer without bound.
+	MaxHandles int
 }
+
+// DefaultMaxHandles is Config.MaxHandles when it is 0.
+const DefaultMaxHandles = 1 << 20
 
 // DefaultWorkers is the number of requests a server handles at once when
 // Config.Workers is 0. One is fastest, also for concurrent clients: each
@@ -81,6 +89,9 @@ func NewServer(rootFD int, cfg Config) (*Server, error) {
 	}
 	if cfg.Workers <= 0 {
 		cfg.Workers = DefaultWorkers
+	}
+	if cfg.MaxHandles <= 0 {
+		cfg.MaxHandles = DefaultMaxHandles
 	}
 	return &Server{
 		cfg:     cfg,
