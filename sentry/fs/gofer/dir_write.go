@@ -9,9 +9,8 @@ import (
 )
 
 // Changes to a directory. Each is one gofer call on the directory's
-// handle, pinned for the call; new nodes remember their name for the
-// handle cache, and a node whose remembered name goes keeps its handle
-// for good (handle_cache.go).
+// handle, pinned for the call; the names inodes know are kept up to date
+// (names.go).
 
 // pinWritable pins the directory's handle for a change, or fails with
 // EROFS on a read-only file system.
@@ -112,8 +111,8 @@ func (d *dirInode) Symlink(_ vfs.Context, name, target string, opts vfs.CreateOp
 }
 
 // Link implements vfs.Inode.Link. The vfs binds the new name to target
-// itself, so the handle the gofer returns for it is closed; target keeps
-// the name it remembers.
+// itself, so the handle the gofer returns for it is closed; the name is
+// added to target's.
 func (d *dirInode) Link(_ vfs.Context, name string, target vfs.Inode) linux.Errno {
 	if d.fs.opts.ReadOnly {
 		return linux.EROFS
@@ -138,17 +137,18 @@ func (d *dirInode) Link(_ vfs.Context, name string, target vfs.Inode) linux.Errn
 	}
 	d.fs.queueClose(h)
 	t.base().setAttr(&st)
+	t.base().addName(d.res, name)
 	return 0
 }
 
-// keepIfNamed pins c's handle for good if c remembers name in d, which is
-// about to go; undo reverses it if that fails. c may be nil.
-func (d *dirInode) keepIfNamed(c vfs.Inode, name string) (undo func(), err linux.Errno) {
+// prepareRemove is inode.prepareRemove for the name in d of c, which may
+// be nil.
+func (d *dirInode) prepareRemove(c vfs.Inode, name string) (undo func(), err linux.Errno) {
 	g, ok := c.(goferInode)
-	if !ok || !g.base().remembers(d.res, name) {
+	if !ok {
 		return func() {}, 0
 	}
-	return g.base().pinForGood()
+	return g.base().prepareRemove(d.res, name)
 }
 
 // remove is Unlink (flags 0) and Rmdir (AT_REMOVEDIR).
@@ -158,7 +158,7 @@ func (d *dirInode) remove(name string, child vfs.Inode, flags int) linux.Errno {
 		return e
 	}
 	defer d.unpin()
-	undo, e := d.keepIfNamed(child, name)
+	undo, e := d.prepareRemove(child, name)
 	if e != 0 {
 		return e
 	}
@@ -167,6 +167,7 @@ func (d *dirInode) remove(name string, child vfs.Inode, flags int) linux.Errno {
 		return errno(err)
 	}
 	if c, ok := child.(goferInode); ok {
+		c.base().removeName(d.res, name)
 		if flags&unix.AT_REMOVEDIR != 0 {
 			c.base().updateAttr(func(s *proto.Stat) { s.Nlink = 0 })
 		} else {
@@ -187,8 +188,8 @@ func (d *dirInode) Rmdir(_ vfs.Context, name string, child vfs.Inode) linux.Errn
 }
 
 // Rename implements vfs.Inode.Rename. Handles follow the nodes they name;
-// the moved inode remembers its new name, and a replaced one keeps its
-// handle for good and loses a link.
+// the inodes' names are updated (names.go), and a replaced inode loses a
+// link.
 func (d *dirInode) Rename(_ vfs.Context, oldName string, child vfs.Inode, newParent vfs.Inode, newName string, replaced vfs.Inode, flags uint32) linux.Errno {
 	np, ok := newParent.(*dirInode)
 	if !ok || np.fs != d.fs {
@@ -204,8 +205,8 @@ func (d *dirInode) Rename(_ vfs.Context, oldName string, child vfs.Inode, newPar
 		return e
 	}
 	defer np.unpin()
-	// The moved node keeps its handle while its remembered name is out
-	// of date, so no walk can use the old name in between.
+	// The moved node keeps its handle while its names are out of date, so
+	// no walk can use the old name in between.
 	c, ok := child.(goferInode)
 	if !ok {
 		return linux.EXDEV
@@ -224,7 +225,7 @@ func (d *dirInode) Rename(_ vfs.Context, oldName string, child vfs.Inode, newPar
 		}
 		defer r.base().unpin()
 	case !exchange:
-		if undo, e = np.keepIfNamed(replaced, newName); e != 0 {
+		if undo, e = np.prepareRemove(replaced, newName); e != 0 {
 			return e
 		}
 	}
@@ -232,18 +233,16 @@ func (d *dirInode) Rename(_ vfs.Context, oldName string, child vfs.Inode, newPar
 		undo()
 		return errno(err)
 	}
-	if c.base().remembers(d.res, oldName) {
-		c.base().setName(np.res, newName)
-	}
+	c.base().renameName(d.res, oldName, np.res, newName)
 	switch {
 	case !rok:
 	case exchange:
-		if r.base().remembers(np.res, newName) {
-			r.base().setName(d.res, oldName)
-		}
+		r.base().renameName(np.res, newName, d.res, oldName)
 	case r.base().typ == sIFDIR:
+		r.base().removeName(np.res, newName)
 		r.base().updateAttr(func(s *proto.Stat) { s.Nlink = 0 })
 	default:
+		r.base().removeName(np.res, newName)
 		r.base().dropLink()
 	}
 	return 0

@@ -43,13 +43,13 @@ func (fs *Filesystem) unpinRes(r *hostRes) {
 	r.mu.Lock()
 	r.users--
 	idle := r.users == 0 && r.h != 0 && len(r.names) > 0
-	var detached proto.Handle
+	var detached []proto.Handle
 	if r.users == 0 {
-		detached, r.detachedH = r.detachedH, 0
+		detached, r.detached = r.detached, nil
 	}
 	r.mu.Unlock()
-	if detached != 0 {
-		fs.queueClose(detached)
+	for _, h := range detached {
+		fs.queueClose(h)
 	}
 	if idle {
 		fs.touchHandle(r)

@@ -34,9 +34,9 @@ type hostRes struct {
 	h proto.Handle
 	// users counts the pins of h: a pinned handle is not dropped.
 	users int
-	// detachedH is a handle whose name went while it was pinned; it is
-	// closed once users drops to zero.
-	detachedH proto.Handle
+	// detached are handles whose name went while they were pinned; they
+	// are closed once users drops to zero.
+	detached []proto.Handle
 	// readFD and rwFD are host descriptors open O_RDONLY and O_RDWR, or -1.
 	readFD, rwFD int
 	// opens counts the open file descriptions using them.

@@ -95,7 +95,7 @@ func (i *inode) removeName(dir *hostRes, name string) {
 			if r.users == 0 {
 				drop = r.h
 			} else {
-				r.detachedH = r.h
+				r.detached = append(r.detached, r.h)
 			}
 			r.h = 0
 		}

@@ -20,9 +20,13 @@ import (
 // sandbox's view of the tree (getdents and stat of every name, contents of
 // every file) is the host's.
 func TestRandomOps(t *testing.T) {
-	for seed := range uint64(4) {
+	for seed := range uint64(8) {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
-			e := newEnvOpts(t, t.TempDir(), Options{MaxHandles: 3, MaxIdleFiles: 2})
+			opts := Options{MaxHandles: 3, MaxIdleFiles: 2}
+			if seed%2 == 1 {
+				opts = Options{MaxHandles: 1, MaxIdleFiles: -1}
+			}
+			e := newEnvOpts(t, t.TempDir(), opts)
 			rng := rand.New(rand.NewPCG(seed, 1))
 			dirs := []string{"a", "b", "a/c"}
 			for _, d := range dirs {
