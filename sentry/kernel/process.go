@@ -134,7 +134,9 @@ func (tg *ThreadGroup) notifyParentLocked(code int32, status int) {
 			info.SetUID(uint32(l.Credentials().RealKUID))
 		}
 		info.SetStatus(int32(status))
-		go p.SendGroupSignal(info, FromKernel)
+		// Queued before the zombie becomes visible to wait, as on
+		// Linux (lock order: Kernel.mu, then ThreadGroup.mu).
+		p.SendGroupSignal(info, FromKernel)
 	}
 }
 

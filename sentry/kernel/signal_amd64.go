@@ -73,6 +73,9 @@ func (t *Task) setupSignalFrame(info *linux.SignalInfo, act *linux.SigAction) er
 		// SA_RESTORER; without it Linux kills the process too.
 		return errors.New("no SA_RESTORER")
 	}
+	if !t.rseqAbortForSignal() {
+		return errors.New("bad rseq critical section descriptor")
+	}
 	regs := &t.regs
 	fp, err := t.thread.FPState()
 	if err != nil {

@@ -52,6 +52,9 @@ type Task struct {
 	clearChildTID uintptr
 	robustList    uintptr
 	robustLen     uintptr
+	// rseqAddr and rseqSig are the registered rseq area and signature.
+	rseqAddr uintptr
+	rseqSig  uint32
 	// pending are thread-directed signals not yet delivered.
 	pending sigQueue
 }

@@ -185,6 +185,10 @@ func (mm *MemoryManager) CopyInPartial(addr uintptr, dst []byte) int {
 	return n
 }
 
+// UserRange reports whether [addr, addr+n) lies in application address
+// space (not the platform's stub).
+func (mm *MemoryManager) UserRange(addr, n uintptr) bool { return mm.userRange(addr, n) }
+
 // userRange reports whether [addr, addr+n) is an application range: below
 // the top of user space and outside the platform's stub.
 func (mm *MemoryManager) userRange(addr, n uintptr) bool {

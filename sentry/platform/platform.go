@@ -92,6 +92,11 @@ type AddressSpace interface {
 	Advise(addr, length uintptr, advice int) error
 	// Sync flushes shared file mappings in [addr, addr+length) (msync).
 	Sync(addr, length uintptr, flags int) error
+	// Rseq registers (or with RSEQ_FLAG_UNREGISTER removes) a restartable
+	// sequences area for the calling OS thread's thread, with the host:
+	// the host kernel then keeps cpu_id current and aborts critical
+	// sections on preemption, exactly as Linux does.
+	Rseq(addr, length uintptr, flags int, sig uint32) error
 
 	// ReadAt copies application memory into dst; it returns how many bytes
 	// were copied before the first inaccessible byte.

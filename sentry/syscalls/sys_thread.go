@@ -219,3 +219,8 @@ func Execve(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) 
 	}
 	return 0, t.Execve(path, argv, envv)
 }
+
+// Rseq implements Linux syscall rseq(2).
+func Rseq(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
+	return 0, t.Rseq(args.Pointer(0), args.Uint(1), int(args.Int(2)), args.Uint(3))
+}

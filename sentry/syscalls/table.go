@@ -219,7 +219,7 @@ var table = map[uintptr]kernel.Syscall{
 	unix.SYS_ARCH_PRCTL:      partial(ArchPrctl, "no ARCH_SET_CPUID", hex, hex),
 	unix.SYS_PRCTL:           partial(Prctl, "PR_SET/GET_NAME, NO_NEW_PRIVS, CAPBSET_READ, CHILD_SUBREAPER", num, hex, hex, hex, hex),
 	unix.SYS_EXECVE:          partial(Execve, "from a single-threaded process", path, hex, hex),
-	unix.SYS_RSEQ:            unsupported(linux.ENOSYS, "libc falls back without restartable sequences"),
+	unix.SYS_RSEQ:            full(Rseq, hex, num, hex, hex),
 }
 
 // Table returns the syscall table for the kernel.

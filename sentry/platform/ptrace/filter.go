@@ -9,7 +9,8 @@ import (
 // stubSyscalls are the only host system calls the stub may execute from
 // the injection site: the address-space changes the sentry decides (and
 // msync of shared file mappings), receiving a donated file descriptor for
-// a file mapping and closing it again, and ending a thread or the process.
+// a file mapping and closing it again, registering an application thread's
+// rseq area with the host, and ending a thread or the process.
 var stubSyscalls = []uint32{
 	unix.SYS_MMAP,
 	unix.SYS_MPROTECT,
@@ -17,6 +18,7 @@ var stubSyscalls = []uint32{
 	unix.SYS_MREMAP,
 	unix.SYS_MADVISE,
 	unix.SYS_MSYNC,
+	unix.SYS_RSEQ,
 	unix.SYS_RECVMSG,
 	unix.SYS_CLOSE,
 	unix.SYS_EXIT,

@@ -169,3 +169,9 @@ func (as *addressSpace) Sync(addr, length uintptr, flags int) error {
 	_, err := as.inject(unix.SYS_MSYNC, addr, length, uintptr(flags))
 	return err
 }
+
+// Rseq implements platform.AddressSpace.Rseq.
+func (as *addressSpace) Rseq(addr, length uintptr, flags int, sig uint32) error {
+	_, err := as.inject(unix.SYS_RSEQ, addr, length, uintptr(flags), uintptr(sig))
+	return err
+}
