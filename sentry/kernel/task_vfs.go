@@ -44,3 +44,9 @@ func (t *Task) SignalProcessGroup(pgid int32, sig int) {
 		tg.SendGroupSignal(linux.NewSignalInfo(sig, linux.SI_KERNEL), FromKernel)
 	}
 }
+
+// SignalSelf implements host.SelfSignaller: sig is sent to the task, as
+// from the kernel (SIGPIPE after a write to a broken host pipe).
+func (t *Task) SignalSelf(sig int) {
+	t.SendSignal(linux.NewSignalInfo(sig, linux.SI_KERNEL), FromKernel)
+}

@@ -192,11 +192,24 @@ func (f *File) Write(ctx vfs.Context, fd *vfs.FileDescription, src []byte, off i
 			if done > 0 {
 				return done, 0
 			}
+			if err == unix.EPIPE {
+				// The reader is gone: SIGPIPE for the writer, as a
+				// Linux pipe or socket does.
+				if s, ok := ctx.(SelfSignaller); ok {
+					s.SignalSelf(int(unix.SIGPIPE))
+				}
+			}
 			return 0, linux.FromHost(err)
 		}
 		done += n
 	}
 	return done, 0
+}
+
+// SelfSignaller is implemented by contexts (tasks) that can be sent a
+// signal raised by their own operation (SIGPIPE).
+type SelfSignaller interface {
+	SignalSelf(sig int)
 }
 
 // Seek implements vfs.FileImpl.Seek.

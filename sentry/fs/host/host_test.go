@@ -265,3 +265,28 @@ func TestPipeBlockingAndNonblocking(t *testing.T) {
 		t.Errorf("read after data arrived: %v", err)
 	}
 }
+
+// sigRecorder records SignalSelf calls.
+type sigRecorder struct {
+	testCtx
+	sigs *[]int
+}
+
+func (s sigRecorder) SignalSelf(sig int) { *s.sigs = append(*s.sigs, sig) }
+
+func TestBrokenPipeSignal(t *testing.T) {
+	var p [2]int
+	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
+		t.Fatal(err)
+	}
+	unix.Close(p[0])
+	w, _ := host.NewFile(p[1], host.Options{})
+	defer w.DecRef()
+	var sigs []int
+	if _, err := w.Write(sigRecorder{ctx, &sigs}, []byte("x")); err != linux.EPIPE {
+		t.Errorf("write to a broken pipe: %v", err)
+	}
+	if len(sigs) != 1 || sigs[0] != int(unix.SIGPIPE) {
+		t.Errorf("signals %v", sigs)
+	}
+}
