@@ -176,3 +176,21 @@ func BenchmarkChildStatParallel(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkChildWalkOpen is open(2) of an unwalked path in one round trip,
+// with the descriptor and handle closed.
+func BenchmarkChildWalkOpen(b *testing.B) {
+	c := startGofer(b, makeTree(b), false, false)
+	d, _ := walk(b, c, attach(b, c), "dir")
+	b.ReportAllocs()
+	for b.Loop() {
+		h, _, fd, err := c.WalkOpen(d, "sub", unix.O_RDONLY)
+		if err != nil {
+			b.Fatal(err)
+		}
+		unix.Close(fd)
+		if err := c.CloseHandle(h); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -108,6 +108,45 @@ func (s *Server) walk(d *proto.Decoder, e *proto.Encoder) (int, unix.Errno) {
 	return -1, 0
 }
 
+func (s *Server) walkOpen(d *proto.Decoder, e *proto.Encoder) (int, unix.Errno) {
+	dh, name, flags := d.Handle(), string(d.BytesRef()), int(d.U32())
+	if !d.Done() || !validName(name) || flags&^openFlags != 0 {
+		return -1, unix.EINVAL
+	}
+	dir, errno := s.lookupDir(dh)
+	if errno != 0 {
+		return -1, errno
+	}
+	defer s.put(dir)
+	if s.full() {
+		return -1, unix.ENFILE
+	}
+	var st unix.Stat_t
+	pfd, err := openPath(dir.fd, name, &st)
+	if err != nil {
+		return -1, errnoOf(err)
+	}
+	h, n := s.childHandle(dir, name, pfd, &st)
+	defer s.put(n)
+	e.Handle(h)
+	encodeStat(e, &st)
+	if n.isSymlink() {
+		e.U8(0)
+		return -1, 0
+	}
+	if s.cfg.ReadOnly && writes(flags) && !n.isDir() {
+		s.closeHandles([]proto.Handle{h})
+		return -1, unix.EROFS
+	}
+	fd, errno := s.reopen(n, flags)
+	if errno != 0 {
+		s.closeHandles([]proto.Handle{h})
+		return -1, errno
+	}
+	e.U8(1)
+	return fd, 0
+}
+
 func (s *Server) stat(d *proto.Decoder, e *proto.Encoder) (int, unix.Errno) {
 	h := d.Handle()
 	if !d.Done() {

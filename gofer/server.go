@@ -214,6 +214,7 @@ var handlers = [...]handler{
 	proto.MsgSetxattr:    (*Server).setxattr,
 	proto.MsgListxattr:   (*Server).listxattr,
 	proto.MsgRemovexattr: (*Server).removexattr,
+	proto.MsgWalkOpen:    (*Server).walkOpen,
 }
 
 // handle answers the request msg into out and returns a descriptor to send

@@ -217,6 +217,14 @@ func TestConfinedGofer(t *testing.T) {
 			}
 			return err
 		}},
+		{"walkopen", func() error {
+			h, _, fd, err := c.WalkOpen(r, "file", unix.O_RDONLY)
+			if err == nil {
+				unix.Close(fd)
+				c.CloseHandle(h)
+			}
+			return err
+		}},
 		{"readlink", func() error { h, _ := walk(t, c, r, "link"); _, err := c.Readlink(h); return err }},
 		{"getdents", func() error { _, err := c.Getdents(r); return err }},
 		{"statfs", func() error { _, err := c.Statfs(r); return err }},

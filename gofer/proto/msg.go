@@ -54,6 +54,9 @@ const (
 	MsgListxattr
 	// MsgRemovexattr: {Handle, name} -> {}.
 	MsgRemovexattr
+	// MsgWalkOpen: {dir Handle, name, flags u32} -> {Handle, Stat,
+	// opened u8} plus one descriptor when opened is 1.
+	MsgWalkOpen
 
 	msgTypeCount
 )
@@ -66,6 +69,7 @@ var msgNames = [...]string{
 	MsgUnlink: "unlink", MsgRename: "rename", MsgSetattr: "setattr",
 	MsgGetxattr: "getxattr", MsgSetxattr: "setxattr",
 	MsgListxattr: "listxattr", MsgRemovexattr: "removexattr",
+	MsgWalkOpen: "walkopen",
 }
 
 // String returns the message type's name.
