@@ -106,6 +106,8 @@ func (t *Task) exec(filename string, argv, envv []string) linux.Errno {
 	t.mm, t.thread = m, th
 	t.releaseVfork()
 	t.tg.resetHandlersForExec()
+	t.tg.SetDumpable(1)
+	t.SetPdeathSignal(0)
 	t.SetAltStack(linux.SignalStack{Flags: linux.SS_DISABLE})
 	t.regs = arch.NewRegisters(res.Entry, res.SP)
 	base := ef.Name

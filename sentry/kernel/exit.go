@@ -80,6 +80,15 @@ func (t *Task) exit() {
 	}
 	tg.stopTimers()
 	tg.zombie = true
+	// PR_SET_PDEATHSIG: Linux sends it when the parent thread exits; the
+	// sentry sends it when the parent process does.
+	for c := range tg.children {
+		if l := c.leader; l != nil && !c.zombie {
+			if sig := l.PdeathSignal(); sig != 0 {
+				c.SendGroupSignal(linuxSignal(sig), FromKernel)
+			}
+		}
+	}
 	k.reparentChildrenLocked(tg)
 	isInit := tg == k.init
 	if isInit {
@@ -149,3 +158,5 @@ func (t *Task) writeTID(addr uintptr, tid int32) linux.Errno {
 	binary.LittleEndian.PutUint32(b[:], uint32(tid))
 	return t.CopyOut(addr, b[:])
 }
+
+func linuxSignal(sig int) *linux.SignalInfo { return linux.NewSignalInfo(sig, linux.SI_USER) }

@@ -52,6 +52,12 @@ type Task struct {
 	clearChildTID uintptr
 	robustList    uintptr
 	robustLen     uintptr
+	// pdeathsig is sent when the parent process dies (PR_SET_PDEATHSIG).
+	pdeathsig int
+	// timerSlack is PR_SET_TIMERSLACK's value in nanoseconds.
+	timerSlack uint64
+	// keepCaps is PR_SET_KEEPCAPS.
+	keepCaps bool
 	// rseqAddr and rseqSig are the registered rseq area and signature.
 	rseqAddr uintptr
 	rseqSig  uint32

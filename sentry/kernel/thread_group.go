@@ -46,6 +46,8 @@ type ThreadGroup struct {
 	pending sigQueue
 	// itimer is ITIMER_REAL.
 	itimer realTimer
+	// notDumpable is PR_SET_DUMPABLE(0); execve clears it.
+	notDumpable bool
 	// startTime is when the process was created.
 	startTime int64
 }

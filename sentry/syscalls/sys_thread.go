@@ -151,6 +151,43 @@ func Prctl(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
 			return 1, 0
 		}
 		return 0, 0
+	case unix.PR_GET_DUMPABLE:
+		return uintptr(t.ThreadGroup().Dumpable()), 0
+	case unix.PR_SET_DUMPABLE:
+		v := args.Uint64(1)
+		if v > 1 {
+			return 0, linux.EINVAL
+		}
+		t.ThreadGroup().SetDumpable(int(v))
+		return 0, 0
+	case unix.PR_SET_PDEATHSIG:
+		sig := args.Uint64(1)
+		if sig > linux.NumSignals {
+			return 0, linux.EINVAL
+		}
+		t.SetPdeathSignal(int(sig))
+		return 0, 0
+	case unix.PR_GET_PDEATHSIG:
+		var b [4]byte
+		binary.LittleEndian.PutUint32(b[:], uint32(t.PdeathSignal()))
+		return 0, t.CopyOut(args.Pointer(1), b[:])
+	case unix.PR_SET_TIMERSLACK:
+		t.SetTimerSlack(args.Uint64(1))
+		return 0, 0
+	case unix.PR_GET_TIMERSLACK:
+		return uintptr(t.TimerSlack()), 0
+	case unix.PR_SET_KEEPCAPS:
+		v := args.Uint64(1)
+		if v > 1 {
+			return 0, linux.EINVAL
+		}
+		t.SetKeepCaps(v == 1)
+		return 0, 0
+	case unix.PR_GET_KEEPCAPS:
+		if t.KeepCaps() {
+			return 1, 0
+		}
+		return 0, 0
 	case unix.PR_SET_CHILD_SUBREAPER:
 		t.ThreadGroup().SetSubreaper(args.Uint64(1) != 0)
 		return 0, 0
@@ -161,7 +198,7 @@ func Prctl(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
 		}
 		return 0, t.CopyOut(args.Pointer(1), b[:])
 	}
-	// TODO(#4): PR_SET_PDEATHSIG, PR_SET_DUMPABLE.
+	// Other options are not implemented.
 	return 0, linux.EINVAL
 }
 

@@ -217,7 +217,7 @@ var table = map[uintptr]kernel.Syscall{
 	unix.SYS_SET_ROBUST_LIST: full(SetRobustList, hex, num),
 	unix.SYS_GET_ROBUST_LIST: full(GetRobustList, num, hex, hex),
 	unix.SYS_ARCH_PRCTL:      partial(ArchPrctl, "no ARCH_SET_CPUID", hex, hex),
-	unix.SYS_PRCTL:           partial(Prctl, "PR_SET/GET_NAME, NO_NEW_PRIVS, CAPBSET_READ, CHILD_SUBREAPER", num, hex, hex, hex, hex),
+	unix.SYS_PRCTL:           partial(Prctl, "NAME, NO_NEW_PRIVS, CAPBSET_READ, CHILD_SUBREAPER, DUMPABLE, PDEATHSIG (on parent process exit), TIMERSLACK, KEEPCAPS; others EINVAL", num, hex, hex, hex, hex),
 	unix.SYS_EXECVE:          partial(Execve, "from a single-threaded process", path, hex, hex),
 	unix.SYS_RSEQ:            full(Rseq, hex, num, hex, hex),
 }
