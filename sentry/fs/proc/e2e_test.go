@@ -7,11 +7,13 @@
 package proc_test
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -150,5 +152,98 @@ func TestDumpInSandbox(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q", want)
 		}
+	}
+}
+
+// procsC starts a thread and a child process and prints what /proc shows
+// of them.
+const procsC = `
+#include <dirent.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+static int pfd[2];
+static void *thread(void *arg) { char c; read(pfd[0], &c, 1); return arg; }
+static void show(const char *path) {
+	char buf[8192];
+	int fd = open(path, O_RDONLY);
+	if (fd < 0) { printf("%s: open failed\n", path); return; }
+	int n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n < 0) n = 0;
+	buf[n] = 0;
+	for (int i = 0; i < n; i++) if (buf[i] == 0) buf[i] = ' ';
+	printf("%s: %s%s", path, buf, n && buf[n-1] == '\n' ? "" : "\n");
+}
+static void list(const char *path) {
+	DIR *d = opendir(path);
+	printf("ls %s:", path);
+	for (struct dirent *e; d && (e = readdir(d));) if (e->d_name[0] >= '0' && e->d_name[0] <= '9') printf(" %s", e->d_name);
+	printf("\n");
+	if (d) closedir(d);
+}
+int main(void) {
+	pipe(pfd);
+	pthread_t th;
+	pthread_create(&th, NULL, thread, NULL);
+	pid_t child = fork();
+	if (child == 0) { char c; read(pfd[0], &c, 1); _exit(0); }
+	char p[64];
+	printf("me %d child %d\n", getpid(), child);
+	list("/proc");
+	list("/proc/self/task");
+	snprintf(p, sizeof p, "/proc/%d/cmdline", child); show(p);
+	snprintf(p, sizeof p, "/proc/%d/stat", child); show(p);
+	DIR *d = opendir("/proc/self/task");
+	for (struct dirent *e; d && (e = readdir(d));) {
+		if (e->d_name[0] == '.') continue;
+		snprintf(p, sizeof p, "/proc/self/task/%s/stat", e->d_name); show(p);
+	}
+	closedir(d);
+	snprintf(p, sizeof p, "/proc/%d/task/%d/stat", getpid(), child); show(p);
+	write(pfd[1], "xx", 2);
+	pthread_join(th, NULL);
+	waitpid(child, NULL, 0);
+	snprintf(p, sizeof p, "/proc/%d/stat", child); show(p);
+	list("/proc");
+	return 0;
+}
+`
+
+func TestProcessesInSandbox(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "procs.c")
+	if err := os.WriteFile(src, []byte(procsC), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out := runInSandbox(t, src, "/procs")
+	t.Logf("exit %d:\n%s", code, out)
+	var me, child int
+	if _, err := fmt.Sscanf(out, "me %d child %d", &me, &child); err != nil {
+		t.Fatalf("no pids in output: %v", err)
+	}
+	lines := strings.Split(out, "\n")
+	want := []string{
+		fmt.Sprintf("ls /proc: %d %d", me, child),
+		fmt.Sprintf("/proc/%d/cmdline: /procs ", child),
+		fmt.Sprintf("/proc/%d/task/%d/stat: open failed", me, child),
+		fmt.Sprintf("/proc/%d/stat: open failed", child),
+		fmt.Sprintf("ls /proc: %d", me),
+	}
+	for _, w := range want {
+		if !slices.Contains(lines, w) {
+			t.Errorf("output lacks line %q", w)
+		}
+	}
+	if !strings.Contains(out, fmt.Sprintf("/proc/%d/stat: %d (procs) S %d ", child, child, me)) {
+		t.Errorf("child's stat does not show it sleeping with its parent")
+	}
+	if n := strings.Count(out, "/proc/self/task/"); n != 2 {
+		t.Errorf("%d thread stat lines, want 2", n)
 	}
 }
