@@ -70,8 +70,21 @@ func Fcntl(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
 	case unix.F_GETOWN, unix.F_SETOWN, unix.F_GETOWN_EX, unix.F_SETOWN_EX, unix.F_GETSIG, unix.F_SETSIG:
 		t.Debugf("fcntl: signal-driven I/O (cmd %d) is not supported", cmd)
 		return 0, linux.EINVAL
-	case unix.F_ADD_SEALS, unix.F_GET_SEALS:
-		return 0, linux.EINVAL
+	case unix.F_GET_SEALS:
+		s, ok := f.Impl().(vfs.Sealable)
+		if !ok {
+			return 0, linux.EINVAL
+		}
+		return uintptr(s.Seals()), 0
+	case unix.F_ADD_SEALS:
+		s, ok := f.Impl().(vfs.Sealable)
+		if !ok {
+			return 0, linux.EINVAL
+		}
+		if !f.IsWritable() {
+			return 0, linux.EPERM
+		}
+		return 0, s.AddSeals(uint32(arg))
 	}
 	t.Debugf("fcntl: unknown cmd %d", cmd)
 	return 0, linux.EINVAL

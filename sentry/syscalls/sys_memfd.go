@@ -18,8 +18,7 @@ const memfdNameMax = 249
 
 // MemfdCreate implements Linux syscall memfd_create(2): an unlinked file
 // of a hidden tmpfs, so its data is a host memfd the memory manager can
-// map. MFD_HUGETLB is EINVAL; MFD_ALLOW_SEALING is accepted but sealing
-// (F_ADD_SEALS) is not implemented.
+// map. MFD_HUGETLB is EINVAL; MFD_ALLOW_SEALING allows F_ADD_SEALS.
 func MemfdCreate(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
 	name, err := t.CopyInString(args.Pointer(0), memfdNameMax)
 	if err == linux.ENAMETOOLONG {
@@ -51,6 +50,12 @@ func MemfdCreate(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Er
 	inode, err := dir.Create(t, tmp, vfs.CreateOptions{Mode: mode, UID: creds.FSUID, GID: creds.FSGID})
 	if err != 0 {
 		return 0, err
+	}
+	switch {
+	case flags&unix.MFD_NOEXEC_SEAL != 0:
+		tmpfs.AllowSealing(inode, unix.F_SEAL_EXEC)
+	case flags&unix.MFD_ALLOW_SEALING != 0:
+		tmpfs.AllowSealing(inode, 0)
 	}
 	f, err := v.OpenUnlinked(t, m, inode, "memfd:"+name, unix.O_RDWR|unix.O_LARGEFILE)
 	// The name in the hidden directory was only a handle: drop it.

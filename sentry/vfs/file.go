@@ -87,6 +87,13 @@ type (
 	AnonymousMapper interface {
 		MapsAsAnonymous() bool
 	}
+	// Sealable is implemented by files that support memfd seals
+	// (F_GET_SEALS, F_ADD_SEALS). The vfs checks that the file is open for
+	// writing before AddSeals.
+	Sealable interface {
+		Seals() uint32
+		AddSeals(seals uint32) linux.Errno
+	}
 	// Allocator implements fallocate(2).
 	Allocator interface {
 		Allocate(ctx Context, mode uint32, off, length int64) linux.Errno
@@ -272,4 +279,15 @@ func (fd *FileDescription) DiscardsWrites() bool {
 func (fd *FileDescription) MapsAsAnonymous() bool {
 	a, ok := fd.impl.(AnonymousMapper)
 	return ok && a.MapsAsAnonymous()
+}
+
+// Seals returns fd's memfd seals (F_SEAL_*) and whether the file supports
+// them; the memory manager refuses shared writable mappings of a file with
+// F_SEAL_WRITE or F_SEAL_FUTURE_WRITE.
+func (fd *FileDescription) Seals() (uint32, bool) {
+	s, ok := fd.impl.(Sealable)
+	if !ok {
+		return 0, false
+	}
+	return s.Seals(), true
 }

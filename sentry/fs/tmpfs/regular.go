@@ -30,12 +30,16 @@ type regularInode struct {
 	// linkable marks an O_TMPFILE file that linkat may still name
 	// (guarded by inode.mu).
 	linkable bool
+	// seals are the F_SEAL_* seals (guarded by dataMu). Files start with
+	// F_SEAL_SEAL, so only memfds made with MFD_ALLOW_SEALING take more.
+	seals uint32
 }
 
 func (fs *Filesystem) newRegular(mode uint32, uid auth.KUID, gid auth.KGID) *regularInode {
 	r := &regularInode{}
 	r.init(fs, unix.S_IFREG|mode&07777, uid, gid)
 	r.memfd.Store(-1)
+	r.seals = unix.F_SEAL_SEAL
 	return r
 }
 
@@ -121,6 +125,9 @@ func (r *regularInode) truncate(size int64) (bool, linux.Errno) {
 	old := r.size.Load()
 	if size == old {
 		return false, 0
+	}
+	if (size > old && r.seals&unix.F_SEAL_GROW != 0) || (size < old && r.seals&unix.F_SEAL_SHRINK != 0) {
+		return false, linux.EPERM
 	}
 	if err := r.fs.reserveBytes(size - old); err != 0 {
 		return false, err

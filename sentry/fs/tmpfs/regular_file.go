@@ -87,6 +87,9 @@ func (f *regularFile) writeLocked(ctx vfs.Context, src []byte, off int64) (int, 
 	}
 	end := off + int64(len(src))
 	size := r.size.Load()
+	if r.seals&(unix.F_SEAL_WRITE|unix.F_SEAL_FUTURE_WRITE) != 0 || (end > size && r.seals&unix.F_SEAL_GROW != 0) {
+		return 0, linux.EPERM
+	}
 	if end > size {
 		if err := r.fs.reserveBytes(end - size); err != 0 {
 			return 0, err
@@ -177,6 +180,10 @@ func (f *regularFile) Allocate(_ vfs.Context, mode uint32, off, length int64) li
 	size := r.size.Load()
 	end := off + length
 	grow := mode&unix.FALLOC_FL_KEEP_SIZE == 0 && end > size
+	if (grow && r.seals&unix.F_SEAL_GROW != 0) ||
+		(mode&unix.FALLOC_FL_PUNCH_HOLE != 0 && r.seals&(unix.F_SEAL_WRITE|unix.F_SEAL_FUTURE_WRITE) != 0) {
+		return linux.EPERM
+	}
 	if grow {
 		if err := r.fs.reserveBytes(end - size); err != 0 {
 			return err
@@ -203,3 +210,42 @@ func (f *regularFile) Allocate(_ vfs.Context, mode uint32, off, length int64) li
 
 // Sync implements vfs.Syncer.Sync: the data is in memory already.
 func (f *regularFile) Sync(vfs.Context) linux.Errno { return 0 }
+
+// allSeals are the seals memfds accept.
+const allSeals = unix.F_SEAL_SEAL | unix.F_SEAL_SHRINK | unix.F_SEAL_GROW |
+	unix.F_SEAL_WRITE | unix.F_SEAL_FUTURE_WRITE | unix.F_SEAL_EXEC
+
+// Seals implements vfs.Sealable.Seals.
+func (f *regularFile) Seals() uint32 {
+	f.r.dataMu.Lock()
+	defer f.r.dataMu.Unlock()
+	return f.r.seals
+}
+
+// AddSeals implements vfs.Sealable.AddSeals.
+func (f *regularFile) AddSeals(seals uint32) linux.Errno {
+	if seals&^allSeals != 0 {
+		return linux.EINVAL
+	}
+	f.r.dataMu.Lock()
+	defer f.r.dataMu.Unlock()
+	if f.r.seals&unix.F_SEAL_SEAL != 0 {
+		return linux.EPERM
+	}
+	f.r.seals |= seals
+	return 0
+}
+
+// AllowSealing clears F_SEAL_SEAL from a new tmpfs regular file (a memfd
+// made with MFD_ALLOW_SEALING) and adds initial seals. It reports whether
+// inode is a tmpfs regular file.
+func AllowSealing(inode vfs.Inode, initial uint32) bool {
+	r, ok := inode.(*regularInode)
+	if !ok {
+		return false
+	}
+	r.dataMu.Lock()
+	defer r.dataMu.Unlock()
+	r.seals = initial
+	return true
+}

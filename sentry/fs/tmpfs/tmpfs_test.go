@@ -504,3 +504,44 @@ func TestTmpfile(t *testing.T) {
 		t.Errorf("O_TMPFILE on a file: %v", err)
 	}
 }
+
+func TestSeals(t *testing.T) {
+	e := newEnv(t, tmpfs.Options{})
+	fd := e.open("/f", unix.O_CREAT|unix.O_RDWR)
+	defer fd.DecRef()
+	s := fd.Impl().(vfs.Sealable)
+	if s.Seals() != unix.F_SEAL_SEAL {
+		t.Errorf("plain file seals %#x", s.Seals())
+	}
+	if err := s.AddSeals(unix.F_SEAL_GROW); err != linux.EPERM {
+		t.Errorf("sealing a plain file: %v", err)
+	}
+	vd := fd.VirtualDentry()
+	if !tmpfs.AllowSealing(vd.Dentry().Inode(), 0) {
+		t.Fatal("AllowSealing refused a tmpfs file")
+	}
+	fd.PWrite(ctx, make([]byte, 100), 0)
+	e.must("seal", s.AddSeals(unix.F_SEAL_GROW|unix.F_SEAL_SHRINK))
+	if err := fd.Truncate(ctx, 200); err != linux.EPERM {
+		t.Errorf("grow: %v", err)
+	}
+	if err := fd.Truncate(ctx, 50); err != linux.EPERM {
+		t.Errorf("shrink: %v", err)
+	}
+	if _, err := fd.PWrite(ctx, []byte("x"), 100); err != linux.EPERM {
+		t.Errorf("write past the end: %v", err)
+	}
+	if n, err := fd.PWrite(ctx, []byte("x"), 10); n != 1 || err != 0 {
+		t.Errorf("write inside: %d %v", n, err)
+	}
+	e.must("seal write", s.AddSeals(unix.F_SEAL_WRITE|unix.F_SEAL_SEAL))
+	if _, err := fd.PWrite(ctx, []byte("x"), 10); err != linux.EPERM {
+		t.Errorf("write when sealed: %v", err)
+	}
+	if err := s.AddSeals(unix.F_SEAL_EXEC); err != linux.EPERM {
+		t.Errorf("seal after F_SEAL_SEAL: %v", err)
+	}
+	if err := s.AddSeals(0x8000); err != linux.EINVAL {
+		t.Errorf("unknown seal: %v", err)
+	}
+}
