@@ -19,6 +19,7 @@ package ptrace
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -34,40 +35,94 @@ func init() {
 }
 
 // Platform is the ptrace platform.
+//
+// Every address space is a fork of one zygote stub, executed once when the
+// platform is created (from a sealed memfd, through /proc/self/fd). After
+// that the platform needs no file system: the sandbox can pivot into an
+// empty root, and a new address space costs a host fork of a two-page
+// process.
 type Platform struct {
-	// stubFile is a sealed memfd holding the stub executable.
-	stubFile *os.File
+	// forks carries requests to the zygote's tracer goroutine.
+	forks chan chan forkReply
+	// zygote is the template stub (owned by the zygote goroutine).
+	zygote *addressSpace
 }
 
-// New prepares the stub executable.
+type forkReply struct {
+	pid int
+	err error
+}
+
+// New prepares the stub executable and starts the zygote.
 func New() (*Platform, error) {
 	fd, err := unix.MemfdCreate("moat-stub", unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
 	if err != nil {
 		return nil, fmt.Errorf("creating stub memfd: %w", err)
 	}
 	f := os.NewFile(uintptr(fd), "moat-stub")
+	defer f.Close()
 	if _, err := f.Write(stubELF()); err != nil {
-		f.Close()
 		return nil, fmt.Errorf("writing stub: %w", err)
 	}
 	seals := unix.F_SEAL_SEAL | unix.F_SEAL_SHRINK | unix.F_SEAL_GROW | unix.F_SEAL_WRITE
 	if _, err := unix.FcntlInt(f.Fd(), unix.F_ADD_SEALS, seals); err != nil {
-		f.Close()
 		return nil, fmt.Errorf("sealing stub: %w", err)
 	}
-	return &Platform{stubFile: f}, nil
+	p := &Platform{forks: make(chan chan forkReply)}
+	started := make(chan error, 1)
+	go p.zygoteLoop(f, started)
+	if err := <-started; err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// zygoteLoop starts the zygote and then forks it on request. It owns its
+// OS thread for good: that thread is the zygote's tracer.
+func (p *Platform) zygoteLoop(stub *os.File, started chan<- error) {
+	runtime.LockOSThread()
+	as, _, err := execStub(stub)
+	if err != nil {
+		started <- err
+		return
+	}
+	p.zygote = as
+	started <- nil
+	for reply := range p.forks {
+		t, ierr := as.injector()
+		if ierr != nil {
+			reply <- forkReply{err: ierr}
+			continue
+		}
+		child, ferr := t.injectAt(stubCloneSite, stubCloneTrap, unix.SYS_CLONE, forkCloneFlags, 0, 0, 0, 0)
+		reply <- forkReply{pid: int(child), err: ferr}
+	}
 }
 
 // Name implements platform.Platform.Name.
 func (*Platform) Name() string { return "ptrace" }
 
-// NewAddressSpace implements platform.Platform.NewAddressSpace.
+// NewAddressSpace implements platform.Platform.NewAddressSpace: the zygote
+// forks, and the calling OS thread seizes the child.
 func (p *Platform) NewAddressSpace() (platform.AddressSpace, platform.Thread, error) {
+	reply := make(chan forkReply, 1)
+	p.forks <- reply
+	r := <-reply
+	if r.err != nil {
+		return nil, nil, fmt.Errorf("forking the zygote stub: %w", r.err)
+	}
+	pf := &pendingFork{parent: p.zygote, pid: r.pid}
+	return pf.Attach()
+}
+
+// execStub starts a stub by executing the stub file, traced by the calling
+// OS thread, and prepares it (see addressSpace.init).
+func execStub(stub *os.File) (*addressSpace, *thread, error) {
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return nil, nil, fmt.Errorf("creating stub fd channel: %w", err)
 	}
-	path := fmt.Sprintf("/proc/self/fd/%d", p.stubFile.Fd())
+	path := fmt.Sprintf("/proc/self/fd/%d", stub.Fd())
 	pid, err := syscall.ForkExec(path, []string{"moat-stub"}, &syscall.ProcAttr{
 		Env:   []string{},
 		Files: []uintptr{uintptr(fds[1])},
