@@ -2,7 +2,8 @@
 // byte buffer with blocking, non-blocking and signal-interruptible reads and
 // writes, PIPE_BUF atomicity, EOF and EPIPE/SIGPIPE.
 //
-// Lock order: Pipe.mu is a leaf.
+// Lock order: Pipe.mu, then the leaf locks that pollers' callbacks take
+// (vfs.Queue.Notify runs them with Pipe.mu held).
 package pipe
 
 import (
@@ -43,6 +44,8 @@ type Pipe struct {
 	// changed is closed (and replaced) whenever data, readers or writers
 	// change, waking every blocked reader and writer.
 	changed chan struct{}
+	// queue tells pollers and epoll instances of the same changes.
+	queue vfs.Queue
 }
 
 // New returns the read and write ends of a new pipe. flags may hold
@@ -60,13 +63,15 @@ func New(ctx vfs.Context, flags uint32) (r, w *vfs.FileDescription) {
 	return r, w
 }
 
-// notifyLocked wakes every waiter.
+// notifyLocked wakes every blocked reader and writer, and tells pollers
+// that events may have become ready.
 //
 // Preconditions:
 // - p.mu is held.
-func (p *Pipe) notifyLocked() {
+func (p *Pipe) notifyLocked(events uint32) {
 	close(p.changed)
 	p.changed = make(chan struct{})
+	p.queue.Notify(events)
 }
 
 // blocker is implemented by kernel.Task: it waits for ch or a signal.
@@ -104,10 +109,11 @@ func (e *end) Release() {
 	defer p.mu.Unlock()
 	if e.reader {
 		p.readers--
+		p.notifyLocked(vfs.EventErr | vfs.EventWritable)
 	} else {
 		p.writers--
+		p.notifyLocked(vfs.EventHUp | vfs.EventReadable)
 	}
-	p.notifyLocked()
 }
 
 // Read implements vfs.FileImpl.Read.
@@ -127,7 +133,7 @@ func (e *end) Read(ctx vfs.Context, fd *vfs.FileDescription, dst []byte, _ int64
 			if len(p.data) == 0 {
 				p.data = nil
 			}
-			p.notifyLocked()
+			p.notifyLocked(vfs.EventWritable)
 			p.mu.Unlock()
 			return n, 0
 		}
@@ -172,7 +178,7 @@ func (e *end) Write(ctx vfs.Context, fd *vfs.FileDescription, src []byte, _ int6
 			n := min(space, len(rest))
 			p.data = append(p.data, rest[:n]...)
 			done += n
-			p.notifyLocked()
+			p.notifyLocked(vfs.EventReadable)
 		}
 		if done == len(src) {
 			p.mu.Unlock()
@@ -275,6 +281,6 @@ func (e *end) SetPipeSize(size int64) (int64, linux.Errno) {
 		return 0, linux.EBUSY
 	}
 	p.capacity = int(n)
-	p.notifyLocked()
+	p.notifyLocked(vfs.EventWritable)
 	return n, 0
 }
