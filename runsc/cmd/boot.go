@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/urfave/cli/v2"
+	"golang.org/x/sys/unix"
 
 	"moat/internal/log"
 	"moat/sentry/boot"
@@ -26,12 +27,23 @@ var Boot = &cli.Command{
 		if err := setupLogging(cfg, "sandbox", "boot"); err != nil {
 			return err
 		}
+		// Nothing the sandbox inherited may leak into what it starts.
+		if err := unix.CloseRange(control.BootGoferFD+1, ^uint(0)>>1, unix.CLOSE_RANGE_CLOEXEC); err != nil {
+			return cli.Exit(fmt.Sprintf("runsc boot: marking inherited fds close-on-exec: %v", err), 128)
+		}
+		for fd := control.BootArgsFD; fd <= control.BootGoferFD; fd++ {
+			unix.CloseOnExec(fd)
+		}
 		status := os.NewFile(control.BootStatusFD, "status")
 		report := func(ss control.StartStatus) {
 			json.NewEncoder(status).Encode(&ss)
 			status.Close()
 		}
 		if err := boot.SetupNamespace(); err != nil {
+			report(control.StartStatus{Error: err.Error()})
+			return cli.Exit("", 128)
+		}
+		if err := boot.DropBoundingSet(); err != nil {
 			report(control.StartStatus{Error: err.Error()})
 			return cli.Exit("", 128)
 		}
@@ -43,6 +55,10 @@ var Boot = &cli.Command{
 		s, err := boot.New(boot.Config{Platform: cfg.Platform, Strace: cfg.Strace}, args,
 			boot.GoferRoot(control.BootGoferFD, args.RootReadOnly), []int{0, 1, 2})
 		if err != nil {
+			report(control.StartStatus{Error: err.Error()})
+			return cli.Exit("", 128)
+		}
+		if err := boot.Confine(); err != nil {
 			report(control.StartStatus{Error: err.Error()})
 			return cli.Exit("", 128)
 		}

@@ -75,6 +75,11 @@ func Do(cfg *config.Config, a DoArgs) (int, error) {
 	if !st.IsDir() {
 		return 0, fmt.Errorf("root %q is not a directory", a.RootDir)
 	}
+	// Descriptors runsc inherited from its caller must not reach the
+	// gofer or the sandbox.
+	if err := unix.CloseRange(3, ^uint(0)>>1, unix.CLOSE_RANGE_CLOEXEC); err != nil {
+		return 0, fmt.Errorf("marking inherited fds close-on-exec: %w", err)
+	}
 	self, err := os.Executable()
 	if err != nil {
 		return 0, fmt.Errorf("finding runsc: %w", err)

@@ -256,6 +256,11 @@ func (as *addressSpace) init(t *thread) error {
 	if as.vdso == 0 {
 		return fmt.Errorf("no vDSO in the stub")
 	}
+	// The stub keeps only its fd channel (fd 0): whatever else the
+	// sentry's process had open without O_CLOEXEC does not reach it.
+	if _, err := t.inject(unix.SYS_CLOSE_RANGE, 1, ^uintptr(0)>>1, 0); err != nil {
+		return fmt.Errorf("closing the stub's inherited fds: %w", err)
+	}
 	return as.installFilter(t)
 }
 
