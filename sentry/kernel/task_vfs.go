@@ -4,6 +4,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"moat/sentry/abi/linux"
+	"moat/sentry/vfs"
 )
 
 // FileSizeLimit implements vfs.FileSizeLimiter.FileSizeLimit:
@@ -50,3 +51,15 @@ func (t *Task) SignalProcessGroup(pgid int32, sig int) {
 func (t *Task) SignalSelf(sig int) {
 	t.SendSignal(linux.NewSignalInfo(sig, linux.SI_KERNEL), FromKernel)
 }
+
+// SessionID implements vfs.TerminalContext.SessionID.
+func (t *Task) SessionID() int32 { return t.ThreadGroup().Session() }
+
+// IsSessionLeader implements vfs.TerminalContext.IsSessionLeader.
+func (t *Task) IsSessionLeader() bool {
+	tg := t.ThreadGroup()
+	return tg.PID() == tg.Session()
+}
+
+// MountNamespace implements vfs.TerminalNamespace.MountNamespace.
+func (t *Task) MountNamespace() *vfs.VirtualFilesystem { return t.Kernel().VFS() }

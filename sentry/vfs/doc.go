@@ -24,7 +24,8 @@
 //	  Dentry.mu (a directory; parent before child; for rename both parents
 //	             are covered by renameMu held for writing)
 //	    VirtualFilesystem.mountMu, VirtualFilesystem.devMu,
-//	    VirtualFilesystem.lockMu, VirtualFilesystem.anonMu
+//	    VirtualFilesystem.lockMu, VirtualFilesystem.anonMu,
+//	    VirtualFilesystem.ttyMu
 //	    file system locks (called from Inode methods)
 //
 // FileDescription.offMu comes before all of the above: it is taken with

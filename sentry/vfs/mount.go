@@ -65,6 +65,7 @@ type VirtualFilesystem struct {
 	deviceRegistry
 	lockTable
 	anonMounts
+	ttyTable
 }
 
 // New returns an empty mount namespace; call MountRoot before use.

@@ -49,10 +49,10 @@ func (o opener) Open(vfs.Context, vfs.VirtualDentry, uint32) (vfs.FileImpl, linu
 // ttyDevice is /dev/tty, the controlling terminal.
 type ttyDevice struct{}
 
-// Open implements vfs.Device.Open. No task has a controlling terminal yet,
-// so this is ENXIO as on Linux for a process without one.
-func (ttyDevice) Open(vfs.Context, vfs.VirtualDentry, uint32) (vfs.FileImpl, linux.Errno) {
-	return nil, linux.ENXIO
+// Open implements vfs.Device.Open: the caller's controlling terminal, or
+// ENXIO without one, as on Linux.
+func (ttyDevice) Open(ctx vfs.Context, vd vfs.VirtualDentry, flags uint32) (vfs.FileImpl, linux.Errno) {
+	return vfs.OpenControllingTerminal(ctx, vd, flags)
 }
 
 type node struct {

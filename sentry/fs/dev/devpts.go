@@ -99,7 +99,7 @@ func (d ptmxDevice) Open(ctx vfs.Context, _ vfs.VirtualDentry, _ uint32) (vfs.Fi
 type replicaDevice struct{ pf *ptsFS }
 
 // Open implements vfs.Device.Open.
-func (d replicaDevice) Open(ctx vfs.Context, vd vfs.VirtualDentry, _ uint32) (vfs.FileImpl, linux.Errno) {
+func (d replicaDevice) Open(ctx vfs.Context, vd vfs.VirtualDentry, flags uint32) (vfs.FileImpl, linux.Errno) {
 	st, err := vd.Dentry().Inode().Stat(ctx, linux.STATX_TYPE)
 	if err != 0 {
 		return nil, err
@@ -115,7 +115,23 @@ func (d replicaDevice) Open(ctx vfs.Context, vd vfs.VirtualDentry, _ uint32) (vf
 	}
 	p.replicas++
 	p.everOpened = true
+	if flags&unix.O_NOCTTY == 0 {
+		defer vfs.AcquireControllingTerminal(ctx, p)
+	}
 	return &replicaFile{ptyEnd{p: p, pf: d.pf}}, 0
+}
+
+// OpenTTY implements vfs.Terminal.OpenTTY: /dev/tty of a session whose
+// controlling terminal is this pty opens its replica.
+func (p *pty) OpenTTY(vfs.Context, vfs.VirtualDentry, uint32) (vfs.FileImpl, linux.Errno) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.masterOpen {
+		return nil, linux.EIO
+	}
+	p.replicas++
+	p.everOpened = true
+	return &replicaFile{ptyEnd{p: p}}, 0
 }
 
 // ptsDir is the root of devpts.

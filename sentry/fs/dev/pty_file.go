@@ -35,6 +35,7 @@ func (m *masterFile) Release() {
 	p.notifyLocked()
 	p.mu.Unlock()
 	m.pf.remove(p.index)
+	m.pf.v.ForgetTerminal(p)
 }
 
 // Read implements vfs.FileImpl.Read: the replica's output.
@@ -201,6 +202,9 @@ func (r *replicaFile) Ioctl(ctx vfs.Context, _ *vfs.FileDescription, mem vfs.Use
 		return 0, mem.CopyOut(arg, le32(uint32(n)))
 	case unix.TCFLSH:
 		return 0, flush(p, arg, false)
+	}
+	if ok, err := vfs.TerminalIoctl(ctx, p, mem, cmd, arg); ok {
+		return 0, err
 	}
 	return commonIoctl(ctx, p, &p.termios, mem, cmd, arg)
 }

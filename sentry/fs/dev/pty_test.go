@@ -205,3 +205,72 @@ func TestPtySignals(t *testing.T) {
 		t.Errorf("echo %q", buf[:n])
 	}
 }
+
+// sessCtx is a task of session sid.
+type sessCtx struct {
+	testCtx
+	v      *vfs.VirtualFilesystem
+	sid    int32
+	leader bool
+}
+
+func (c sessCtx) SessionID() int32                       { return c.sid }
+func (c sessCtx) IsSessionLeader() bool                  { return c.leader }
+func (c sessCtx) MountNamespace() *vfs.VirtualFilesystem { return c.v }
+
+func TestControllingTerminal(t *testing.T) {
+	v, op := setup(t)
+	v.MountAt(ctx, v.Root(), "/dev/pts", dev.NewPts(v), vfs.MountFlags{})
+	leader := sessCtx{ctx, v, 7, true}
+	member := sessCtx{ctx, v, 7, false}
+	other := sessCtx{ctx, v, 9, true}
+	m, _ := v.OpenAt(leader, op("/dev/ptmx"), unix.O_RDWR, 0)
+	u := make(mem, 16)
+	m.Ioctl(leader, u, unix.TIOCSPTLCK, 0)
+	m.Ioctl(leader, u, unix.TIOCGPTN, 0)
+	name := "/dev/pts/" + strconv.Itoa(int(binary.LittleEndian.Uint32(u)))
+	if _, err := v.OpenAt(leader, op("/dev/tty"), unix.O_RDWR, 0); err != linux.ENXIO {
+		t.Errorf("/dev/tty without a controlling terminal: %v", err)
+	}
+	// Opening the replica without O_NOCTTY makes it the session's terminal.
+	s, err := v.OpenAt(leader, op(name), unix.O_RDWR, 0)
+	if err != 0 {
+		t.Fatal(err)
+	}
+	defer s.DecRef()
+	tty, err := v.OpenAt(member, op("/dev/tty"), unix.O_RDWR, 0)
+	if err != 0 {
+		t.Fatalf("/dev/tty in the session: %v", err)
+	}
+	tty.Write(member, []byte("via tty\n"))
+	buf := make([]byte, 32)
+	if n, _ := m.Read(ctx, buf); string(buf[:n]) != "via tty\r\n" {
+		t.Errorf("master read %q", buf[:n])
+	}
+	tty.DecRef()
+	if _, err := s.Ioctl(member, u, unix.TIOCGSID, 0); err != 0 || binary.LittleEndian.Uint32(u) != 7 {
+		t.Errorf("TIOCGSID: %v %d", err, binary.LittleEndian.Uint32(u))
+	}
+	if _, err := v.OpenAt(other, op("/dev/tty"), unix.O_RDWR, 0); err != linux.ENXIO {
+		t.Errorf("/dev/tty of another session: %v", err)
+	}
+	if _, err := s.Ioctl(other, u, unix.TIOCSCTTY, 0); err != linux.EPERM {
+		t.Errorf("TIOCSCTTY of a terminal another session holds: %v", err)
+	}
+	if _, err := s.Ioctl(member, u, unix.TIOCSCTTY, 0); err != linux.EPERM {
+		t.Errorf("TIOCSCTTY by a non-leader: %v", err)
+	}
+	if _, err := s.Ioctl(leader, u, unix.TIOCNOTTY, 0); err != 0 {
+		t.Errorf("TIOCNOTTY: %v", err)
+	}
+	if _, err := v.OpenAt(leader, op("/dev/tty"), unix.O_RDWR, 0); err != linux.ENXIO {
+		t.Errorf("/dev/tty after TIOCNOTTY: %v", err)
+	}
+	if _, err := s.Ioctl(other, u, unix.TIOCSCTTY, 0); err != 0 {
+		t.Errorf("TIOCSCTTY of a free terminal: %v", err)
+	}
+	m.DecRef()
+	if _, err := v.OpenAt(other, op("/dev/tty"), unix.O_RDWR, 0); err != linux.ENXIO {
+		t.Errorf("/dev/tty after the pty is gone: %v", err)
+	}
+}

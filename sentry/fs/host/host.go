@@ -6,6 +6,7 @@
 package host
 
 import (
+	"sync"
 	"sync/atomic"
 
 	"golang.org/x/sys/unix"
@@ -25,7 +26,12 @@ type File struct {
 	owned bool
 	// fgPGID is the terminal's foreground process group as the sandbox
 	// set it with TIOCSPGRP (0: not set). Atomic.
-	fgPGID atomic.Int32
+	fgPGID *atomic.Int32
+
+	// closeMu guards closed against OpenTTY duplicating the fd while it
+	// is being closed.
+	closeMu sync.Mutex
+	closed  bool
 }
 
 // Options tune NewFile.
@@ -52,6 +58,7 @@ func NewFile(hostFD int, opts Options) (*vfs.FileDescription, linux.Errno) {
 		devMinor: opts.DevMinor,
 		typ:      st.Mode & unix.S_IFMT,
 		owned:    !opts.NotOwned,
+		fgPGID:   new(atomic.Int32),
 	}
 	if _, err := unix.IoctlGetTermios(hostFD, unix.TCGETS); err == nil {
 		f.isTTY = true
@@ -75,9 +82,31 @@ func (f *File) OwnsOffset() bool { return f.typ == unix.S_IFREG }
 
 // Release implements vfs.FileImpl.Release.
 func (f *File) Release() {
+	f.closeMu.Lock()
+	defer f.closeMu.Unlock()
+	f.closed = true
 	if f.owned {
 		unix.Close(f.fd)
 	}
+}
+
+// OpenTTY implements vfs.Terminal.OpenTTY for host terminals: /dev/tty of
+// a session whose controlling terminal this is opens a duplicate of the
+// host fd (sharing the foreground process group).
+func (f *File) OpenTTY(vfs.Context, vfs.VirtualDentry, uint32) (vfs.FileImpl, linux.Errno) {
+	if !f.isTTY {
+		return nil, linux.ENXIO
+	}
+	f.closeMu.Lock()
+	defer f.closeMu.Unlock()
+	if f.closed {
+		return nil, linux.EIO
+	}
+	nfd, err := unix.FcntlInt(uintptr(f.fd), unix.F_DUPFD_CLOEXEC, 0)
+	if err != nil {
+		return nil, linux.FromHost(err)
+	}
+	return &File{fd: nfd, devMinor: f.devMinor, typ: f.typ, isTTY: true, owned: true, fgPGID: f.fgPGID}, 0
 }
 
 // Read implements vfs.FileImpl.Read.

@@ -36,6 +36,9 @@ func (f *File) Ioctl(ctx vfs.Context, _ *vfs.FileDescription, mem vfs.UserMemory
 	if !f.isTTY {
 		return 0, linux.ENOTTY
 	}
+	if ok, err := vfs.TerminalIoctl(ctx, f, mem, cmd, arg); ok {
+		return 0, err
+	}
 	switch cmd {
 	case unix.TCGETS:
 		t, err := unix.IoctlGetTermios(f.fd, unix.TCGETS)
@@ -78,7 +81,7 @@ func (f *File) Ioctl(ctx vfs.Context, _ *vfs.FileDescription, mem vfs.UserMemory
 		w := &unix.Winsize{Row: le.Uint16(b[0:]), Col: le.Uint16(b[2:]), Xpixel: le.Uint16(b[4:]), Ypixel: le.Uint16(b[6:])}
 		return 0, linux.FromHost(unix.IoctlSetWinsize(f.fd, unix.TIOCSWINSZ, w))
 	case unix.TIOCGPGRP, unix.TIOCSPGRP:
-		return ForegroundIoctl(ctx, &f.fgPGID, mem, cmd, arg)
+		return ForegroundIoctl(ctx, f.fgPGID, mem, cmd, arg)
 	}
 	return 0, linux.ENOTTY
 }
