@@ -51,6 +51,8 @@ type pty struct {
 	everOpened bool
 	// changed is closed and replaced on every change, waking waiters.
 	changed chan struct{}
+	// queue tells poll and epoll waiters of both ends about changes.
+	queue vfs.Queue
 
 	// fgPGID is the foreground process group (TIOCSPGRP; 0: unset).
 	fgPGID atomic.Int32
@@ -72,6 +74,7 @@ func newPty(index, uid uint32) *pty {
 func (p *pty) notifyLocked() {
 	close(p.changed)
 	p.changed = make(chan struct{})
+	p.queue.Notify(vfs.EventReadable | vfs.EventWritable | vfs.EventHUp)
 }
 
 // waitLocked releases mu, waits for a change (interruptibly if ctx allows)

@@ -274,3 +274,39 @@ func TestControllingTerminal(t *testing.T) {
 		t.Errorf("/dev/tty after the pty is gone: %v", err)
 	}
 }
+
+func TestPtyReadiness(t *testing.T) {
+	v, op := setup(t)
+	v.MountAt(ctx, v.Root(), "/dev/pts", dev.NewPts(v), vfs.MountFlags{})
+	m, _ := v.OpenAt(ctx, op("/dev/ptmx"), unix.O_RDWR|unix.O_NOCTTY, 0)
+	defer m.DecRef()
+	u := make(mem, 8)
+	m.Ioctl(ctx, u, unix.TIOCSPTLCK, 0)
+	m.Ioctl(ctx, u, unix.TIOCGPTN, 0)
+	s, err := v.OpenAt(ctx, op("/dev/pts/"+strconv.Itoa(int(binary.LittleEndian.Uint32(u)))), unix.O_RDWR|unix.O_NOCTTY, 0)
+	if err != 0 {
+		t.Fatal(err)
+	}
+	all := vfs.EventReadable | vfs.EventWritable | vfs.EventHUp
+	if r := s.Readiness(ctx, all); r != vfs.EventWritable {
+		t.Errorf("idle replica: %#x", r)
+	}
+	notified := 0
+	unreg := s.Waitable().EventRegister(vfs.NewWaiter(vfs.EventReadable, func(uint32) { notified++ }))
+	m.Write(ctx, []byte("half"))
+	if r := s.Readiness(ctx, vfs.EventReadable); r != 0 {
+		t.Errorf("replica readable before a full line: %#x", r)
+	}
+	m.Write(ctx, []byte("\n"))
+	if r := s.Readiness(ctx, vfs.EventReadable); r == 0 || notified == 0 {
+		t.Errorf("replica not readable after a line (notified %d)", notified)
+	}
+	unreg()
+	if r := m.Readiness(ctx, vfs.EventReadable); r == 0 {
+		t.Errorf("master not readable with echo pending")
+	}
+	s.DecRef()
+	if r := m.Readiness(ctx, vfs.EventHUp); r == 0 {
+		t.Errorf("master not hung up after the replica closed")
+	}
+}
