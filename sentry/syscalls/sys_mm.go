@@ -53,9 +53,17 @@ func Mmap(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
 	if _, ok := f.HostFD(); !ok {
 		return 0, linux.ENODEV
 	}
+	if seals, ok := f.Seals(); ok && o.Shared && prot&unix.PROT_WRITE != 0 &&
+		seals&(unix.F_SEAL_WRITE|unix.F_SEAL_FUTURE_WRITE) != 0 {
+		// A write-sealed memfd cannot be mapped shared and writable.
+		return 0, linux.EPERM
+	}
 	o.File = f
 	o.MaxProt = unix.PROT_READ | unix.PROT_EXEC | unix.PROT_WRITE
 	if o.Shared && !f.IsWritable() {
+		o.MaxProt &^= unix.PROT_WRITE
+	}
+	if seals, ok := f.Seals(); ok && o.Shared && seals&(unix.F_SEAL_WRITE|unix.F_SEAL_FUTURE_WRITE) != 0 {
 		o.MaxProt &^= unix.PROT_WRITE
 	}
 	if st, errno := f.Stat(t, linux.STATX_INO); errno == 0 {
