@@ -300,13 +300,20 @@ func (mm *MemoryManager) MAdvise(addr, length uintptr, advice int) linux.Errno {
 	default:
 		return linux.EINVAL
 	}
-	length = pageRoundUp(length)
+	rounded := pageRoundUp(length)
+	if length != 0 && rounded == 0 {
+		return linux.EINVAL
+	}
+	length = rounded
 	end := addr + length
-	if end < addr || end > arch.MaxUserAddress {
+	if end < addr {
 		return linux.EINVAL
 	}
 	if length == 0 {
 		return 0
+	}
+	if end > arch.MaxUserAddress {
+		return linux.ENOMEM // nothing is mapped there
 	}
 	mm.mu.Lock()
 	defer mm.mu.Unlock()

@@ -155,6 +155,9 @@ func doRead(t *kernel.Task, fd int32, addr uintptr, count uint64, off int64) (ui
 	if d := f.Dentry(); d != nil && d.IsDir() {
 		return 0, linux.EISDIR
 	}
+	if !userBuffer(addr, count) {
+		return 0, linux.EFAULT
+	}
 	count = min(count, maxRWCount)
 	if count == 0 {
 		return 0, 0
@@ -172,6 +175,9 @@ func doWrite(t *kernel.Task, fd int32, addr uintptr, count uint64, off int64) (u
 	defer f.DecRef()
 	if !f.IsWritable() {
 		return 0, linux.EBADF
+	}
+	if !userBuffer(addr, count) {
+		return 0, linux.EFAULT
 	}
 	count = min(count, maxRWCount)
 	if count == 0 {
@@ -376,4 +382,11 @@ func Ftruncate(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errn
 	}
 	defer f.DecRef()
 	return 0, f.Truncate(t, args.Int64(1))
+}
+
+// userBuffer is Linux's access_ok: [addr, addr+count) must lie below the
+// top of user space, whatever count is (even 0).
+func userBuffer(addr uintptr, count uint64) bool {
+	end := uint64(addr) + count
+	return end >= uint64(addr) && end <= arch.MaxUserAddress
 }
