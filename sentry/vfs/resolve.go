@@ -253,15 +253,13 @@ func (v *VirtualFilesystem) parentOf(root, vd VirtualDentry) VirtualDentry {
 }
 
 // parentForDirent returns the dentry whose inode number getdents reports
-// for "..".
+// for "..": the parent in the same file system, or the directory itself
+// at a file system's root, as Linux does.
 func (v *VirtualFilesystem) parentForDirent(vd VirtualDentry) *Dentry {
 	v.renameMu.RLock()
 	defer v.renameMu.RUnlock()
 	if vd.dentry.parent != nil {
 		return vd.dentry.parent
-	}
-	if vd.mount.point != nil {
-		return vd.mount.point
 	}
 	return vd.dentry
 }
