@@ -70,6 +70,25 @@ var table = map[uintptr]kernel.Syscall{
 	unix.SYS_PIPE:  partial(Pipe, "no O_DIRECT packet mode yet (#4)", hex),
 	unix.SYS_PIPE2: partial(Pipe2, "no O_DIRECT packet mode yet (#4)", hex, hex),
 
+	// Polling and event files.
+	unix.SYS_POLL:            partial(Poll, "an interrupted poll restarts with its whole timeout (no restart_syscall)", hex, num, num),
+	unix.SYS_PPOLL:           full(Ppoll, hex, num, hex, hex, num),
+	unix.SYS_SELECT:          full(Select, num, hex, hex, hex, hex),
+	unix.SYS_PSELECT6:        full(Pselect6, num, hex, hex, hex, hex, hex),
+	unix.SYS_EPOLL_CREATE:    full(EpollCreate, num),
+	unix.SYS_EPOLL_CREATE1:   full(EpollCreate1, hex),
+	unix.SYS_EPOLL_CTL:       partial(EpollCtl, "EPOLLEXCLUSIVE wakes every waiter; EPOLLWAKEUP is dropped", fd, num, fd, hex),
+	unix.SYS_EPOLL_WAIT:      full(EpollWait, fd, hex, num, num),
+	unix.SYS_EPOLL_PWAIT:     full(EpollPwait, fd, hex, num, num, hex, num),
+	unix.SYS_EPOLL_PWAIT2:    full(EpollPwait2, fd, hex, num, hex, hex, num),
+	unix.SYS_EVENTFD:         full(Eventfd, num),
+	unix.SYS_EVENTFD2:        full(Eventfd2, num, hex),
+	unix.SYS_TIMERFD_CREATE:  partial(TimerfdCreate, "alarm clocks are EPERM", num, hex),
+	unix.SYS_TIMERFD_SETTIME: partial(TimerfdSettime, "TFD_TIMER_CANCEL_ON_SET never cancels", fd, hex, hex, hex),
+	unix.SYS_TIMERFD_GETTIME: full(TimerfdGettime, fd, hex),
+	unix.SYS_SIGNALFD:        full(Signalfd, fd, hex, num),
+	unix.SYS_SIGNALFD4:       full(Signalfd4, fd, hex, num, hex),
+
 	// Files: data.
 	unix.SYS_READ:            full(Read, fd, hex, num),
 	unix.SYS_WRITE:           full(Write, fd, hex, num),
