@@ -1,6 +1,9 @@
 package gofer
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -316,5 +319,46 @@ func TestStatFS(t *testing.T) {
 	}
 	if st.Flags&1 == 0 {
 		t.Errorf("statfs flags %#x lack ST_RDONLY", st.Flags)
+	}
+}
+
+// TestGetdentsLarge lists a directory that takes several protocol pages,
+// with a small buffer, and checks every name comes exactly once.
+func TestGetdentsLarge(t *testing.T) {
+	host := t.TempDir()
+	const n = 3000
+	for i := range n {
+		name := fmt.Sprintf("a-rather-long-file-name-to-fill-pages-%05d", i)
+		if err := os.WriteFile(filepath.Join(host, name), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, ro := range []bool{true, false} {
+		e := newEnvOpts(t, host, Options{ReadOnly: ro})
+		fd := e.open("/", unix.O_RDONLY|unix.O_DIRECTORY, 0)
+		seen := map[string]int{}
+		for {
+			k := 0
+			fd.Getdents(rootCtx, func(d vfs.Dirent) bool {
+				if k == 7 {
+					return false
+				}
+				k++
+				seen[d.Name]++
+				return true
+			})
+			if k == 0 {
+				break
+			}
+		}
+		fd.DecRef()
+		if len(seen) != n+2 {
+			t.Errorf("ro=%v: %d names, want %d", ro, len(seen), n+2)
+		}
+		for name, c := range seen {
+			if c != 1 {
+				t.Errorf("ro=%v: %q listed %d times", ro, name, c)
+			}
+		}
 	}
 }
