@@ -110,7 +110,7 @@ func (s *Server) walk(d *proto.Decoder, e *proto.Encoder) (int, unix.Errno) {
 
 func (s *Server) walkOpen(d *proto.Decoder, e *proto.Encoder) (int, unix.Errno) {
 	dh, name, flags := d.Handle(), string(d.BytesRef()), int(d.U32())
-	if !d.Done() || !validName(name) || flags&^openFlags != 0 {
+	if !d.Done() || !validName(name) || !validOpenFlags(flags, 0) {
 		return -1, unix.EINVAL
 	}
 	dir, errno := s.lookupDir(dh)
@@ -168,7 +168,7 @@ func (s *Server) stat(d *proto.Decoder, e *proto.Encoder) (int, unix.Errno) {
 func (s *Server) open(d *proto.Decoder, e *proto.Encoder) (int, unix.Errno) {
 	h := d.Handle()
 	flags := int(d.U32())
-	if !d.Done() || flags&^openFlags != 0 {
+	if !d.Done() || !validOpenFlags(flags, 0) {
 		return -1, unix.EINVAL
 	}
 	n, errno := s.lookup(h)

@@ -74,7 +74,7 @@ func (s *Server) finishNew(dir *node, name string, uid, gid, perm uint32, unlink
 func (s *Server) create(d *proto.Decoder, e *proto.Encoder) (int, unix.Errno) {
 	dh, name := d.Handle(), string(d.BytesRef())
 	flags, mode, uid, gid := int(d.U32()), d.U32(), d.U32(), d.U32()
-	if !d.Done() || flags&^(openFlags|unix.O_EXCL) != 0 || flags&unix.O_DIRECTORY != 0 {
+	if !d.Done() || !validOpenFlags(flags, unix.O_EXCL) || flags&unix.O_DIRECTORY != 0 {
 		return -1, unix.EINVAL
 	}
 	dir, errno := s.writeDir(dh, name, true)

@@ -67,6 +67,13 @@ const openFlags = unix.O_ACCMODE | unix.O_TRUNC | unix.O_APPEND | unix.O_NONBLOC
 	unix.O_DIRECTORY | unix.O_DSYNC | unix.O_SYNC | unix.O_DIRECT | unix.O_NOATIME |
 	unix.O_LARGEFILE | unix.O_NOFOLLOW | unix.O_CLOEXEC | unix.O_NOCTTY
 
+// validOpenFlags reports whether flags are ones a client may pass to Open
+// (plus extra): known flags only, and a real access mode (Linux gives the
+// value 3 a meaning for some devices, never needed here).
+func validOpenFlags(flags, extra int) bool {
+	return flags&^(openFlags|extra) == 0 && flags&unix.O_ACCMODE != unix.O_ACCMODE
+}
+
 // writes reports whether open flags ask for write access.
 func writes(flags int) bool {
 	return flags&unix.O_ACCMODE != unix.O_RDONLY || flags&unix.O_TRUNC != 0

@@ -117,6 +117,7 @@ func TestOpen(t *testing.T) {
 		{path: "fifo", flags: unix.O_RDONLY},
 		{path: "file", flags: unix.O_RDONLY | unix.O_CREAT, err: unix.EINVAL},
 		{path: "file", flags: unix.O_PATH, err: unix.EINVAL},
+		{path: "file", flags: unix.O_ACCMODE, err: unix.EINVAL},
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
