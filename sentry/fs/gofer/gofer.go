@@ -24,7 +24,7 @@
 //
 // The vfs never evicts dentries and has no hook for a dropped inode. The
 // file system keeps only Options.MaxHandles handles and walks to a node
-// again, by the name it remembers, when it needs a dropped one
+// again, by a name it knows (names.go), when it needs a dropped one
 // (handle_cache.go). An inode lives until it is
 // unreachable (unlinked and no longer open); a runtime cleanup then closes
 // its host descriptors and queues its handle for a batched gofer Close.
