@@ -59,6 +59,31 @@ func Fchmodat(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno
 	return setStatAt(t, args.Int(0), args.Pointer(1), true, false, chmodOpts(args.Uint(2)))
 }
 
+// Fchmodat2 implements Linux syscall fchmodat2(2): fchmodat with flags.
+// Symlinks have no mode of their own: AT_SYMLINK_NOFOLLOW on one is
+// EOPNOTSUPP, as on Linux.
+func Fchmodat2(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
+	flags := args.Uint(3)
+	if flags&^(unix.AT_SYMLINK_NOFOLLOW|unix.AT_EMPTY_PATH) != 0 {
+		return 0, linux.EINVAL
+	}
+	tg, err := targetAt(t, args.Int(0), args.Pointer(1), flags&unix.AT_SYMLINK_NOFOLLOW == 0, flags&unix.AT_EMPTY_PATH != 0)
+	if err != 0 {
+		return 0, err
+	}
+	defer tg.release()
+	if tg.file == nil && flags&unix.AT_SYMLINK_NOFOLLOW != 0 {
+		vd, err := t.Kernel().VFS().GetDentryAt(t, &tg.op)
+		if err != 0 {
+			return 0, err
+		}
+		if vd.Dentry().IsSymlink() {
+			return 0, linux.EOPNOTSUPP
+		}
+	}
+	return 0, setStatTarget(t, &tg, chmodOpts(args.Uint(2)))
+}
+
 func chownOpts(uid, gid uint32) *vfs.SetStatOptions {
 	o := &vfs.SetStatOptions{}
 	if uid != auth.NoID {

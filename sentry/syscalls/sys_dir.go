@@ -11,6 +11,16 @@ import (
 
 // Getdents64 implements Linux syscall getdents64(2).
 func Getdents64(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
+	return getdents(t, args, linux.PutDirent64)
+}
+
+// Getdents implements Linux syscall getdents(2), the legacy record format
+// older C libraries use.
+func Getdents(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
+	return getdents(t, args, linux.PutDirent)
+}
+
+func getdents(t *kernel.Task, args *arch.SyscallArguments, put func([]byte, uint64, int64, uint8, string) int) (uintptr, linux.Errno) {
 	f, err := getFile(t, args.Int(0))
 	if err != 0 {
 		return 0, err
@@ -23,7 +33,7 @@ func Getdents64(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Err
 	n := 0
 	tooSmall := false
 	err = f.Getdents(t, func(d vfs.Dirent) bool {
-		l := linux.PutDirent64(buf[n:], d.Ino, d.NextOff, d.Type, d.Name)
+		l := put(buf[n:], d.Ino, d.NextOff, d.Type, d.Name)
 		if l == 0 {
 			tooSmall = n == 0
 			return false

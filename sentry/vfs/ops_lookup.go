@@ -55,6 +55,10 @@ func statDentry(ctx Context, vd VirtualDentry, mask uint32) (linux.Statx, linux.
 	st.DevMajor, st.DevMinor = 0, vd.dentry.fs.devMinor
 	st.MntID = vd.mount.id
 	st.Mask |= linux.STATX_MNT_ID
+	st.AttributesMask |= statxAttrMountRoot
+	if vd.dentry == vd.mount.root {
+		st.Attributes |= statxAttrMountRoot
+	}
 	return st, 0
 }
 
@@ -142,3 +146,6 @@ func mountStatfsFlags(f MountFlags) int64 {
 	}
 	return fl
 }
+
+// statxAttrMountRoot is STATX_ATTR_MOUNT_ROOT.
+const statxAttrMountRoot = 0x2000
