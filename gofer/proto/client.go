@@ -106,6 +106,12 @@ func (c *Client) free(cl *call) {
 	cl.fds = cl.fds[:0]
 	cl.err = nil
 	cl.n = 0
+	// A call whose send failed after the connection died may still have
+	// been woken by fail.
+	select {
+	case <-cl.done:
+	default:
+	}
 	if cap(cl.enc.B) > 4096 {
 		cl.enc.B = make([]byte, 0, 256)
 	}
