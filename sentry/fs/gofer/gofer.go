@@ -25,19 +25,20 @@
 // The vfs never evicts dentries and has no hook for a dropped inode. The
 // file system keeps only Options.MaxHandles handles and walks to a node
 // again, by a name it knows (names.go), when it needs a dropped one
-// (handle_cache.go). An inode lives until it is
-// unreachable (unlinked and no longer open); a runtime cleanup then closes
-// its host descriptors and queues its handle for a batched gofer Close.
+// (handle_cache.go). An inode lives until it is unreachable (unlinked and
+// no longer open); a runtime cleanup then closes its host descriptors and
+// queues its handle for a batched gofer Close.
 //
 // # Lock order
 //
 //	vfs Dentry.mu (held by the vfs around directory methods)
-//	  dirInode.mu, symlinkInode.mu (held across a gofer Getdents/Readlink)
-//	    hostRes.mu (held across the gofer Open of a stat descriptor)
+//	  dirInode.mu, symlinkInode.mu (held across gofer calls: Getdents,
+//	                                Readlink, walks to dropped handles)
+//	    hostRes.mu (never held across a gofer call, nor two at once)
 //	vfs FileDescription.offMu
 //	  regularInode.appendMu
 //	Filesystem.idleMu, Filesystem.handleMu, inode.attrMu, Filesystem.inoMu,
-//	Filesystem.closeMu (leaves: hostRes.mu is never taken with idleMu or
+//	Filesystem.closeMu: leaves (hostRes.mu is never taken with idleMu or
 //	handleMu held, nor they with it)
 package gofer
 
