@@ -263,7 +263,9 @@ func (s *Server) getdents(d *proto.Decoder, e *proto.Encoder) (int, unix.Errno) 
 	head := len(e.B)
 	e.U16(0)
 	count := 0
-	buf := make([]byte, size)
+	bp := s.scratch.Get().(*[]byte)
+	defer s.scratch.Put(bp)
+	buf := (*bp)[:size]
 	for count == 0 {
 		l, err := unix.Getdents(fd, buf)
 		if err != nil {

@@ -56,6 +56,10 @@ const DefaultWorkers = 1
 type Server struct {
 	cfg Config
 
+	// scratch recycles the 32 KiB buffers of Getdents and the xattr
+	// calls (*[]byte of scratchSize).
+	scratch sync.Pool
+
 	// mu guards handles, nextHandle, root and the tree fields of every
 	// node (see node).
 	mu         sync.Mutex
@@ -93,12 +97,20 @@ func NewServer(rootFD int, cfg Config) (*Server, error) {
 	if cfg.MaxHandles <= 0 {
 		cfg.MaxHandles = DefaultMaxHandles
 	}
-	return &Server{
+	s := &Server{
 		cfg:     cfg,
 		handles: make(map[proto.Handle]*node),
 		root:    &node{fd: rootFD, dev: st.Dev, ino: st.Ino, mode: st.Mode & unix.S_IFMT, refs: 1},
-	}, nil
+	}
+	s.scratch.New = func() any {
+		b := make([]byte, scratchSize)
+		return &b
+	}
+	return s, nil
 }
+
+// scratchSize is the size of Server.scratch buffers.
+const scratchSize = max(proto.MaxGetdents, proto.MaxXattrValue)
 
 // OpenRoot opens path as a root for NewServer or Serve, without the
 // confinement of Setup (for tests and unprivileged use).

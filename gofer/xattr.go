@@ -61,7 +61,9 @@ func (s *Server) getxattr(d *proto.Decoder, e *proto.Encoder) (int, unix.Errno) 
 		return -1, unix.ENODATA
 	}
 	defer unix.Close(fd)
-	buf := make([]byte, proto.MaxXattrValue)
+	bp := s.scratch.Get().(*[]byte)
+	defer s.scratch.Put(bp)
+	buf := (*bp)[:proto.MaxXattrValue]
 	l, err := unix.Fgetxattr(fd, name, buf)
 	if err == unix.ERANGE {
 		return -1, unix.E2BIG // longer than the protocol carries
@@ -125,7 +127,9 @@ func (s *Server) listxattr(d *proto.Decoder, e *proto.Encoder) (int, unix.Errno)
 		return -1, 0
 	}
 	defer unix.Close(fd)
-	buf := make([]byte, proto.MaxXattrValue)
+	bp := s.scratch.Get().(*[]byte)
+	defer s.scratch.Put(bp)
+	buf := (*bp)[:proto.MaxXattrValue]
 	l, err := unix.Flistxattr(fd, buf)
 	if err == unix.ERANGE {
 		return -1, unix.E2BIG
