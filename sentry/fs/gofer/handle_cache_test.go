@@ -257,8 +257,16 @@ func TestHandleCacheConcurrent(t *testing.T) {
 					case 0:
 						_, err = e.stat(fmt.Sprint(dir, "/f", f), false)
 					case 1:
-						if got, want := e.readFile(fmt.Sprint(dir, "/f", f)), fmt.Sprint(d, "/", f); got != want {
-							t.Errorf("ro=%v: read %s/f%d = %q", ro, dir, f, got)
+						// Not e.readFile: it may not fail the test from
+						// this goroutine.
+						var fd *vfs.FileDescription
+						if fd, err = e.v.OpenAt(rootCtx, e.op(fmt.Sprint(dir, "/f", f), true), unix.O_RDONLY, 0); err == 0 {
+							buf := make([]byte, 16)
+							n, _ := fd.PRead(rootCtx, buf, 0)
+							if got, want := string(buf[:n]), fmt.Sprint(d, "/", f); got != want {
+								t.Errorf("ro=%v: read %s/f%d = %q", ro, dir, f, got)
+							}
+							fd.DecRef()
 						}
 					case 2:
 						_, err = e.v.ReadlinkAt(rootCtx, e.op(dir+"/l", false))
