@@ -97,10 +97,12 @@ func (r *hostRes) release(fs *Filesystem) {
 	fs.dropHandleRes(r)
 	r.mu.Lock()
 	r.closeFDsLocked()
-	h := r.h
-	r.h = 0
+	hs := append(r.detached, r.h)
+	r.h, r.detached = 0, nil
 	r.mu.Unlock()
-	if h != 0 {
-		fs.queueClose(h)
+	for _, h := range hs {
+		if h != 0 {
+			fs.queueClose(h)
+		}
 	}
 }
