@@ -1,10 +1,14 @@
 package gofer
 
 import (
+	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"moat/gofer/proto"
 )
 
 // The headline figures of docs/gofer.md: operations per second through the
@@ -190,6 +194,59 @@ func BenchmarkChildWalkOpen(b *testing.B) {
 		}
 		unix.Close(fd)
 		if err := c.CloseHandle(h); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// bigDir makes a tree with dir/many holding 128 files and returns it with
+// their names.
+func bigDir(b *testing.B) (string, []string) {
+	root := makeTree(b)
+	var names []string
+	for i := range proto.MaxWalk {
+		name := fmt.Sprintf("f%03d", i)
+		if err := os.WriteFile(filepath.Join(root, "dir", name), nil, 0644); err != nil {
+			b.Fatal(err)
+		}
+		names = append(names, name)
+	}
+	return root, names
+}
+
+// BenchmarkChildStat128Walks stats 128 entries of a directory one WalkOne
+// at a time (handles closed in one batch): what `ls -l` costs without
+// Lookup.
+func BenchmarkChildStat128Walks(b *testing.B) {
+	root, names := bigDir(b)
+	c := startGofer(b, root, false, false)
+	d, _ := walk(b, c, attach(b, c), "dir")
+	hs := make([]proto.Handle, len(names))
+	for b.Loop() {
+		for i, n := range names {
+			h, _, err := c.WalkOne(d, n)
+			if err != nil {
+				b.Fatal(err)
+			}
+			hs[i] = h
+		}
+		if err := c.CloseHandles(hs); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkChildStat128Lookup stats the same 128 entries with one Lookup.
+func BenchmarkChildStat128Lookup(b *testing.B) {
+	root, names := bigDir(b)
+	c := startGofer(b, root, false, false)
+	d, _ := walk(b, c, attach(b, c), "dir")
+	for b.Loop() {
+		hs, _, _, err := c.Lookup(d, names)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := c.CloseHandles(hs); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -40,6 +40,7 @@ func FuzzHandle(f *testing.F) {
 	})
 	seed(proto.MsgSetattr, func(e *proto.Encoder) { e.Handle(1); e.Setattr(&proto.SetattrReq{Mask: proto.SetattrMode}) })
 	seed(proto.MsgWalkOpen, func(e *proto.Encoder) { e.Handle(2); e.Str("sub"); e.U32(0) })
+	seed(proto.MsgLookup, func(e *proto.Encoder) { e.Handle(1); e.U16(2); e.Str("file"); e.Str("..") })
 	seed(proto.MsgGetxattr, func(e *proto.Encoder) { e.Handle(1); e.Str("user.x"); e.U32(0) })
 
 	fd, err := OpenRoot(makeTree(f))

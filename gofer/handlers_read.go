@@ -108,6 +108,50 @@ func (s *Server) walk(d *proto.Decoder, e *proto.Encoder) (int, unix.Errno) {
 	return -1, 0
 }
 
+func (s *Server) lookupMany(d *proto.Decoder, e *proto.Encoder) (int, unix.Errno) {
+	dh := d.Handle()
+	count := int(d.U16())
+	if !d.Ok() || count == 0 || count > proto.MaxWalk {
+		return -1, unix.EINVAL
+	}
+	var namesBuf [16]string
+	names := namesBuf[:0]
+	for range count {
+		names = append(names, string(d.BytesRef()))
+	}
+	if !d.Done() {
+		return -1, unix.EINVAL
+	}
+	dir, errno := s.lookupDir(dh)
+	if errno != 0 {
+		return -1, errno
+	}
+	defer s.put(dir)
+	e.U16(uint16(count))
+	for _, name := range names {
+		if !validName(name) {
+			e.U32(uint32(unix.EINVAL))
+			continue
+		}
+		if s.full() {
+			e.U32(uint32(unix.ENFILE))
+			continue
+		}
+		var st unix.Stat_t
+		fd, err := openPath(dir.fd, name, &st)
+		if err != nil {
+			e.U32(uint32(errnoOf(err)))
+			continue
+		}
+		h, n := s.childHandle(dir, name, fd, &st)
+		s.put(n)
+		e.U32(0)
+		e.Handle(h)
+		encodeStat(e, &st)
+	}
+	return -1, 0
+}
+
 func (s *Server) walkOpen(d *proto.Decoder, e *proto.Encoder) (int, unix.Errno) {
 	dh, name, flags := d.Handle(), string(d.BytesRef()), int(d.U32())
 	if !d.Done() || !validName(name) || !validOpenFlags(flags, 0) {

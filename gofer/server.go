@@ -227,6 +227,7 @@ var handlers = [...]handler{
 	proto.MsgListxattr:   (*Server).listxattr,
 	proto.MsgRemovexattr: (*Server).removexattr,
 	proto.MsgWalkOpen:    (*Server).walkOpen,
+	proto.MsgLookup:      (*Server).lookupMany,
 }
 
 // handle answers the request msg into out and returns a descriptor to send

@@ -225,6 +225,16 @@ func TestConfinedGofer(t *testing.T) {
 			}
 			return err
 		}},
+		{"lookup", func() error {
+			hs, _, errs, err := c.Lookup(r, []string{"file", "dir", "nothing"})
+			if err == nil && (errs[0] != 0 || errs[2] != unix.ENOENT) {
+				return unix.EBADMSG
+			}
+			if err == nil {
+				c.CloseHandles(hs[:2])
+			}
+			return err
+		}},
 		{"readlink", func() error { h, _ := walk(t, c, r, "link"); _, err := c.Readlink(h); return err }},
 		{"getdents", func() error { _, err := c.Getdents(r); return err }},
 		{"statfs", func() error { _, err := c.Statfs(r); return err }},

@@ -57,6 +57,9 @@ const (
 	// MsgWalkOpen: {dir Handle, name, flags u32} -> {Handle, Stat,
 	// opened u8} plus one descriptor when opened is 1.
 	MsgWalkOpen
+	// MsgLookup: {dir Handle, names []string} -> {[](errno u32, and when
+	// it is 0: Handle, Stat)}.
+	MsgLookup
 
 	msgTypeCount
 )
@@ -69,7 +72,7 @@ var msgNames = [...]string{
 	MsgUnlink: "unlink", MsgRename: "rename", MsgSetattr: "setattr",
 	MsgGetxattr: "getxattr", MsgSetxattr: "setxattr",
 	MsgListxattr: "listxattr", MsgRemovexattr: "removexattr",
-	MsgWalkOpen: "walkopen",
+	MsgWalkOpen: "walkopen", MsgLookup: "lookup",
 }
 
 // String returns the message type's name.

@@ -104,6 +104,43 @@ func (c *Client) WalkOne(dir Handle, name string) (Handle, Stat, error) {
 	return h, st, err
 }
 
+// Lookup looks up each of names in the directory dir, independently (a
+// readdir-plus: stat a listing in one round trip). For each name it
+// returns a handle and Stat, or the errno that name got (ENOENT, EINVAL for
+// a name that is not a single component, ENFILE past the handle limit);
+// a symlink is returned as itself. At most MaxWalk names per call.
+func (c *Client) Lookup(dir Handle, names []string) ([]Handle, []Stat, []unix.Errno, error) {
+	if len(names) == 0 || len(names) > MaxWalk {
+		return nil, nil, nil, unix.EINVAL
+	}
+	cl := c.newCall(MsgLookup)
+	defer c.free(cl)
+	cl.enc.Handle(dir)
+	cl.enc.U16(uint16(len(names)))
+	for _, n := range names {
+		cl.enc.Str(n)
+	}
+	hs := make([]Handle, len(names))
+	sts := make([]Stat, len(names))
+	errs := make([]unix.Errno, len(names))
+	err := c.do(cl, func(d *Decoder) {
+		if int(d.U16()) != len(names) {
+			d.bad = true
+			return
+		}
+		for i := range names {
+			if errs[i] = unix.Errno(d.U32()); errs[i] == 0 {
+				hs[i] = d.Handle()
+				d.Stat(&sts[i])
+			}
+		}
+	})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return hs, sts, errs, nil
+}
+
 // WalkOpen walks the single name from dir and opens what it finds with
 // flags (as Open), in one round trip: open(2) of a path the sentry has not
 // walked yet. A symlink is not opened: its handle and Stat come back with
