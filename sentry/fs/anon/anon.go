@@ -15,11 +15,11 @@ const inodeNumber = 1
 // internal mount on Linux; its minor is assigned at boot).
 const devMinor = 14
 
-// Stat implements vfs.FileStater for anonymous files. Embed it.
-type Stat struct{}
+// Inode implements vfs.FileStater for anonymous files. Embed it.
+type Inode struct{}
 
 // Stat implements vfs.FileStater.Stat.
-func (Stat) Stat(vfs.Context, uint32) (linux.Statx, linux.Errno) {
+func (Inode) Stat(vfs.Context, uint32) (linux.Statx, linux.Errno) {
 	return linux.Statx{
 		Mask:     linux.STATX_BASIC_STATS,
 		Blksize:  4096,
@@ -32,7 +32,7 @@ func (Stat) Stat(vfs.Context, uint32) (linux.Statx, linux.Errno) {
 
 // SetStat implements vfs.FileStater.SetStat: anonymous inodes cannot be
 // changed from user space.
-func (Stat) SetStat(vfs.Context, *vfs.SetStatOptions) linux.Errno { return linux.EPERM }
+func (Inode) SetStat(vfs.Context, *vfs.SetStatOptions) linux.Errno { return linux.EPERM }
 
 // Stream implements vfs.StreamFile for anonymous files: they have no
 // offset. Embed it.
@@ -40,3 +40,8 @@ type Stream struct{}
 
 // IsStream implements vfs.StreamFile.IsStream.
 func (Stream) IsStream() bool { return true }
+
+var (
+	_ vfs.FileStater = Inode{}
+	_ vfs.StreamFile = Stream{}
+)

@@ -85,7 +85,7 @@ type item struct {
 // EventPoll is an epoll instance.
 type EventPoll struct {
 	vfs.FileDefaults
-	anon.Stat
+	anon.Inode
 	anon.Stream
 
 	// mu guards interest, the items' data and the fields below.
@@ -273,3 +273,12 @@ func (ep *EventPoll) reaches(target *EventPoll, depth int) bool {
 	}
 	return false
 }
+
+// The interfaces the file implements.
+var (
+	_ vfs.Waitable   = (*EventPoll)(nil)
+	_ vfs.FileStater = (*EventPoll)(nil)
+	_ vfs.StreamFile = (*EventPoll)(nil)
+)
+
+var _ vfs.SignalWatcher = (*EventPoll)(nil)

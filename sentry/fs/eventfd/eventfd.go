@@ -35,7 +35,7 @@ const maxCount = math.MaxUint64 - 1
 // EventFD is an eventfd file.
 type EventFD struct {
 	vfs.FileDefaults
-	anon.Stat
+	anon.Inode
 	anon.Stream
 	semaphore bool
 
@@ -159,3 +159,10 @@ func (e *EventFD) Count() uint64 {
 	defer e.mu.Unlock()
 	return e.count
 }
+
+// The interfaces the file implements.
+var (
+	_ vfs.Waitable   = (*EventFD)(nil)
+	_ vfs.FileStater = (*EventFD)(nil)
+	_ vfs.StreamFile = (*EventFD)(nil)
+)

@@ -81,3 +81,8 @@ func watch(epfd int, w *vfs.Waiter, done <-chan struct{}) {
 		}
 	}
 }
+
+var (
+	_ vfs.Waitable = (*File)(nil)
+	_ vfs.Pollable = (*File)(nil)
+)

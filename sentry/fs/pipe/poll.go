@@ -33,3 +33,5 @@ func (e *end) Readiness(_ vfs.Context, mask uint32) uint32 {
 func (e *end) EventRegister(w *vfs.Waiter) func() {
 	return e.p.queue.EventRegister(w)
 }
+
+var _ vfs.Waitable = (*end)(nil)

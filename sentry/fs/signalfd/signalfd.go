@@ -35,7 +35,7 @@ const InfoSize = 128
 // SignalFD is a signalfd file.
 type SignalFD struct {
 	vfs.FileDefaults
-	anon.Stat
+	anon.Inode
 	anon.Stream
 
 	// mu guards mask.
@@ -179,3 +179,12 @@ func isFault(sig int) bool {
 	}
 	return false
 }
+
+// The interfaces the file implements.
+var (
+	_ vfs.Waitable   = (*SignalFD)(nil)
+	_ vfs.FileStater = (*SignalFD)(nil)
+	_ vfs.StreamFile = (*SignalFD)(nil)
+)
+
+var _ vfs.SignalWatcher = (*SignalFD)(nil)

@@ -40,7 +40,7 @@ type Spec struct {
 // TimerFD is a timerfd file.
 type TimerFD struct {
 	vfs.FileDefaults
-	anon.Stat
+	anon.Inode
 	anon.Stream
 	clock int32
 
@@ -227,3 +227,10 @@ func (t *TimerFD) Readiness(_ vfs.Context, mask uint32) uint32 {
 
 // EventRegister implements vfs.Waitable.EventRegister.
 func (t *TimerFD) EventRegister(w *vfs.Waiter) func() { return t.queue.EventRegister(w) }
+
+// The interfaces the file implements.
+var (
+	_ vfs.Waitable   = (*TimerFD)(nil)
+	_ vfs.FileStater = (*TimerFD)(nil)
+	_ vfs.StreamFile = (*TimerFD)(nil)
+)
