@@ -38,6 +38,12 @@ func (fs *Filesystem) adopt(c goferInode, dir *dirInode, name string) {
 func (i *inode) addName(dir *hostRes, name string) {
 	r := i.res
 	r.mu.Lock()
+	if len(r.names) == 0 && r.h != 0 && r.users > 0 {
+		// A node that had lost every name (its handle is the gofer's
+		// node for a removed name) got one again: walk by it from now on.
+		r.detached = append(r.detached, r.h)
+		r.h = 0
+	}
 	r.names = append(r.names, nameRef{dir, name})
 	r.mu.Unlock()
 }
