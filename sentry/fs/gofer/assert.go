@@ -14,4 +14,5 @@ var (
 	_ vfs.HostFDer       = (*regularFile)(nil)
 	_ vfs.Appender       = (*regularFile)(nil)
 	_ vfs.Allocator      = (*regularFile)(nil)
+	_ vfs.Syncer         = (*regularFile)(nil)
 )
