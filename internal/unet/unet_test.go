@@ -114,3 +114,37 @@ func TestCloseWakesRecv(t *testing.T) {
 		t.Errorf("Send to closed peer: %v, want ErrClosed", err)
 	}
 }
+
+// TestNewConnBlocking checks that NewConn puts a non-blocking socket in
+// blocking mode, and that Shutdown ends the peer's Recv.
+func TestNewConnBlocking(t *testing.T) {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := NewConn(fds[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := NewConn(fds[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if fl, _ := unix.FcntlInt(uintptr(a.FD()), unix.F_GETFL, 0); fl&unix.O_NONBLOCK != 0 {
+		t.Fatalf("NewConn left O_NONBLOCK set")
+	}
+	errc := make(chan error, 1)
+	go func() {
+		_, _, err := b.Recv(make([]byte, 8), nil)
+		errc <- err
+	}()
+	time.Sleep(10 * time.Millisecond)
+	if err := a.Shutdown(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-errc; err != ErrClosed {
+		t.Fatalf("Recv after the peer's Shutdown: %v, want ErrClosed", err)
+	}
+}
