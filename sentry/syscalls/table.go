@@ -89,6 +89,26 @@ var table = map[uintptr]kernel.Syscall{
 	unix.SYS_SIGNALFD:        full(Signalfd, fd, hex, num),
 	unix.SYS_SIGNALFD4:       full(Signalfd4, fd, hex, num, hex),
 
+	// Sockets: AF_UNIX only (docs/net.md).
+	unix.SYS_SOCKET:      partial(Socket, "AF_UNIX only; AF_INET, AF_INET6 and AF_NETLINK are EAFNOSUPPORT until the network stack exists", num, num, num),
+	unix.SYS_SOCKETPAIR:  partial(Socketpair, "AF_UNIX only", num, num, num, hex),
+	unix.SYS_BIND:        full(Bind, fd, hex, num),
+	unix.SYS_LISTEN:      full(Listen, fd, num),
+	unix.SYS_ACCEPT:      full(Accept, fd, hex, hex),
+	unix.SYS_ACCEPT4:     full(Accept4, fd, hex, hex, hex),
+	unix.SYS_CONNECT:     full(Connect, fd, hex, num),
+	unix.SYS_GETSOCKNAME: full(Getsockname, fd, hex, hex),
+	unix.SYS_GETPEERNAME: full(Getpeername, fd, hex, hex),
+	unix.SYS_SHUTDOWN:    full(Shutdown, fd, num),
+	unix.SYS_SENDTO:      partial(Sendto, "MSG_OOB is EOPNOTSUPP", fd, hex, num, hex, hex, num),
+	unix.SYS_RECVFROM:    partial(Recvfrom, "MSG_OOB is EOPNOTSUPP", fd, hex, num, hex, hex, hex),
+	unix.SYS_SENDMSG:     partial(Sendmsg, "SCM_RIGHTS and SCM_CREDENTIALS; no SCM_SECURITY", fd, hex, hex),
+	unix.SYS_RECVMSG:     partial(Recvmsg, "SCM_RIGHTS and SCM_CREDENTIALS; no SCM_SECURITY", fd, hex, hex),
+	unix.SYS_SENDMMSG:    partial(Sendmmsg, "as sendmsg", fd, hex, num, hex),
+	unix.SYS_RECVMMSG:    partial(Recvmmsg, "as recvmsg; the timeout is checked after each message, as on Linux", fd, hex, num, hex, hex),
+	unix.SYS_GETSOCKOPT:  partial(Getsockopt, "SOL_SOCKET: SO_TYPE SO_DOMAIN SO_PROTOCOL SO_ERROR SO_ACCEPTCONN SO_SNDBUF SO_RCVBUF SO_PASSCRED SO_PEERCRED SO_REUSEADDR SO_KEEPALIVE SO_RCVTIMEO SO_SNDTIMEO SO_LINGER; others ENOPROTOOPT", fd, num, num, hex, hex),
+	unix.SYS_SETSOCKOPT:  partial(Setsockopt, "SOL_SOCKET: SO_SNDBUF SO_RCVBUF SO_PASSCRED SO_REUSEADDR SO_KEEPALIVE SO_RCVTIMEO SO_SNDTIMEO SO_LINGER; others ENOPROTOOPT", fd, num, num, hex, num),
+
 	// Files: data.
 	unix.SYS_READ:            full(Read, fd, hex, num),
 	unix.SYS_WRITE:           full(Write, fd, hex, num),

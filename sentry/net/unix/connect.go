@@ -1,0 +1,317 @@
+package unix
+
+import (
+	sysunix "golang.org/x/sys/unix"
+
+	"moat/sentry/abi/linux"
+	"moat/sentry/vfs"
+)
+
+// somaxconn is /proc/sys/net/core/somaxconn, listen's largest backlog.
+const somaxconn = 4096
+
+// Bind implements bind(2): a path name makes a socket node in the file
+// system (EADDRINUSE if the path exists), an abstract name goes into the
+// namespace, and an unnamed address picks a free abstract name.
+func (s *Socket) Bind(ctx vfs.Context, fs *FS, a Address) linux.Errno {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.local.Unnamed() {
+		return linux.EINVAL
+	}
+	return s.bindLocked(ctx, fs, a)
+}
+
+// bindLocked names s.
+//
+// Preconditions:
+// - s.mu is held; s is unnamed.
+func (s *Socket) bindLocked(ctx vfs.Context, fs *FS, a Address) linux.Errno {
+	switch {
+	case a.IsAbstract:
+		if err := s.ns.bindAbstract(a.Abstract, s); err != 0 {
+			return err
+		}
+	case a.Path != "":
+		key, err := fs.mknod(ctx, a.Path)
+		if err != 0 {
+			return err
+		}
+		s.ns.bindNode(key, s)
+		s.localKey = key
+	default:
+		name, err := s.ns.autobind(s)
+		if err != 0 {
+			return err
+		}
+		a = Address{Abstract: name, IsAbstract: true}
+	}
+	s.local = a
+	return 0
+}
+
+// autobindLocked names an unnamed socket that passes credentials before
+// it connects or sends, as Linux does, so that the receiver can tell
+// senders apart.
+//
+// Preconditions:
+// - s.mu is held.
+func (s *Socket) autobindLocked() linux.Errno {
+	if !s.opts.passcred || !s.local.Unnamed() {
+		return 0
+	}
+	return s.bindLocked(nil, nil, Address{})
+}
+
+// LocalAddress implements getsockname(2).
+func (s *Socket) LocalAddress() Address {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.local
+}
+
+// PeerAddress implements getpeername(2): ENOTCONN without a peer.
+func (s *Socket) PeerAddress() (Address, linux.Errno) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.peer == nil {
+		return Address{}, linux.ENOTCONN
+	}
+	return s.peerAddr, 0
+}
+
+// Listen implements listen(2): EOPNOTSUPP for datagram sockets, EINVAL
+// for connected or unnamed ones. A listener reports its own credentials
+// as SO_PEERCRED, and gives them to the sockets that connect to it.
+func (s *Socket) Listen(ctx vfs.Context, backlog int32) linux.Errno {
+	if s.typ == sysunix.SOCK_DGRAM {
+		return linux.EOPNOTSUPP
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.state == stateConnected || s.local.Unnamed() {
+		return linux.EINVAL
+	}
+	if backlog < 0 || backlog > somaxconn {
+		backlog = somaxconn
+	}
+	s.backlog = int(backlog)
+	if s.state != stateListening {
+		s.state = stateListening
+		s.peerCred = credOf(ctx, true)
+	}
+	s.rcv.mu.Lock()
+	s.rcv.notifyLocked(0, vfs.EventWritable)
+	s.rcv.mu.Unlock()
+	return 0
+}
+
+// resolve returns the socket a names: ENOENT (or another path error) for
+// a missing path, ECONNREFUSED where no socket is bound, EPROTOTYPE for
+// a socket of another type.
+func (s *Socket) resolve(ctx vfs.Context, fs *FS, a Address) (*Socket, linux.Errno) {
+	var t *Socket
+	switch {
+	case a.IsAbstract:
+		t = s.ns.lookupAbstract(a.Abstract)
+	case a.Path != "":
+		key, err := fs.find(ctx, a.Path)
+		if err != 0 {
+			return nil, err
+		}
+		t = s.ns.lookupNode(key)
+	default:
+		return nil, linux.EINVAL
+	}
+	if t == nil {
+		return nil, linux.ECONNREFUSED
+	}
+	if t.typ != s.typ {
+		return nil, linux.EPROTOTYPE
+	}
+	return t, 0
+}
+
+// Connect implements connect(2). A datagram socket only records its
+// destination. A stream or seqpacket socket joins the listener's accept
+// queue: while that queue is full it blocks (within SO_SNDTIMEO), or
+// fails with EAGAIN when nonblock, as Linux does for Unix sockets.
+func (s *Socket) Connect(ctx vfs.Context, fs *FS, a Address, nonblock bool) linux.Errno {
+	t, err := s.resolve(ctx, fs, a)
+	if err != 0 {
+		return err
+	}
+	if s.typ == sysunix.SOCK_DGRAM {
+		return s.connectDgram(t)
+	}
+	s.mu.Lock()
+	switch s.state {
+	case stateListening:
+		s.mu.Unlock()
+		return linux.EINVAL
+	case stateConnected:
+		s.mu.Unlock()
+		return linux.EISCONN
+	}
+	if err := s.autobindLocked(); err != 0 {
+		s.mu.Unlock()
+		return err
+	}
+	until := deadline(s.opts.sndtimeo)
+	s.mu.Unlock()
+	for {
+		ch, err := s.tryConnect(ctx, t)
+		if err != 0 || ch == nil {
+			return err
+		}
+		if nonblock {
+			return linux.EAGAIN
+		}
+		if err := wait(ctx, ch, until); err != 0 {
+			return err
+		}
+	}
+}
+
+// tryConnect queues a new connection on listener t, or returns a channel
+// that is ready when t's full accept queue changes.
+func (s *Socket) tryConnect(ctx vfs.Context, t *Socket) (<-chan struct{}, linux.Errno) {
+	s.ns.connMu.Lock()
+	defer s.ns.connMu.Unlock()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.released || t.state != stateListening || t.shutRd {
+		return nil, linux.ECONNREFUSED
+	}
+	t.rcv.mu.Lock()
+	full, ch := len(t.rcv.msgs) > t.backlog, t.rcv.changed
+	t.rcv.mu.Unlock()
+	if full {
+		return ch, 0
+	}
+	s.mu.Lock()
+	switch s.state {
+	case stateListening:
+		s.mu.Unlock()
+		return nil, linux.EINVAL
+	case stateConnected:
+		s.mu.Unlock()
+		return nil, linux.EISCONN
+	}
+	server := newSocket(ctx, t.ns, t.typ)
+	server.uid, server.gid = t.uid, t.gid
+	server.local = t.local
+	link(s, server, s.local, t.local, credOf(ctx, true), t.peerCred)
+	s.mu.Unlock()
+	t.rcv.mu.Lock()
+	t.rcv.pushLocked(&message{conn: server})
+	t.rcv.mu.Unlock()
+	s.queue.Notify(vfs.EventWritable)
+	return nil, 0
+}
+
+// connectDgram makes t the default destination of datagram socket s;
+// EPERM if t is connected to another socket.
+func (s *Socket) connectDgram(t *Socket) linux.Errno {
+	if !t.mayReceiveFrom(s) {
+		return linux.EPERM
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.autobindLocked(); err != 0 {
+		return err
+	}
+	t.mu.Lock()
+	name := t.local
+	t.mu.Unlock()
+	s.peer, s.peerAddr, s.state = t, name, stateConnected
+	s.queue.Notify(vfs.EventWritable)
+	return 0
+}
+
+// Disconnect implements connect(2) with AF_UNSPEC: a datagram socket
+// forgets its destination; other types refuse (EINVAL).
+func (s *Socket) Disconnect() linux.Errno {
+	if s.typ != sysunix.SOCK_DGRAM {
+		return linux.EINVAL
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.peer, s.peerAddr, s.state = nil, Address{}, stateUnconnected
+	return 0
+}
+
+// mayReceiveFrom reports whether datagram socket t accepts datagrams
+// from s: a connected datagram socket only hears its peer.
+func (t *Socket) mayReceiveFrom(s *Socket) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.peer == nil || t.peer == s
+}
+
+// Accept implements accept(2): the next connection from the accept
+// queue, waiting for one unless nonblock. EINVAL if s is not listening,
+// EOPNOTSUPP for datagram sockets. The new socket inherits SO_PASSCRED.
+func (s *Socket) Accept(ctx vfs.Context, nonblock bool) (*Socket, linux.Errno) {
+	if s.typ == sysunix.SOCK_DGRAM {
+		return nil, linux.EOPNOTSUPP
+	}
+	s.mu.Lock()
+	listening, passcred, until := s.state == stateListening, s.opts.passcred, deadline(s.opts.rcvtimeo)
+	s.mu.Unlock()
+	if !listening {
+		return nil, linux.EINVAL
+	}
+	for {
+		s.rcv.mu.Lock()
+		if len(s.rcv.msgs) > 0 {
+			m := s.rcv.popLocked()
+			s.rcv.mu.Unlock()
+			m.conn.mu.Lock()
+			m.conn.opts.passcred = passcred
+			m.conn.mu.Unlock()
+			return m.conn, 0
+		}
+		ch := s.rcv.changed
+		s.rcv.mu.Unlock()
+		if nonblock {
+			return nil, linux.EAGAIN
+		}
+		if err := wait(ctx, ch, until); err != 0 {
+			return nil, err
+		}
+	}
+}
+
+// Shutdown implements shutdown(2) with SHUT_RD, SHUT_WR or SHUT_RDWR.
+// For stream and seqpacket sockets the peer sees the mirror image: it
+// reads end of file after our SHUT_WR and gets EPIPE writing after our
+// SHUT_RD.
+func (s *Socket) Shutdown(how int32) linux.Errno {
+	if how < sysunix.SHUT_RD || how > sysunix.SHUT_RDWR {
+		return linux.EINVAL
+	}
+	rd, wr := how != sysunix.SHUT_WR, how != sysunix.SHUT_RD
+	s.mu.Lock()
+	s.shutRd = s.shutRd || rd
+	s.shutWr = s.shutWr || wr
+	peer := s.peer
+	if s.typ == sysunix.SOCK_DGRAM {
+		peer = nil
+	}
+	s.mu.Unlock()
+	if rd {
+		s.rcv.shutRead(false)
+	}
+	if peer != nil {
+		if wr {
+			peer.rcv.shutWrite(false)
+		}
+		peer.mu.Lock()
+		peer.shutRd = peer.shutRd || wr
+		peer.shutWr = peer.shutWr || rd
+		peer.mu.Unlock()
+	}
+	s.queue.Notify(vfs.EventHUp | vfs.EventRdHUp | vfs.EventWritable | vfs.EventReadable)
+	return 0
+}

@@ -1,0 +1,326 @@
+package syscalls
+
+import (
+	"encoding/binary"
+
+	"golang.org/x/sys/unix"
+
+	"moat/sentry/abi/linux"
+	"moat/sentry/arch"
+	"moat/sentry/kernel"
+	netunix "moat/sentry/net/unix"
+	"moat/sentry/vfs"
+)
+
+// sockTypeMask is SOCK_TYPE_MASK: the type bits of socket's type argument.
+const sockTypeMask = 0xf
+
+// sockFlags splits socket(2)'s type argument into the type and the
+// SOCK_NONBLOCK/SOCK_CLOEXEC flags; other bits are EINVAL.
+func sockFlags(arg int32) (typ int32, nonblock, cloexec bool, err linux.Errno) {
+	flags := arg &^ sockTypeMask
+	if flags&^(unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC) != 0 {
+		return 0, false, false, linux.EINVAL
+	}
+	return arg & sockTypeMask, flags&unix.SOCK_NONBLOCK != 0, flags&unix.SOCK_CLOEXEC != 0, 0
+}
+
+// Socket implements Linux syscall socket(2). Only AF_UNIX exists; the
+// inet and netlink families are EAFNOSUPPORT until the network stack
+// comes.
+func Socket(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
+	domain := args.Int(0)
+	typ, nonblock, cloexec, err := sockFlags(args.Int(1))
+	if err != 0 {
+		return 0, err
+	}
+	if domain != unix.AF_UNIX {
+		return 0, linux.EAFNOSUPPORT
+	}
+	f, err := netunix.New(t, netunix.NamespaceOf(t.Kernel().VFS()), typ, args.Int(2), nonblock)
+	if err != 0 {
+		return 0, err
+	}
+	defer f.DecRef()
+	fd, err := t.FDTable().NewFD(0, f, kernel.FDFlags{CloseOnExec: cloexec})
+	return uintptr(fd), err
+}
+
+// Socketpair implements Linux syscall socketpair(2) for AF_UNIX; the inet
+// families cannot make pairs (EOPNOTSUPP, as on Linux).
+func Socketpair(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
+	domain := args.Int(0)
+	typ, nonblock, cloexec, err := sockFlags(args.Int(1))
+	if err != 0 {
+		return 0, err
+	}
+	switch domain {
+	case unix.AF_UNIX:
+	case unix.AF_INET, unix.AF_INET6:
+		return 0, linux.EOPNOTSUPP
+	default:
+		return 0, linux.EAFNOSUPPORT
+	}
+	a, b, err := netunix.Pair(t, netunix.NamespaceOf(t.Kernel().VFS()), typ, args.Int(2), nonblock)
+	if err != 0 {
+		return 0, err
+	}
+	defer a.DecRef()
+	defer b.DecRef()
+	flags := kernel.FDFlags{CloseOnExec: cloexec}
+	fa, err := t.FDTable().NewFD(0, a, flags)
+	if err != 0 {
+		return 0, err
+	}
+	fb, err := t.FDTable().NewFD(0, b, flags)
+	if err != 0 {
+		closeFD(t, fa)
+		return 0, err
+	}
+	var sv [8]byte
+	binary.LittleEndian.PutUint32(sv[0:], uint32(fa))
+	binary.LittleEndian.PutUint32(sv[4:], uint32(fb))
+	if err := t.CopyOut(args.Pointer(3), sv[:]); err != 0 {
+		closeFD(t, fa)
+		closeFD(t, fb)
+		return 0, err
+	}
+	return 0, 0
+}
+
+// closeFD removes fd from the task's table (undoing a new descriptor).
+func closeFD(t *kernel.Task, fd int32) {
+	if f, err := t.FDTable().Remove(fd); err == 0 {
+		f.DecRef()
+	}
+}
+
+// getSocket returns the socket fd names, with a reference to its file
+// the caller drops: EBADF for a bad descriptor, ENOTSOCK for a file that
+// is not a socket.
+func getSocket(t *kernel.Task, fd int32) (*vfs.FileDescription, *netunix.Socket, linux.Errno) {
+	f, err := getFile(t, fd)
+	if err != 0 {
+		return nil, nil, err
+	}
+	s, ok := f.Impl().(*netunix.Socket)
+	if !ok {
+		f.DecRef()
+		return nil, nil, linux.ENOTSOCK
+	}
+	return f, s, 0
+}
+
+// socketFS is the task's view of the file system for socket path names.
+func socketFS(t *kernel.Task) *netunix.FS {
+	root, cwd := t.FSContext().RootAndWorkingDirectory()
+	return &netunix.FS{VFS: t.Kernel().VFS(), Root: root, Cwd: cwd, Umask: t.FSContext().Umask()}
+}
+
+// sockaddrStorage is sizeof(struct sockaddr_storage), the most any
+// address argument may hold.
+const sockaddrStorage = 128
+
+// copyInSockaddr reads an address argument of n bytes.
+func copyInSockaddr(t *kernel.Task, addr uintptr, n int32) ([]byte, linux.Errno) {
+	if n < 0 || n > sockaddrStorage {
+		return nil, linux.EINVAL
+	}
+	b := make([]byte, n)
+	if n > 0 {
+		if err := t.CopyIn(addr, b); err != 0 {
+			return nil, err
+		}
+	}
+	return b, 0
+}
+
+// copyInAddress reads a struct sockaddr_un argument.
+func copyInAddress(t *kernel.Task, addr uintptr, n int32) (netunix.Address, linux.Errno) {
+	b, err := copyInSockaddr(t, addr, n)
+	if err != 0 {
+		return netunix.Address{}, err
+	}
+	return netunix.ParseAddress(b)
+}
+
+// copyOutAddress writes a into the buffer at addr whose length the
+// socklen_t at lenAddr holds (truncating), and stores the full length
+// there, as getsockname(2) and accept(2) do.
+func copyOutAddress(t *kernel.Task, addr, lenAddr uintptr, enc []byte) linux.Errno {
+	var lb [4]byte
+	if err := t.CopyIn(lenAddr, lb[:]); err != 0 {
+		return err
+	}
+	n := int32(binary.LittleEndian.Uint32(lb[:]))
+	if n < 0 {
+		return linux.EINVAL
+	}
+	if c := min(int(n), len(enc)); c > 0 {
+		if err := t.CopyOut(addr, enc[:c]); err != 0 {
+			return err
+		}
+	}
+	binary.LittleEndian.PutUint32(lb[:], uint32(len(enc)))
+	return t.CopyOut(lenAddr, lb[:])
+}
+
+// Bind implements Linux syscall bind(2).
+func Bind(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
+	f, s, err := getSocket(t, args.Int(0))
+	if err != 0 {
+		return 0, err
+	}
+	defer f.DecRef()
+	a, err := copyInAddress(t, args.Pointer(1), args.Int(2))
+	if err != 0 {
+		return 0, err
+	}
+	return 0, s.Bind(t, socketFS(t), a)
+}
+
+// Listen implements Linux syscall listen(2).
+func Listen(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
+	f, s, err := getSocket(t, args.Int(0))
+	if err != 0 {
+		return 0, err
+	}
+	defer f.DecRef()
+	return 0, s.Listen(t, args.Int(1))
+}
+
+// Connect implements Linux syscall connect(2). AF_UNSPEC dissolves a
+// datagram socket's association.
+func Connect(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
+	f, s, err := getSocket(t, args.Int(0))
+	if err != 0 {
+		return 0, err
+	}
+	defer f.DecRef()
+	b, err := copyInSockaddr(t, args.Pointer(1), args.Int(2))
+	if err != 0 {
+		return 0, err
+	}
+	if len(b) >= 2 && binary.LittleEndian.Uint16(b) == unix.AF_UNSPEC && s.Type() == unix.SOCK_DGRAM {
+		return 0, s.Disconnect()
+	}
+	a, err := netunix.ParseAddress(b)
+	if err != 0 {
+		return 0, err
+	}
+	return 0, s.Connect(t, socketFS(t), a, f.StatusFlags()&unix.O_NONBLOCK != 0)
+}
+
+// Accept implements Linux syscall accept(2).
+func Accept(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
+	return accept4(t, args.Int(0), args.Pointer(1), args.Pointer(2), 0)
+}
+
+// Accept4 implements Linux syscall accept4(2).
+func Accept4(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
+	return accept4(t, args.Int(0), args.Pointer(1), args.Pointer(2), args.Int(3))
+}
+
+func accept4(t *kernel.Task, fd int32, addr, lenAddr uintptr, flags int32) (uintptr, linux.Errno) {
+	if flags&^(unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC) != 0 {
+		return 0, linux.EINVAL
+	}
+	f, s, err := getSocket(t, fd)
+	if err != 0 {
+		return 0, err
+	}
+	defer f.DecRef()
+	ns, err := s.Accept(t, f.StatusFlags()&unix.O_NONBLOCK != 0)
+	if err != 0 {
+		return 0, err
+	}
+	nf := netunix.NewFile(ns, flags&unix.SOCK_NONBLOCK != 0)
+	defer nf.DecRef()
+	if addr != 0 {
+		peer, _ := ns.PeerAddress()
+		if err := copyOutAddress(t, addr, lenAddr, peer.Encode()); err != 0 {
+			return 0, err
+		}
+	}
+	nfd, err := t.FDTable().NewFD(0, nf, kernel.FDFlags{CloseOnExec: flags&unix.SOCK_CLOEXEC != 0})
+	return uintptr(nfd), err
+}
+
+// Getsockname implements Linux syscall getsockname(2).
+func Getsockname(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
+	f, s, err := getSocket(t, args.Int(0))
+	if err != 0 {
+		return 0, err
+	}
+	defer f.DecRef()
+	return 0, copyOutAddress(t, args.Pointer(1), args.Pointer(2), s.LocalAddress().Encode())
+}
+
+// Getpeername implements Linux syscall getpeername(2).
+func Getpeername(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
+	f, s, err := getSocket(t, args.Int(0))
+	if err != 0 {
+		return 0, err
+	}
+	defer f.DecRef()
+	a, err := s.PeerAddress()
+	if err != 0 {
+		return 0, err
+	}
+	return 0, copyOutAddress(t, args.Pointer(1), args.Pointer(2), a.Encode())
+}
+
+// Shutdown implements Linux syscall shutdown(2).
+func Shutdown(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
+	f, s, err := getSocket(t, args.Int(0))
+	if err != 0 {
+		return 0, err
+	}
+	defer f.DecRef()
+	return 0, s.Shutdown(args.Int(1))
+}
+
+// Getsockopt implements Linux syscall getsockopt(2).
+func Getsockopt(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
+	f, s, err := getSocket(t, args.Int(0))
+	if err != 0 {
+		return 0, err
+	}
+	defer f.DecRef()
+	var lb [4]byte
+	if err := t.CopyIn(args.Pointer(4), lb[:]); err != 0 {
+		return 0, err
+	}
+	n := int32(binary.LittleEndian.Uint32(lb[:]))
+	if n < 0 {
+		return 0, linux.EINVAL
+	}
+	v, err := s.GetSockOpt(args.Int(1), args.Int(2))
+	if err != 0 {
+		return 0, err
+	}
+	v = v[:min(int(n), len(v))]
+	if err := t.CopyOut(args.Pointer(3), v); err != 0 {
+		return 0, err
+	}
+	binary.LittleEndian.PutUint32(lb[:], uint32(len(v)))
+	return 0, t.CopyOut(args.Pointer(4), lb[:])
+}
+
+// Setsockopt implements Linux syscall setsockopt(2).
+func Setsockopt(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
+	f, s, err := getSocket(t, args.Int(0))
+	if err != 0 {
+		return 0, err
+	}
+	defer f.DecRef()
+	n := args.Int(4)
+	if n < 0 {
+		return 0, linux.EINVAL
+	}
+	v := make([]byte, min(n, 64))
+	if err := t.CopyIn(args.Pointer(3), v); err != 0 {
+		return 0, err
+	}
+	return 0, s.SetSockOpt(args.Int(1), args.Int(2), v)
+}
