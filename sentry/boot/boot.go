@@ -15,6 +15,7 @@ import (
 	"moat/sentry/auth"
 	"moat/sentry/control"
 	"moat/sentry/fs/dev"
+	"moat/sentry/fs/devpts"
 	"moat/sentry/fs/host"
 	"moat/sentry/fs/proc"
 	"moat/sentry/fs/tmpfs"
@@ -115,8 +116,30 @@ func New(cfg Config, args control.BootArgs, root RootFunc, stdio []int) (*Sandbo
 		}
 		log.Warningf("not mounting /proc: the root file system has no such directory")
 	}
+	if err := mountDevpts(k, v); err != nil {
+		return nil, err
+	}
 	return &Sandbox{Kernel: k, VFS: v, args: args, stdio: stdio}, nil
 }
+
+// --- pseudo-terminals (sentry/fs/devpts, docs/tty.md) ---
+
+// mountDevpts mounts devpts on /dev/pts (/dev/ptmx is a symlink to
+// pts/ptmx) with the OCI default options; its terminals signal process
+// groups and sessions through k.
+func mountDevpts(k *kernel.Kernel, v *vfs.VirtualFilesystem) error {
+	pts := devpts.New(v, k, devpts.DefaultOptions)
+	flags := vfs.MountFlags{NoSuid: true, NoExec: true}
+	if _, errno := v.MountAt(vfs.RootContext(), v.Root(), "/dev/pts", pts, flags); errno != 0 {
+		if errno != linux.ENOENT {
+			return fmt.Errorf("mounting /dev/pts: %w", errno)
+		}
+		log.Warningf("not mounting /dev/pts: no /dev/pts directory")
+	}
+	return nil
+}
+
+// --- end of pseudo-terminals ---
 
 // defaultPath is searched for a program name without a slash when the
 // environment has no PATH.

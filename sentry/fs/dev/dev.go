@@ -1,8 +1,8 @@
 // Package dev builds the sandbox's /dev: a tmpfs (like Linux's devtmpfs)
 // holding device nodes for the memory devices (null, zero, full, random,
 // urandom) and tty, the fd/stdin/stdout/stderr symlinks into /proc/self/fd,
-// the ptmx symlink into pts, and the pts and shm directories; NewPts is the
-// devpts file system to mount on /dev/pts (pseudo-terminals). The devices
+// the ptmx symlink into pts, and the pts and shm directories; package
+// devpts is the file system to mount on /dev/pts (pseudo-terminals). The devices
 // are registered in the mount namespace's device registry, so a node made
 // with mknod(2) elsewhere opens the same device.
 package dev
