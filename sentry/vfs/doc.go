@@ -26,6 +26,8 @@
 //	    VirtualFilesystem.mountMu, VirtualFilesystem.devMu,
 //	    VirtualFilesystem.lockMu, VirtualFilesystem.anonMu,
 //	    VirtualFilesystem.ttyMu
+//	    VirtualFilesystem.inotifyMu
+//	      Inotify.mu
 //	    file system locks (called from Inode methods)
 //
 // FileDescription.offMu comes before all of the above: it is taken with

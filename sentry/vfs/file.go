@@ -195,6 +195,11 @@ func (fd *FileDescription) TryIncRef() bool {
 func (fd *FileDescription) DecRef() {
 	switch r := fd.refs.Add(-1); {
 	case r == 0:
+		if fd.IsWritable() {
+			fd.notify(unix.IN_CLOSE_WRITE)
+		} else if !fd.IsPath() {
+			fd.notify(unix.IN_CLOSE_NOWRITE)
+		}
 		if fd.ofdLocks.Load() {
 			fd.vd.mount.vfs.releaseLocks(fd.vd.dentry.inode, fd)
 			fd.vd.mount.vfs.releaseLocks(flockKey{fd.vd.dentry.inode}, fd)

@@ -10,6 +10,14 @@ import (
 
 // Read reads at the file offset and advances it.
 func (fd *FileDescription) Read(ctx Context, dst []byte) (int, linux.Errno) {
+	n, err := fd.read(ctx, dst)
+	if n > 0 {
+		fd.notify(unix.IN_ACCESS)
+	}
+	return n, err
+}
+
+func (fd *FileDescription) read(ctx Context, dst []byte) (int, linux.Errno) {
 	if !fd.IsReadable() {
 		return 0, linux.EBADF
 	}
@@ -25,6 +33,14 @@ func (fd *FileDescription) Read(ctx Context, dst []byte) (int, linux.Errno) {
 
 // PRead reads at off without using the file offset.
 func (fd *FileDescription) PRead(ctx Context, dst []byte, off int64) (int, linux.Errno) {
+	n, err := fd.pread(ctx, dst, off)
+	if n > 0 {
+		fd.notify(unix.IN_ACCESS)
+	}
+	return n, err
+}
+
+func (fd *FileDescription) pread(ctx Context, dst []byte, off int64) (int, linux.Errno) {
 	if !fd.IsReadable() {
 		return 0, linux.EBADF
 	}
@@ -39,6 +55,14 @@ func (fd *FileDescription) PRead(ctx Context, dst []byte, off int64) (int, linux
 
 // Write writes at the file offset (or the end with O_APPEND) and advances it.
 func (fd *FileDescription) Write(ctx Context, src []byte) (int, linux.Errno) {
+	n, err := fd.write(ctx, src)
+	if n > 0 {
+		fd.notify(unix.IN_MODIFY)
+	}
+	return n, err
+}
+
+func (fd *FileDescription) write(ctx Context, src []byte) (int, linux.Errno) {
 	if !fd.IsWritable() {
 		return 0, linux.EBADF
 	}
@@ -81,6 +105,14 @@ func (fd *FileDescription) Write(ctx Context, src []byte) (int, linux.Errno) {
 // PWrite writes at off without using the file offset. Like Linux, it
 // appends when the file was opened with O_APPEND.
 func (fd *FileDescription) PWrite(ctx Context, src []byte, off int64) (int, linux.Errno) {
+	n, err := fd.pwrite(ctx, src, off)
+	if n > 0 {
+		fd.notify(unix.IN_MODIFY)
+	}
+	return n, err
+}
+
+func (fd *FileDescription) pwrite(ctx Context, src []byte, off int64) (int, linux.Errno) {
 	if !fd.IsWritable() {
 		return 0, linux.EBADF
 	}
@@ -305,7 +337,11 @@ func (fd *FileDescription) Truncate(ctx Context, size int64) linux.Errno {
 	if fd.vd.dentry == nil {
 		return linux.EINVAL
 	}
-	return fd.vd.dentry.inode.SetStat(ctx, opts)
+	if err := fd.vd.dentry.inode.SetStat(ctx, opts); err != 0 {
+		return err
+	}
+	fd.notify(unix.IN_MODIFY)
+	return 0
 }
 
 // Allocate implements fallocate(2).
@@ -336,7 +372,11 @@ func (fd *FileDescription) Allocate(ctx Context, mode uint32, off, length int64)
 		}
 	}
 	if a, ok := fd.impl.(Allocator); ok {
-		return a.Allocate(ctx, mode, off, length)
+		err := a.Allocate(ctx, mode, off, length)
+		if err == 0 {
+			fd.notify(unix.IN_MODIFY)
+		}
+		return err
 	}
 	return linux.EOPNOTSUPP
 }

@@ -66,6 +66,7 @@ type VirtualFilesystem struct {
 	lockTable
 	anonMounts
 	ttyTable
+	inotifyWatches
 }
 
 // New returns an empty mount namespace; call MountRoot before use.

@@ -1,6 +1,8 @@
 package vfs
 
 import (
+	"golang.org/x/sys/unix"
+
 	"moat/sentry/abi/linux"
 	"moat/sentry/auth"
 )
@@ -87,7 +89,23 @@ func setStatDentry(ctx Context, vd VirtualDentry, opts *SetStatOptions, viaFD bo
 			return err
 		}
 	}
-	return d.inode.SetStat(ctx, &o)
+	if err := d.inode.SetStat(ctx, &o); err != 0 {
+		return err
+	}
+	vd.mount.vfs.notifyDentry(d, setStatEvents(o.Mask))
+	return 0
+}
+
+// setStatEvents returns the inotify events of an attribute change.
+func setStatEvents(mask uint32) uint32 {
+	var ev uint32
+	if mask&linux.STATX_SIZE != 0 {
+		ev |= unix.IN_MODIFY
+	}
+	if mask&^linux.STATX_SIZE != 0 {
+		ev |= unix.IN_ATTRIB
+	}
+	return ev
 }
 
 // checkChown applies chown(2)'s rules; IDs equal to the current ones are

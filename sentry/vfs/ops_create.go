@@ -1,6 +1,8 @@
 package vfs
 
 import (
+	"golang.org/x/sys/unix"
+
 	"moat/sentry/abi/linux"
 )
 
@@ -56,7 +58,8 @@ func (v *VirtualFilesystem) createAt(ctx Context, op *PathOp, mode uint32, isDir
 	if err != 0 {
 		return err
 	}
-	d.insertChildLocked(name, inode)
+	c := d.insertChildLocked(name, inode)
+	v.notifyInode(d.inode, unix.IN_CREATE|dirFlag(c), 0, name)
 	return 0
 }
 
@@ -174,5 +177,7 @@ func (v *VirtualFilesystem) LinkVirtualDentry(ctx Context, old VirtualDentry, ne
 		return err
 	}
 	d.insertChildLocked(name, old.dentry.inode)
+	v.notifyInode(old.dentry.inode, unix.IN_ATTRIB, 0, "")
+	v.notifyInode(d.inode, unix.IN_CREATE, 0, name)
 	return 0
 }

@@ -119,7 +119,9 @@ func (v *VirtualFilesystem) lookupOrCreateFile(ctx Context, parent VirtualDentry
 	if err != 0 {
 		return VirtualDentry{}, false, err
 	}
-	return VirtualDentry{parent.mount, d.insertChildLocked(name, inode)}, true, 0
+	nc := d.insertChildLocked(name, inode)
+	v.notifyInode(d.inode, unix.IN_CREATE, 0, name)
+	return VirtualDentry{parent.mount, nc}, true, 0
 }
 
 // openVirtualDentry checks access to vd and opens it.
@@ -176,6 +178,10 @@ func (v *VirtualFilesystem) openVirtualDentry(ctx Context, vd VirtualDentry, fla
 	if err != 0 {
 		return nil, err
 	}
+	if trunc && !created {
+		v.notifyDentry(d, unix.IN_MODIFY)
+	}
+	v.notifyDentry(d, unix.IN_OPEN)
 	return NewFileDescription(impl, vd, flags), 0
 }
 

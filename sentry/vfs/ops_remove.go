@@ -70,6 +70,7 @@ func (v *VirtualFilesystem) UnlinkAt(ctx Context, op *PathOp) linux.Errno {
 		return err
 	}
 	d.removeChildLocked(name, child)
+	v.notifyRemovedLocked(ctx, d, child, name)
 	return 0
 }
 
@@ -111,5 +112,6 @@ func (v *VirtualFilesystem) RmdirAt(ctx Context, op *PathOp) linux.Errno {
 		return err
 	}
 	d.deleteChildLocked(name, child)
+	v.notifyRemovedLocked(ctx, d, child, name)
 	return 0
 }

@@ -106,6 +106,7 @@ func (v *VirtualFilesystem) RenameAt(ctx Context, oldOp, newOp *PathOp, flags ui
 	}
 	child.parent, child.name = nd, newName
 	nd.setChildLocked(newName, child)
+	v.notifyRenameLocked(ctx, od, oldName, nd, newName, child, replaced, flags&unix.RENAME_EXCHANGE != 0)
 	return 0
 }
 
@@ -189,4 +190,34 @@ func isAncestor(a, d *Dentry) bool {
 		}
 	}
 	return false
+}
+
+// notifyRenameLocked reports a rename to inotify: IN_MOVED_FROM and
+// IN_MOVED_TO with one cookie, IN_MOVE_SELF, and for a replaced file what
+// an unlink reports.
+//
+// Preconditions:
+// - v.renameMu is held.
+func (v *VirtualFilesystem) notifyRenameLocked(ctx Context, od *Dentry, oldName string, nd *Dentry, newName string, child, replaced *Dentry, exchange bool) {
+	if v.watchCount.Load() == 0 {
+		return
+	}
+	moved := func(c *Dentry, from *Dentry, fromName string, to *Dentry, toName string) {
+		cookie := v.cookies.Add(1)
+		v.notifyInode(from.inode, unix.IN_MOVED_FROM|dirFlag(c), cookie, fromName)
+		v.notifyInode(to.inode, unix.IN_MOVED_TO|dirFlag(c), cookie, toName)
+		v.notifyInode(c.inode, unix.IN_MOVE_SELF, 0, "")
+	}
+	moved(child, od, oldName, nd, newName)
+	switch {
+	case replaced == nil:
+	case exchange:
+		moved(replaced, nd, newName, od, oldName)
+	default:
+		if st, err := replaced.inode.Stat(ctx, 0); err == 0 && st.Nlink > 0 && !replaced.IsDir() {
+			v.notifyInode(replaced.inode, unix.IN_ATTRIB, 0, "")
+		} else {
+			v.notifyInode(replaced.inode, unix.IN_DELETE_SELF, 0, "")
+		}
+	}
 }
