@@ -17,6 +17,14 @@ func (s *Socket) Bind(ctx vfs.Context, fs *FS, a Address) linux.Errno {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.local.Unnamed() {
+		if a.Path != "" {
+			// Linux makes the node before it looks at the socket: an
+			// existing path is EADDRINUSE, a new one is removed again.
+			if _, err := fs.mknod(ctx, a.Path); err != 0 {
+				return err
+			}
+			fs.VFS.UnlinkAt(ctx, fs.op(a.Path, false))
+		}
 		return linux.EINVAL
 	}
 	return s.bindLocked(ctx, fs, a)
