@@ -84,9 +84,7 @@ type item struct {
 
 // EventPoll is an epoll instance.
 type EventPoll struct {
-	vfs.FileDefaults
-	anon.Inode
-	anon.Stream
+	anon.File
 
 	// mu guards interest, the items' data and the fields below.
 	mu       sync.Mutex
@@ -129,11 +127,6 @@ func (ep *EventPoll) Release() {
 	for k, it := range ep.interest {
 		ep.removeLocked(k, it)
 	}
-}
-
-// Read implements vfs.FileImpl.Read: epoll instances cannot be read.
-func (ep *EventPoll) Read(vfs.Context, *vfs.FileDescription, []byte, int64) (int, linux.Errno) {
-	return 0, linux.EINVAL
 }
 
 // Ctl implements epoll_ctl(2) on ep for file, open as fd. ev is ignored
@@ -278,7 +271,7 @@ func (ep *EventPoll) reaches(target *EventPoll, depth int) bool {
 var (
 	_ vfs.Waitable   = (*EventPoll)(nil)
 	_ vfs.FileStater = (*EventPoll)(nil)
-	_ vfs.StreamFile = (*EventPoll)(nil)
+	_ vfs.FileImpl   = (*EventPoll)(nil)
 )
 
 var _ vfs.SignalWatcher = (*EventPoll)(nil)

@@ -34,9 +34,7 @@ const maxCount = math.MaxUint64 - 1
 
 // EventFD is an eventfd file.
 type EventFD struct {
-	vfs.FileDefaults
-	anon.Inode
-	anon.Stream
+	anon.File
 	semaphore bool
 
 	// mu guards count.
@@ -54,7 +52,10 @@ func New(initval uint32, flags uint32) *vfs.FileDescription {
 }
 
 // Read implements vfs.FileImpl.Read: 8 bytes, the count (or 1).
-func (e *EventFD) Read(ctx vfs.Context, fd *vfs.FileDescription, dst []byte, _ int64) (int, linux.Errno) {
+func (e *EventFD) Read(ctx vfs.Context, fd *vfs.FileDescription, dst []byte, off int64) (int, linux.Errno) {
+	if err := anon.Positional(off); err != 0 {
+		return 0, err
+	}
 	if len(dst) < 8 {
 		return 0, linux.EINVAL
 	}
@@ -81,7 +82,10 @@ func (e *EventFD) Read(ctx vfs.Context, fd *vfs.FileDescription, dst []byte, _ i
 
 // Write implements vfs.FileImpl.Write: adds an 8-byte value, waiting while
 // it does not fit; ULLONG_MAX itself is EINVAL.
-func (e *EventFD) Write(ctx vfs.Context, fd *vfs.FileDescription, src []byte, _ int64) (int, linux.Errno) {
+func (e *EventFD) Write(ctx vfs.Context, fd *vfs.FileDescription, src []byte, off int64) (int, linux.Errno) {
+	if err := anon.Positional(off); err != 0 {
+		return 0, err
+	}
 	if len(src) < 8 {
 		return 0, linux.EINVAL
 	}
@@ -164,5 +168,5 @@ func (e *EventFD) Count() uint64 {
 var (
 	_ vfs.Waitable   = (*EventFD)(nil)
 	_ vfs.FileStater = (*EventFD)(nil)
-	_ vfs.StreamFile = (*EventFD)(nil)
+	_ vfs.FileImpl   = (*EventFD)(nil)
 )

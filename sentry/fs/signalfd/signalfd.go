@@ -34,9 +34,7 @@ const InfoSize = 128
 
 // SignalFD is a signalfd file.
 type SignalFD struct {
-	vfs.FileDefaults
-	anon.Inode
-	anon.Stream
+	anon.File
 
 	// mu guards mask.
 	mu   sync.Mutex
@@ -71,7 +69,10 @@ func (s *SignalFD) Mask() linux.SigSet {
 
 // Read implements vfs.FileImpl.Read: as many pending signals of the mask
 // as whole records fit in dst, waiting for one unless non-blocking.
-func (s *SignalFD) Read(ctx vfs.Context, fd *vfs.FileDescription, dst []byte, _ int64) (int, linux.Errno) {
+func (s *SignalFD) Read(ctx vfs.Context, fd *vfs.FileDescription, dst []byte, off int64) (int, linux.Errno) {
+	if err := anon.Positional(off); err != 0 {
+		return 0, err
+	}
 	if len(dst) < InfoSize {
 		return 0, linux.EINVAL
 	}
@@ -184,7 +185,7 @@ func isFault(sig int) bool {
 var (
 	_ vfs.Waitable   = (*SignalFD)(nil)
 	_ vfs.FileStater = (*SignalFD)(nil)
-	_ vfs.StreamFile = (*SignalFD)(nil)
+	_ vfs.FileImpl   = (*SignalFD)(nil)
 )
 
 var _ vfs.SignalWatcher = (*SignalFD)(nil)

@@ -39,9 +39,7 @@ type Spec struct {
 
 // TimerFD is a timerfd file.
 type TimerFD struct {
-	vfs.FileDefaults
-	anon.Inode
-	anon.Stream
+	anon.File
 	clock int32
 
 	// mu guards the fields below.
@@ -182,7 +180,10 @@ func (t *TimerFD) expire(gen uint64) {
 
 // Read implements vfs.FileImpl.Read: the number of expirations since the
 // last read or settime, as 8 bytes, waiting for one unless non-blocking.
-func (t *TimerFD) Read(ctx vfs.Context, fd *vfs.FileDescription, dst []byte, _ int64) (int, linux.Errno) {
+func (t *TimerFD) Read(ctx vfs.Context, fd *vfs.FileDescription, dst []byte, off int64) (int, linux.Errno) {
+	if err := anon.Positional(off); err != 0 {
+		return 0, err
+	}
 	if len(dst) < 8 {
 		return 0, linux.EINVAL
 	}
@@ -232,5 +233,5 @@ func (t *TimerFD) EventRegister(w *vfs.Waiter) func() { return t.queue.EventRegi
 var (
 	_ vfs.Waitable   = (*TimerFD)(nil)
 	_ vfs.FileStater = (*TimerFD)(nil)
-	_ vfs.StreamFile = (*TimerFD)(nil)
+	_ vfs.FileImpl   = (*TimerFD)(nil)
 )
