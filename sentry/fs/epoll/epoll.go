@@ -275,3 +275,6 @@ var (
 )
 
 var _ vfs.SignalWatcher = (*EventPoll)(nil)
+
+// AnonInodeName names the file in /proc/PID/fd ("anon_inode:[eventpoll]").
+func (*EventPoll) AnonInodeName() string { return "[eventpoll]" }

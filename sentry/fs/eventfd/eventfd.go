@@ -170,3 +170,6 @@ var (
 	_ vfs.FileStater = (*EventFD)(nil)
 	_ vfs.FileImpl   = (*EventFD)(nil)
 )
+
+// AnonInodeName names the file in /proc/PID/fd ("anon_inode:[eventfd]").
+func (*EventFD) AnonInodeName() string { return "[eventfd]" }

@@ -189,3 +189,6 @@ var (
 )
 
 var _ vfs.SignalWatcher = (*SignalFD)(nil)
+
+// AnonInodeName names the file in /proc/PID/fd ("anon_inode:[signalfd]").
+func (*SignalFD) AnonInodeName() string { return "[signalfd]" }

@@ -235,3 +235,6 @@ var (
 	_ vfs.FileStater = (*TimerFD)(nil)
 	_ vfs.FileImpl   = (*TimerFD)(nil)
 )
+
+// AnonInodeName names the file in /proc/PID/fd ("anon_inode:[timerfd]").
+func (*TimerFD) AnonInodeName() string { return "[timerfd]" }
