@@ -62,8 +62,9 @@ func TestCachedNoRoundTrip(t *testing.T) {
 }
 
 // TestWritableStatsAfresh: a writable file system asks the host on every
-// stat, by fstat of a host descriptor for files and directories (opened by
-// the first stat, or by an open), by a gofer Stat for anything else.
+// stat but the one right after the walk, by fstat of a host descriptor for
+// files and directories (opened by the second stat, or by an open), by a
+// gofer Stat for anything else.
 func TestWritableStatsAfresh(t *testing.T) {
 	e := newEnv(t, false)
 	fd := e.open("file", unix.O_RDONLY, 0)
@@ -71,6 +72,13 @@ func TestWritableStatsAfresh(t *testing.T) {
 	for _, p := range []string{"dir", "dir/sub", "link"} {
 		if _, err := e.stat(p, false); err != 0 {
 			t.Fatalf("stat %q: %v", p, err)
+		}
+		vd, _ := e.v.GetDentryAt(rootCtx, e.op(p, false))
+		if r := vd.Dentry().Inode().(goferInode).base().res; r.readFD >= 0 && p != "file" {
+			t.Errorf("the first stat of %q opened a descriptor", p)
+		}
+		if _, err := e.stat(p, false); err != 0 {
+			t.Fatalf("second stat %q: %v", p, err)
 		}
 	}
 	e.client.Close()

@@ -18,6 +18,7 @@ func (d *dirInode) pinWritable() (proto.Handle, linux.Errno) {
 	if d.fs.opts.ReadOnly {
 		return 0, linux.EROFS
 	}
+	d.changed()
 	return d.pin()
 }
 
@@ -126,7 +127,7 @@ func (d *dirInode) Link(_ vfs.Context, name string, target vfs.Inode) linux.Errn
 		return e
 	}
 	defer t.base().unpin()
-	dh, e := d.pin()
+	dh, e := d.pinWritable()
 	if e != 0 {
 		return e
 	}
@@ -167,6 +168,7 @@ func (d *dirInode) remove(name string, child vfs.Inode, flags int) linux.Errno {
 		return errno(err)
 	}
 	if c, ok := child.(goferInode); ok {
+		c.base().changed()
 		c.base().removeName(d.res, name)
 		if flags&unix.AT_REMOVEDIR != 0 {
 			c.base().updateAttr(func(s *proto.Stat) { s.Nlink = 0 })
@@ -200,7 +202,7 @@ func (d *dirInode) Rename(_ vfs.Context, oldName string, child vfs.Inode, newPar
 		return e
 	}
 	defer d.unpin()
-	nh, e := np.pin()
+	nh, e := np.pinWritable()
 	if e != 0 {
 		return e
 	}
@@ -233,7 +235,11 @@ func (d *dirInode) Rename(_ vfs.Context, oldName string, child vfs.Inode, newPar
 		undo()
 		return errno(err)
 	}
+	c.base().changed()
 	c.base().renameName(d.res, oldName, np.res, newName)
+	if rok {
+		r.base().changed()
+	}
 	switch {
 	case !rok:
 	case exchange:

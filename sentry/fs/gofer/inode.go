@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -41,7 +42,21 @@ type inode struct {
 	// attr holds the attributes from the last walk, stat or change; it is
 	// replaced, never modified, so readers load it without a lock.
 	attr atomic.Pointer[proto.Stat]
+	// walkedAt is when the walk that made the inode got attr (Unix
+	// nanoseconds), until the first Stat of a writable file system uses
+	// them (freshWindow).
+	walkedAt atomic.Int64
 }
+
+// changed notes a change by the sandbox: the walk's attributes are out of
+// date.
+func (i *inode) changed() { i.walkedAt.Store(0) }
+
+// freshWindow is how old the attributes of a walk may be for the first
+// Stat of the inode on a writable file system to use them instead of
+// asking the host again: stat(2) of a name not yet cached walks to it and
+// stats it at once, and one round trip is enough for both.
+const freshWindow = 10 * time.Millisecond
 
 // goferInode is implemented by every inode of this package.
 type goferInode interface {
@@ -95,6 +110,9 @@ func (i *inode) init(fs *Filesystem, h proto.Handle, st *proto.Stat) {
 	i.res = &hostRes{hostDev: st.Dev, hostIno: st.Ino, typ: i.typ, h: h, readFD: -1, rwFD: -1}
 	s := *st
 	i.attr.Store(&s)
+	if !fs.opts.ReadOnly {
+		i.walkedAt.Store(time.Now().UnixNano())
+	}
 }
 
 // register arranges for the host resources of the inode p (whose shared
@@ -136,6 +154,9 @@ func (i *inode) updateAttr(f func(*proto.Stat)) {
 // read-only file system, fresh ones (which are cached) otherwise.
 func (i *inode) attrs() (st proto.Stat, _ linux.Errno) {
 	if i.fs.opts.ReadOnly {
+		return *i.attr.Load(), 0
+	}
+	if t := i.walkedAt.Swap(0); t != 0 && time.Now().UnixNano()-t < int64(freshWindow) {
 		return *i.attr.Load(), 0
 	}
 	done := false

@@ -64,6 +64,9 @@ func (f *regularFile) writeAt(src []byte, off int64) (int, linux.Errno) {
 		}
 		done += n
 	}
+	if done > 0 {
+		f.r.changed()
+	}
 	if f.sync && done > 0 {
 		if err := unix.Fdatasync(f.fd); err != nil {
 			return done, errno(err)
@@ -112,5 +115,6 @@ func (f *regularFile) HostFD() (int, bool) { return f.fd, true }
 
 // Allocate implements vfs.Allocator.Allocate with the host's fallocate.
 func (f *regularFile) Allocate(_ vfs.Context, mode uint32, off, length int64) linux.Errno {
+	f.r.changed()
 	return errno(unix.Fallocate(f.fd, mode, off, length))
 }
