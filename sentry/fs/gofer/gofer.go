@@ -9,9 +9,10 @@
 // read-only file system (Options.ReadOnly), Stat never asks the gofer: the
 // tree cannot change under a read-only root. A read-only file system also
 // remembers names found missing and directory listings. A writable file
-// system re-reads attributes on every Stat (fstat on the inode's host
-// descriptor when it has one, a gofer Stat otherwise), since the host may
-// change the tree.
+// system re-reads attributes on every Stat but the one right after the
+// walk, since the host may change the tree: by fstat of a host descriptor
+// for files and directories (opened by the first such Stat if the inode
+// has none), by a gofer Stat otherwise.
 //
 // A regular file's inode opens at most one host descriptor per access
 // (O_RDONLY, O_RDWR) and keeps it while the file is open and, after that,
