@@ -228,3 +228,65 @@ func TestMaxEvents(t *testing.T) {
 		t.Fatalf("got %d then %d events, want 2 then 1", len(first), len(rest))
 	}
 }
+
+// TestConcurrent runs writers, a collector and interest changes at once
+// (for the race detector and the lock order); every write is seen.
+func TestConcurrent(t *testing.T) {
+	epfd := epoll.New()
+	defer epfd.DecRef()
+	ep := epoll.FromFile(epfd)
+	const n = 4
+	var efds []*vfs.FileDescription
+	for i := 0; i < n; i++ {
+		e := eventfd.New(0, eventfd.NonBlock)
+		defer e.DecRef()
+		efds = append(efds, e)
+		ep.Ctl(epoll.CtlAdd, e, int32(i), epoll.Event{Events: vfs.EventIn | epoll.EPOLLET, Data: uint64(i)})
+	}
+	other := eventfd.New(0, eventfd.NonBlock)
+	defer other.DecRef()
+	done := make(chan struct{})
+	go func() {
+		// Interest changes on a file of its own.
+		for i := 0; ; i++ {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			ep.Ctl(epoll.CtlAdd, other, 99, epoll.Event{Events: vfs.EventIn})
+			ep.Ctl(epoll.CtlMod, other, 99, epoll.Event{Events: vfs.EventOut})
+			ep.Ctl(epoll.CtlDel, other, 99, epoll.Event{})
+		}
+	}()
+	const writes = 200
+	for i := 0; i < n; i++ {
+		go func(e *vfs.FileDescription) {
+			one := binary.LittleEndian.AppendUint64(nil, 1)
+			for j := 0; j < writes; j++ {
+				if _, err := e.Impl().Write(ctx, e, one, -1); err != 0 {
+					panic(err)
+				}
+			}
+		}(efds[i])
+	}
+	w, ch := vfs.NewChannelWaiter(vfs.EventIn)
+	defer epfd.Waitable().EventRegister(w)()
+	var total uint64
+	for total < n*writes {
+		got := collect(t, ep)
+		for _, ev := range got {
+			if ev.Data == 99 {
+				continue
+			}
+			b := make([]byte, 8)
+			if _, err := efds[ev.Data].Impl().Read(ctx, efds[ev.Data], b, -1); err == 0 {
+				total += binary.LittleEndian.Uint64(b)
+			}
+		}
+		if len(got) == 0 {
+			<-ch
+		}
+	}
+	close(done)
+}
