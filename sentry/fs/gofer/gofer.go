@@ -46,6 +46,7 @@ package gofer
 import (
 	"fmt"
 	"sync"
+	"time"
 
 	"moat/gofer/proto"
 	"moat/sentry/abi/linux"
@@ -105,6 +106,9 @@ type Filesystem struct {
 	hHead, hTail *hostRes
 	hLen         int
 
+	// freshWindow is defaultFreshWindow (tests change it).
+	freshWindow time.Duration
+
 	// rootDev is the host device of the root.
 	rootDev uint64
 	// inoMu guards inos, the inode numbers given to files of other host
@@ -142,7 +146,7 @@ func New(v *vfs.VirtualFilesystem, client *proto.Client, opts Options) (*vfs.Fil
 		client.CloseHandles([]proto.Handle{h})
 		return nil, fmt.Errorf("attaching to the gofer: root has mode %#o: %w", st.Mode, linux.ENOTDIR)
 	}
-	fs := &Filesystem{client: client, opts: opts, rootDev: st.Dev}
+	fs := &Filesystem{client: client, opts: opts, rootDev: st.Dev, freshWindow: defaultFreshWindow}
 	fs.root = fs.newInode(h, &st).(*dirInode)
 	fs.vfsfs = v.NewFilesystem(fs, fs.root)
 	return fs.vfsfs, nil

@@ -44,7 +44,7 @@ type inode struct {
 	attr atomic.Pointer[proto.Stat]
 	// walkedAt is when the walk that made the inode got attr (Unix
 	// nanoseconds), until the first Stat of a writable file system uses
-	// them (freshWindow).
+	// them (Filesystem.freshWindow).
 	walkedAt atomic.Int64
 }
 
@@ -52,11 +52,11 @@ type inode struct {
 // date.
 func (i *inode) changed() { i.walkedAt.Store(0) }
 
-// freshWindow is how old the attributes of a walk may be for the first
+// defaultFreshWindow is how old the attributes of a walk may be for the first
 // Stat of the inode on a writable file system to use them instead of
 // asking the host again: stat(2) of a name not yet cached walks to it and
 // stats it at once, and one round trip is enough for both.
-const freshWindow = 10 * time.Millisecond
+const defaultFreshWindow = 10 * time.Millisecond
 
 // goferInode is implemented by every inode of this package.
 type goferInode interface {
@@ -156,7 +156,7 @@ func (i *inode) attrs() (st proto.Stat, _ linux.Errno) {
 	if i.fs.opts.ReadOnly {
 		return *i.attr.Load(), 0
 	}
-	if t := i.walkedAt.Swap(0); t != 0 && time.Now().UnixNano()-t < int64(freshWindow) {
+	if t := i.walkedAt.Swap(0); t != 0 && time.Now().UnixNano()-t < int64(i.fs.freshWindow) {
 		return *i.attr.Load(), 0
 	}
 	done := false
