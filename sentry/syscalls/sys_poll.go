@@ -144,9 +144,12 @@ func userSigmask(t *kernel.Task, addr uintptr, size uint) (restore func(interrup
 	}, 0
 }
 
+// nrOpen is /proc/sys/fs/nr_open, which caps RLIMIT_NOFILE on Linux.
+const nrOpen = 1 << 20
+
 // maxPollFDs is the nfds limit of poll: RLIMIT_NOFILE.
 func maxPollFDs(t *kernel.Task) uint64 {
-	return t.ThreadGroup().Limit(unix.RLIMIT_NOFILE).Cur
+	return min(t.ThreadGroup().Limit(unix.RLIMIT_NOFILE).Cur, nrOpen)
 }
 
 // doPoll is poll and ppoll: fds at addr, a timeout in ns (< 0: none).
@@ -193,7 +196,7 @@ func Poll(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
 	if ms >= 0 {
 		timeout = ms * int64(time.Millisecond)
 	}
-	n, intr, errno := doPoll(t, args.Pointer(0), args.SizeT(1), timeout)
+	n, intr, errno := doPoll(t, args.Pointer(0), uint(args.Uint(1)), timeout)
 	if intr {
 		return 0, linux.ERESTART_RESTARTBLOCK
 	}
@@ -216,7 +219,7 @@ func Ppoll(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
 		return 0, errno
 	}
 	start := time.Now()
-	n, intr, errno := doPoll(t, args.Pointer(0), args.SizeT(1), timeout)
+	n, intr, errno := doPoll(t, args.Pointer(0), uint(args.Uint(1)), timeout)
 	restore(intr)
 	if intr {
 		errno = linux.ERESTARTNOHAND
