@@ -23,7 +23,7 @@ func (v *VirtualFilesystem) AnonymousMount(key string, newFS func() *Filesystem)
 		return m
 	}
 	fs := newFS()
-	m := &Mount{vfs: v, fs: fs, root: fs.root, id: v.nextMountID.Add(1)}
+	m := newMount(v, fs, fs.root, MountFlags{})
 	if v.anon == nil {
 		v.anon = make(map[string]*Mount)
 	}

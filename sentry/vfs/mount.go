@@ -15,15 +15,48 @@ type MountFlags struct {
 	NoDev    bool
 }
 
-// Mount is a Filesystem attached at a dentry of a parent mount.
+// Mount bits of MountFlags, as kept in Mount.flags.
+const (
+	mountReadOnly = 1 << iota
+	mountNoExec
+	mountNoSuid
+	mountNoDev
+)
+
+func (f MountFlags) bits() uint32 {
+	var b uint32
+	if f.ReadOnly {
+		b |= mountReadOnly
+	}
+	if f.NoExec {
+		b |= mountNoExec
+	}
+	if f.NoSuid {
+		b |= mountNoSuid
+	}
+	if f.NoDev {
+		b |= mountNoDev
+	}
+	return b
+}
+
+// Mount is a Filesystem (or, for a bind mount, a subtree of one) attached
+// at a dentry of a parent mount.
 type Mount struct {
-	vfs    *VirtualFilesystem
-	fs     *Filesystem
-	root   *Dentry
-	id     uint64
-	flags  MountFlags
+	vfs  *VirtualFilesystem
+	fs   *Filesystem
+	root *Dentry
+	id   uint64
+	// flags holds MountFlags bits; remount changes them atomically.
+	flags  atomic.Uint32
 	parent *Mount  // nil for the namespace root
 	point  *Dentry // in parent; nil for the namespace root
+}
+
+func newMount(v *VirtualFilesystem, fs *Filesystem, root *Dentry, flags MountFlags) *Mount {
+	m := &Mount{vfs: v, fs: fs, root: root, id: v.nextMountID.Add(1)}
+	m.flags.Store(flags.bits())
+	return m
 }
 
 // Filesystem returns the mounted file system.
@@ -36,10 +69,23 @@ func (m *Mount) Root() VirtualDentry { return VirtualDentry{m, m.root} }
 func (m *Mount) ID() uint64 { return m.id }
 
 // Flags returns the mount's flags.
-func (m *Mount) Flags() MountFlags { return m.flags }
+func (m *Mount) Flags() MountFlags {
+	b := m.flags.Load()
+	return MountFlags{
+		ReadOnly: b&mountReadOnly != 0, NoExec: b&mountNoExec != 0,
+		NoSuid: b&mountNoSuid != 0, NoDev: b&mountNoDev != 0,
+	}
+}
+
+// SetFlags changes the mount's flags (remount).
+func (m *Mount) SetFlags(f MountFlags) { m.flags.Store(f.bits()) }
+
+// Parent returns the mount m is attached to (nil for the namespace root)
+// and the mount point dentry in it.
+func (m *Mount) Parent() (*Mount, *Dentry) { return m.parent, m.point }
 
 // ReadOnly reports whether the mount is read-only.
-func (m *Mount) ReadOnly() bool { return m.flags.ReadOnly }
+func (m *Mount) ReadOnly() bool { return m.flags.Load()&mountReadOnly != 0 }
 
 // mountKey identifies a mount point: a dentry as seen through a mount.
 type mountKey struct {
@@ -81,7 +127,7 @@ func (v *VirtualFilesystem) MountRoot(fs *Filesystem, flags MountFlags) (*Mount,
 	if v.root != nil {
 		return nil, linux.EBUSY
 	}
-	v.root = &Mount{vfs: v, fs: fs, root: fs.root, id: v.nextMountID.Add(1), flags: flags}
+	v.root = newMount(v, fs, fs.root, flags)
 	return v.root, 0
 }
 
@@ -103,16 +149,18 @@ func (v *VirtualFilesystem) Mount(target VirtualDentry, fs *Filesystem, flags Mo
 	if target.dentry.IsDead() {
 		return nil, linux.ENOENT
 	}
-	m := &Mount{
-		vfs: v, fs: fs, root: fs.root, id: v.nextMountID.Add(1), flags: flags,
-		parent: target.mount, point: target.dentry,
-	}
+	return v.attach(newMount(v, fs, fs.root, flags), target), 0
+}
+
+// attach puts m on top of target.
+func (v *VirtualFilesystem) attach(m *Mount, target VirtualDentry) *Mount {
+	m.parent, m.point = target.mount, target.dentry
 	v.mountMu.Lock()
 	k := mountKey{target.mount, target.dentry}
 	v.mounts[k] = append(v.mounts[k], m)
 	target.dentry.mounts.Add(1)
 	v.mountMu.Unlock()
-	return m, 0
+	return m
 }
 
 // MountAt resolves path (following symlinks) from root and mounts fs there.

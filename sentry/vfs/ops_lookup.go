@@ -125,7 +125,7 @@ func StatFSVirtualDentry(ctx Context, vd VirtualDentry) (linux.Statfs, linux.Err
 		return st, err
 	}
 	st.Fsid = [2]int32{int32(vd.dentry.fs.devMinor), 0}
-	st.Flags |= mountStatfsFlags(vd.mount.flags)
+	st.Flags |= mountStatfsFlags(vd.mount.Flags())
 	return st, 0
 }
 

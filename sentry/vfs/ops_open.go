@@ -162,7 +162,7 @@ func (v *VirtualFilesystem) openVirtualDentry(ctx Context, vd VirtualDentry, fla
 		if (write || trunc) && vd.mount.ReadOnly() && (d.typ == sIFREG || d.typ == sIFDIR) {
 			return nil, linux.EROFS
 		}
-		if vd.mount.flags.NoDev && (d.typ == sIFCHR || d.typ == sIFBLK) {
+		if vd.mount.Flags().NoDev && (d.typ == sIFCHR || d.typ == sIFBLK) {
 			return nil, linux.EACCES
 		}
 		if trunc {

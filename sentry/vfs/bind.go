@@ -1,0 +1,77 @@
+package vfs
+
+import (
+	"moat/sentry/abi/linux"
+)
+
+// BindMount attaches the subtree at source on target (mount --bind):
+// directories on directories, files on files. With recursive, the mounts
+// below source are bound again at their places under the new mount.
+func (v *VirtualFilesystem) BindMount(source, target VirtualDentry, flags MountFlags, recursive bool) (*Mount, linux.Errno) {
+	if source.dentry.IsDir() != target.dentry.IsDir() {
+		return nil, linux.ENOTDIR
+	}
+	if source.dentry.IsDead() || target.dentry.IsDead() {
+		return nil, linux.ENOENT
+	}
+	m := v.attach(newMount(v, source.mount.fs, source.dentry, flags), target)
+	if recursive {
+		v.bindChildren(source, m, flags)
+	}
+	return m, 0
+}
+
+// bindChildren binds, under dst (a bind of src), every mount that sits
+// below src.
+func (v *VirtualFilesystem) bindChildren(src VirtualDentry, dst *Mount, flags MountFlags) {
+	for _, c := range v.childMounts(src.mount) {
+		if !v.isBelow(c.point, src.dentry) {
+			continue
+		}
+		nm := v.attach(newMount(v, c.fs, c.root, c.Flags()), VirtualDentry{dst, c.point})
+		v.bindChildren(c.Root(), nm, flags)
+	}
+}
+
+// childMounts returns the mounts attached directly to m.
+func (v *VirtualFilesystem) childMounts(m *Mount) []*Mount {
+	v.mountMu.RLock()
+	defer v.mountMu.RUnlock()
+	var out []*Mount
+	for k, s := range v.mounts {
+		if k.parent == m {
+			out = append(out, s...)
+		}
+	}
+	return out
+}
+
+// isBelow reports whether d is top or a descendant of it.
+func (v *VirtualFilesystem) isBelow(d, top *Dentry) bool {
+	v.renameMu.RLock()
+	defer v.renameMu.RUnlock()
+	return isAncestor(top, d)
+}
+
+// UmountTree detaches m and every mount below it (umount2 MNT_DETACH).
+// Open files of them keep working.
+func (v *VirtualFilesystem) UmountTree(m *Mount) linux.Errno {
+	if m.parent == nil {
+		return linux.EINVAL
+	}
+	for _, c := range v.childMounts(m) {
+		if err := v.UmountTree(c); err != 0 {
+			return err
+		}
+	}
+	return v.Umount(m)
+}
+
+// MountAtRoot returns the mount whose root vd is, or nil if vd is not the
+// root of a mount (umount and remount targets).
+func MountAtRoot(vd VirtualDentry) *Mount {
+	if vd.mount != nil && vd.dentry == vd.mount.root {
+		return vd.mount
+	}
+	return nil
+}
