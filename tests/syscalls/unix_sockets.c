@@ -9,6 +9,8 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <poll.h>
+#include <sys/ioctl.h>
 
 static socklen_t path_addr(struct sockaddr_un *a, const char *path)
 {
@@ -30,6 +32,17 @@ static int stream_socket(void)
 {
 	return OKQ(syscall(SYS_socket, AF_UNIX, SOCK_STREAM, 0));
 }
+
+/* revents polls fd without waiting and returns its events. */
+static int revents(int fd)
+{
+	struct pollfd p = { fd, POLLIN | POLLOUT | POLLRDHUP | POLLPRI, 0 };
+	OKQ(poll(&p, 1, 0));
+	return p.revents;
+}
+
+static volatile int sigpipes;
+static void on_sigpipe(int sig) { (void)sig; sigpipes++; }
 
 int main(void)
 {
@@ -311,5 +324,86 @@ int main(void)
 	OK("fstat socket", fstat(ab, &fs));
 	YES("fstat S_IFSOCK", S_ISSOCK(fs.st_mode));
 	close(ab);
+
+	/* Readiness, as poll(2) sees it. */
+	ab = stream_socket();
+	EQ("poll unconnected stream", revents(ab), POLLOUT | POLLHUP);
+	close(ab);
+	OKQ(syscall(SYS_socketpair, AF_UNIX, SOCK_STREAM, 0, sv));
+	EQ("poll idle pair", revents(sv[1]), POLLOUT);
+	EQ("send for poll", send(sv[0], "abc", 3, 0), 3);
+	EQ("poll with data", revents(sv[1]), POLLIN | POLLOUT);
+	int avail = -1;
+	OK("FIONREAD", ioctl(sv[1], FIONREAD, &avail));
+	EQ("FIONREAD count", avail, 3);
+	OKQ(shutdown(sv[0], SHUT_WR));
+	EQ("poll after peer SHUT_WR", revents(sv[1]), POLLIN | POLLOUT | POLLRDHUP);
+	EQ("poll own SHUT_WR", revents(sv[0]), POLLOUT);
+	close(sv[0]);
+	EQ("poll after peer close", revents(sv[1]), POLLIN | POLLOUT | POLLRDHUP | POLLHUP);
+	close(sv[1]);
+
+	/* SIGPIPE: stream sockets only. */
+	signal(SIGPIPE, on_sigpipe);
+	OKQ(syscall(SYS_socketpair, AF_UNIX, SOCK_STREAM, 0, sv));
+	close(sv[1]);
+	ERR("stream send to closed peer", send(sv[0], "x", 1, 0), EPIPE);
+	EQ("SIGPIPE raised", sigpipes, 1);
+	ERR("MSG_NOSIGNAL", send(sv[0], "x", 1, MSG_NOSIGNAL), EPIPE);
+	EQ("no SIGPIPE with MSG_NOSIGNAL", sigpipes, 1);
+	close(sv[0]);
+	OKQ(syscall(SYS_socketpair, AF_UNIX, SOCK_SEQPACKET, 0, sv));
+	EQ("record from the closing side", send(sv[1], "r", 1, 0), 1);
+	EQ("record to the closing side", send(sv[0], "u", 1, 0), 1);
+	close(sv[1]);
+	ERR("seqpacket reset comes first", recv(sv[0], buf, sizeof buf, 0), ECONNRESET);
+	EQ("then the record", recv(sv[0], buf, sizeof buf, 0), 1);
+	EQ("then EOF", recv(sv[0], buf, sizeof buf, 0), 0);
+	ERR("seqpacket send to closed peer", send(sv[0], "x", 1, 0), EPIPE);
+	EQ("seqpacket raises no SIGPIPE", sigpipes, 1);
+	close(sv[0]);
+	OKQ(syscall(SYS_socketpair, AF_UNIX, SOCK_SEQPACKET, 0, sv));
+	EQ("record left unread", send(sv[0], "u", 1, 0), 1);
+	close(sv[1]);
+	ERR("seqpacket send reports the reset", send(sv[0], "x", 1, 0), ECONNRESET);
+	ERR("once", send(sv[0], "x", 1, 0), EPIPE);
+	close(sv[0]);
+	signal(SIGPIPE, SIG_IGN);
+
+	/* Options: buffer sizes, timeouts, linger. */
+	ab = stream_socket();
+	int sz = 0;
+	len = sizeof sz;
+	OKQ(getsockopt(ab, SOL_SOCKET, SO_SNDBUF, &sz, &len));
+	YES("default SO_SNDBUF > 0", sz > 0);
+	sz = 100000;
+	OK("set SO_SNDBUF", setsockopt(ab, SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz));
+	len = sizeof sz;
+	OKQ(getsockopt(ab, SOL_SOCKET, SO_SNDBUF, &sz, &len));
+	EQ("SO_SNDBUF is doubled", sz, 200000);
+	ERR("short option", setsockopt(ab, SOL_SOCKET, SO_SNDBUF, &sz, 2), EINVAL);
+	struct linger lg = { 1, 5 }, lg2;
+	OK("set SO_LINGER", setsockopt(ab, SOL_SOCKET, SO_LINGER, &lg, sizeof lg));
+	len = sizeof lg2;
+	OKQ(getsockopt(ab, SOL_SOCKET, SO_LINGER, &lg2, &len));
+	YES("SO_LINGER round trip", lg2.l_onoff == 1 && lg2.l_linger == 5);
+	len = sizeof v;
+	OKQ(getsockopt(ab, SOL_SOCKET, SO_DOMAIN, &v, &len));
+	EQ("SO_DOMAIN", v, AF_UNIX);
+	close(ab);
+	OKQ(syscall(SYS_socketpair, AF_UNIX, SOCK_DGRAM, 0, sv));
+	struct timeval tv = { 0, 20000 };
+	OK("set SO_RCVTIMEO", setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv));
+	ERR("recv times out", recv(sv[0], buf, sizeof buf, 0), EAGAIN);
+	tv.tv_usec = 2000000;
+	ERR("bad timeval", setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv), EDOM);
+	OKQ(shutdown(sv[0], SHUT_RD));
+	ERR("dgram SHUT_RD, non-blocking", recv(sv[0], buf, sizeof buf, MSG_DONTWAIT), EAGAIN);
+	EQ("dgram SHUT_RD, blocking", recv(sv[0], buf, sizeof buf, 0), 0);
+	ERR("send to a reader that shut down", send(sv[1], "x", 1, 0), EPIPE);
+	close(sv[0]);
+	ERR("send to a closed dgram peer", send(sv[1], "x", 1, 0), ECONNREFUSED);
+	ERR("then not connected", send(sv[1], "x", 1, 0), ENOTCONN);
+	close(sv[1]);
 	return 0;
 }

@@ -148,3 +148,12 @@ func (b *buffer) pending() (bytes, msgs int) {
 	defer b.mu.Unlock()
 	return b.size, len(b.msgs)
 }
+
+// takeReset clears a pending ECONNRESET and reports whether there was one.
+func (b *buffer) takeReset() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	r := b.reset
+	b.reset = false
+	return r
+}

@@ -57,12 +57,8 @@ func (s *Socket) GetSockOpt(level, name int32) ([]byte, linux.Errno) {
 	case sysunix.SO_ERROR:
 		err := s.err
 		s.err = 0
-		if err == 0 {
-			s.rcv.mu.Lock()
-			if s.rcv.reset {
-				s.rcv.reset, err = false, linux.ECONNRESET
-			}
-			s.rcv.mu.Unlock()
+		if err == 0 && s.rcv.takeReset() {
+			err = linux.ECONNRESET
 		}
 		return encodeInt(int32(err)), 0
 	case sysunix.SO_SNDBUF:

@@ -55,6 +55,13 @@ func (s *Socket) RecvMsg(ctx vfs.Context, dst []byte, o RecvOptions) (RecvResult
 				done = true
 			}
 		} else {
+			if s.typ == sysunix.SOCK_SEQPACKET && b.reset {
+				// A record socket reports the reset before the data
+				// still queued, as Linux's datagram receive does.
+				b.reset = false
+				b.mu.Unlock()
+				return r, linux.ECONNRESET
+			}
 			done = b.readRecordLocked(dst, &r, o, passcred)
 		}
 		if done {
@@ -69,7 +76,9 @@ func (s *Socket) RecvMsg(ctx vfs.Context, dst []byte, o RecvOptions) (RecvResult
 			}
 			return r, linux.ECONNRESET
 		}
-		if b.readShut || b.writeShut {
+		if (b.readShut || b.writeShut) && !(o.Nonblock && s.typ == sysunix.SOCK_DGRAM) {
+			// End of file; a non-blocking datagram receive still says
+			// EAGAIN, as on Linux.
 			b.mu.Unlock()
 			return r, 0
 		}

@@ -28,7 +28,8 @@ type SendOptions struct {
 // SendMsg implements send(2), sendto(2) and sendmsg(2). A stream send
 // blocks until all of data is queued and returns a short count only when
 // interrupted, timed out (SO_SNDTIMEO) or non-blocking; a datagram or
-// record is queued whole or not at all.
+// record is queued whole or not at all. EPIPE raises SIGPIPE (unless
+// MSG_NOSIGNAL) on stream sockets only, as on Linux.
 func (s *Socket) SendMsg(ctx vfs.Context, data []byte, o SendOptions) (int, linux.Errno) {
 	defer o.Control.Release()
 	if o.Control.Cred == nil {
@@ -42,7 +43,7 @@ func (s *Socket) SendMsg(ctx vfs.Context, data []byte, o SendOptions) (int, linu
 	} else {
 		n, err = s.sendRecord(ctx, data, &o)
 	}
-	if err == linux.EPIPE && !o.NoSignal && s.typ != sysunix.SOCK_DGRAM {
+	if err == linux.EPIPE && !o.NoSignal && s.typ == sysunix.SOCK_STREAM {
 		sigpipe(ctx)
 	}
 	return n, err
@@ -143,6 +144,10 @@ func (s *Socket) sendRecord(ctx vfs.Context, data []byte, o *SendOptions) (int, 
 	seq := s.typ == sysunix.SOCK_SEQPACKET
 	if seq && state != stateConnected {
 		return 0, linux.ENOTCONN
+	}
+	if seq && s.rcv.takeReset() {
+		// A pending reset is reported (once) by the next send too.
+		return 0, linux.ECONNRESET
 	}
 	if shut {
 		return 0, linux.EPIPE
