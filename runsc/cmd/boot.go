@@ -9,6 +9,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"moat/internal/log"
+	"moat/runsc/config"
 	"moat/sentry/boot"
 	"moat/sentry/control"
 )
@@ -19,12 +20,20 @@ var Boot = &cli.Command{
 	Name:   "boot",
 	Usage:  "run the sentry (internal)",
 	Hidden: true,
+	Flags: []cli.Flag{
+		&cli.StringFlag{Name: "container", Usage: "build the sandbox from a bundle (ContainerArgs on fd 3) for this container ID, and serve the control socket"},
+	},
 	Action: func(c *cli.Context) error {
 		cfg, err := globalConfig(c)
 		if err != nil {
 			return err
 		}
-		if err := setupLogging(cfg, "sandbox", "boot"); err != nil {
+		id := c.String("container")
+		logID := id
+		if logID == "" {
+			logID = "sandbox"
+		}
+		if err := setupLogging(cfg, logID, "boot"); err != nil {
 			return err
 		}
 		// Nothing the sandbox inherited may leak into what it starts.
@@ -46,6 +55,9 @@ var Boot = &cli.Command{
 		if err := boot.DropBoundingSet(); err != nil {
 			report(control.StartStatus{Error: err.Error()})
 			return cli.Exit("", 128)
+		}
+		if id != "" {
+			return bootContainer(cfg, report)
 		}
 		var args control.BootArgs
 		if err := json.NewDecoder(os.NewFile(control.BootArgsFD, "args")).Decode(&args); err != nil {
@@ -71,10 +83,42 @@ var Boot = &cli.Command{
 			report(control.StartStatus{Errno: int(errno)})
 			return cli.Exit("", 128)
 		}
+		s.ForwardSignals()
 		report(control.StartStatus{Started: true})
 		st := s.Wait()
 		log.Infof("init exited: %+v", st)
 		os.Exit(st.ShellCode())
 		return nil
 	},
+}
+
+// bootContainer builds a bundle's sandbox, reports it ready and serves the
+// control socket until the sandbox is killed (runsc delete).
+func bootContainer(cfg *config.Config, report func(control.StartStatus)) error {
+	fail := func(err error) error {
+		report(control.StartStatus{Error: err.Error()})
+		return cli.Exit("", 128)
+	}
+	var args control.ContainerArgs
+	if err := json.NewDecoder(os.NewFile(control.BootArgsFD, "args")).Decode(&args); err != nil {
+		return fail(fmt.Errorf("reading boot arguments: %w", err))
+	}
+	var mountFDs []int
+	for i := range args.BindMounts {
+		mountFDs = append(mountFDs, control.BootFirstMountFD+i)
+	}
+	ct, err := boot.NewContainer(boot.Config{Platform: cfg.Platform, Strace: cfg.Strace}, args,
+		control.BootGoferFD, mountFDs, []int{0, 1, 2})
+	if err != nil {
+		return fail(err)
+	}
+	if err := boot.ConfineContainer(); err != nil {
+		return fail(err)
+	}
+	report(control.StartStatus{Started: true})
+	if err := ct.ServeControl(control.BootControlFD); err != nil {
+		log.Warningf("%v", err)
+		return cli.Exit("", 128)
+	}
+	return nil
 }

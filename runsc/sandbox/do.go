@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"runtime"
 	"syscall"
 
@@ -97,7 +98,9 @@ func Do(cfg *config.Config, a DoArgs) (int, error) {
 	gofer := exec.Command(self, append(cfg.ToArgs(), "gofer", "--root="+a.RootDir, "--read-only")...)
 	gofer.ExtraFiles = []*os.File{goferEnd} // fd 3
 	gofer.Stderr = os.Stderr
-	gofer.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Cloneflags: syscall.CLONE_NEWNS}
+	// Own process groups: a terminal's ^C reaches runsc do, which relays
+	// it to the sandbox; the gofer never sees it.
+	gofer.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Cloneflags: syscall.CLONE_NEWNS, Setpgid: true}
 	// Pdeathsig fires when the creating thread exits: keep it alive.
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
@@ -125,6 +128,7 @@ func Do(cfg *config.Config, a DoArgs) (int, error) {
 	boot.Stdin, boot.Stdout, boot.Stderr = os.Stdin, os.Stdout, os.Stderr
 	boot.SysProcAttr = &syscall.SysProcAttr{
 		Pdeathsig:  syscall.SIGKILL,
+		Setpgid:    true,
 		Cloneflags: syscall.CLONE_NEWPID | syscall.CLONE_NEWNS | syscall.CLONE_NEWIPC | syscall.CLONE_NEWUTS | syscall.CLONE_NEWNET,
 	}
 	err = boot.Start()
@@ -163,7 +167,9 @@ func Do(cfg *config.Config, a DoArgs) (int, error) {
 		}
 		return 0, fmt.Errorf("sandbox failed to start: %s", ss.Error)
 	}
+	stop := relaySignals(boot.Process)
 	werr := boot.Wait()
+	stop()
 	if werr != nil {
 		var ee *exec.ExitError
 		if !errors.As(werr, &ee) {
@@ -183,4 +189,26 @@ func exitDescription(c *exec.Cmd, err error) string {
 		return "exited without reporting"
 	}
 	return err.Error()
+}
+
+// relaySignals passes the signals runsc do receives on to the sandbox
+// process, which hands them to the program; the returned function stops.
+func relaySignals(p *os.Process) func() {
+	ch := make(chan os.Signal, 16)
+	signal.Notify(ch, control.ForwardedSignals...)
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case sig := <-ch:
+				p.Signal(sig)
+			case <-done:
+				return
+			}
+		}
+	}()
+	return func() {
+		signal.Stop(ch)
+		close(done)
+	}
 }

@@ -32,7 +32,9 @@ func (t *Task) exit() {
 	if ctid != 0 && t.mm != nil && !t.tg.isExiting() {
 		// Wake a pthread_join in the threads that share the mm.
 		if t.CopyOut(ctid, make([]byte, 4)) == 0 {
-			k.futexes.wake(futexKey{t.mm, ctid}, 1, ^uint32(0))
+			if key, errno := t.mm.FutexKey(ctid, false); errno == 0 {
+				k.futexes.wake(key, 1, ^uint32(0))
+			}
 		}
 	}
 	t.releaseVfork()

@@ -9,13 +9,9 @@ import (
 	"moat/sentry/mm"
 )
 
-// futexKey names a futex word: an address in an address space. Shared
-// futexes between processes (MAP_SHARED memory after fork) are keyed the
-// same way for now, so they only wake within one address space.
-type futexKey struct {
-	mm   *mm.MemoryManager
-	addr uintptr
-}
+// futexKey names a futex word (see mm.FutexKey: private words by address,
+// shared ones by memory object and offset).
+type futexKey = mm.FutexKey
 
 type futexWaiter struct {
 	key    futexKey
@@ -90,12 +86,15 @@ func (t *Task) readWord(addr uintptr) (uint32, linux.Errno) {
 
 // FutexWait implements FUTEX_WAIT(_BITSET): sleep while *addr == val until
 // woken, the deadline passes (zero: none) or a signal arrives.
-func (t *Task) FutexWait(addr uintptr, val, bitset uint32, deadline time.Time) linux.Errno {
+func (t *Task) FutexWait(addr uintptr, private bool, val, bitset uint32, deadline time.Time) linux.Errno {
 	if bitset == 0 {
 		return linux.EINVAL
 	}
 	ft := &t.k.futexes
-	key := futexKey{t.mm, addr}
+	key, errno := t.mm.FutexKey(addr, private)
+	if errno != 0 {
+		return errno
+	}
 	ft.mu.Lock()
 	cur, errno := t.readWord(addr)
 	if errno != 0 {
@@ -130,21 +129,30 @@ func (t *Task) FutexWait(addr uintptr, val, bitset uint32, deadline time.Time) l
 }
 
 // FutexWake implements FUTEX_WAKE(_BITSET).
-func (t *Task) FutexWake(addr uintptr, n int, bitset uint32) (int, linux.Errno) {
+func (t *Task) FutexWake(addr uintptr, private bool, n int, bitset uint32) (int, linux.Errno) {
 	if bitset == 0 {
 		return 0, linux.EINVAL
 	}
-	if addr%4 != 0 {
-		return 0, linux.EINVAL
+	key, errno := t.mm.FutexKey(addr, private)
+	if errno != 0 {
+		return 0, errno
 	}
-	return t.k.futexes.wake(futexKey{t.mm, addr}, n, bitset), 0
+	return t.k.futexes.wake(key, n, bitset), 0
 }
 
 // FutexRequeue implements FUTEX_REQUEUE and (with check) FUTEX_CMP_REQUEUE:
 // wake n waiters of addr and move up to n2 others to addr2.
-func (t *Task) FutexRequeue(addr, addr2 uintptr, n, n2 int, check bool, val uint32) (int, linux.Errno) {
-	if addr%4 != 0 || addr2%4 != 0 || n < 0 || n2 < 0 {
+func (t *Task) FutexRequeue(addr, addr2 uintptr, private bool, n, n2 int, check bool, val uint32) (int, linux.Errno) {
+	if n < 0 || n2 < 0 {
 		return 0, linux.EINVAL
+	}
+	from, errno := t.mm.FutexKey(addr, private)
+	if errno != 0 {
+		return 0, errno
+	}
+	to, errno := t.mm.FutexKey(addr2, private)
+	if errno != 0 {
+		return 0, errno
 	}
 	ft := &t.k.futexes
 	ft.mu.Lock()
@@ -158,7 +166,6 @@ func (t *Task) FutexRequeue(addr, addr2 uintptr, n, n2 int, check bool, val uint
 			return 0, linux.EAGAIN
 		}
 	}
-	from, to := futexKey{t.mm, addr}, futexKey{t.mm, addr2}
 	woken := ft.wakeLocked(from, n, ^uint32(0))
 	moved := 0
 	if from != to {
@@ -185,7 +192,15 @@ func (t *Task) FutexRequeue(addr, addr2 uintptr, n, n2 int, check bool, val uint
 // FutexWakeOp implements FUTEX_WAKE_OP. The read-modify-write of *addr2 is
 // done under the futex table lock, not atomically against other threads
 // of the application (glibc no longer uses this operation).
-func (t *Task) FutexWakeOp(addr, addr2 uintptr, n, n2 int, op uint32) (int, linux.Errno) {
+func (t *Task) FutexWakeOp(addr, addr2 uintptr, private bool, n, n2 int, op uint32) (int, linux.Errno) {
+	k1, errno := t.mm.FutexKey(addr, private)
+	if errno != 0 {
+		return 0, errno
+	}
+	k2, errno := t.mm.FutexKey(addr2, private)
+	if errno != 0 {
+		return 0, errno
+	}
 	ft := &t.k.futexes
 	ft.mu.Lock()
 	defer ft.mu.Unlock()
@@ -218,7 +233,7 @@ func (t *Task) FutexWakeOp(addr, addr2 uintptr, n, n2 int, op uint32) (int, linu
 	if errno := t.CopyOut(addr2, b[:]); errno != 0 {
 		return 0, errno
 	}
-	woken := ft.wakeLocked(futexKey{t.mm, addr}, n, ^uint32(0))
+	woken := ft.wakeLocked(k1, n, ^uint32(0))
 	o, c := int32(old), int32(cmparg)
 	var hit bool
 	switch cmp {
@@ -238,7 +253,7 @@ func (t *Task) FutexWakeOp(addr, addr2 uintptr, n, n2 int, op uint32) (int, linu
 		return 0, linux.ENOSYS
 	}
 	if hit {
-		woken += ft.wakeLocked(futexKey{t.mm, addr2}, n2, ^uint32(0))
+		woken += ft.wakeLocked(k2, n2, ^uint32(0))
 	}
 	return woken, 0
 }

@@ -378,3 +378,15 @@ func (t *Task) SigTimedWait(set linux.SigSet, deadline time.Time, poll bool) (li
 		}
 	}
 }
+
+// SignalInit sends sig from outside the sandbox (runsc kill, a signal
+// forwarded by runsc do) to the container's init process.
+func (k *Kernel) SignalInit(sig int) linux.Errno {
+	k.mu.Lock()
+	init := k.init
+	k.mu.Unlock()
+	if init == nil {
+		return linux.ESRCH
+	}
+	return init.SendGroupSignal(linux.NewSignalInfo(sig, linux.SI_USER), FromHost)
+}

@@ -86,11 +86,16 @@ func (mm *MemoryManager) MMap(o MMapOpts) (uintptr, linux.Errno) {
 		return 0, linux.FromHost(err)
 	}
 	mm.removeLocked(addr, addr+length)
-	mm.insertLocked(vma{
+	v := vma{
 		start: addr, end: addr + length, prot: o.Prot, maxProt: o.MaxProt,
 		shared: o.Shared, file: o.File != nil, name: o.Name, offset: o.Offset,
 		dev: o.Dev, ino: o.Ino, growsDown: o.GrowsDown,
-	})
+	}
+	if o.Shared && o.File == nil {
+		v.anonID = nextAnonID.Add(1)
+		v.offset = 0
+	}
+	mm.insertLocked(v)
 	return addr, 0
 }
 
@@ -246,7 +251,7 @@ func (mm *MemoryManager) MRemap(oldAddr, oldSize, newSize uintptr, flags int, ne
 			}
 			nv := v
 			nv.start, nv.end = oldAddr+oldSize, oldAddr+newSize
-			if v.file {
+			if v.file || v.shared {
 				nv.offset = v.offset + int64(oldAddr+oldSize-v.start)
 			}
 			mm.insertLocked(nv)
@@ -272,7 +277,7 @@ func (mm *MemoryManager) MRemap(oldAddr, oldSize, newSize uintptr, flags int, ne
 		return 0, linux.FromHost(err)
 	}
 	nv := v
-	if v.file {
+	if v.file || v.shared {
 		nv.offset = v.offset + int64(oldAddr-v.start)
 	}
 	mm.removeLocked(oldAddr, oldAddr+oldSize)

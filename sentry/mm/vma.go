@@ -15,6 +15,10 @@ type vma struct {
 	name     string
 	offset   int64
 	dev, ino uint64
+	// anonID names a shared anonymous mapping's memory object (kept by
+	// splits, mremap and fork) so that futexes in it have one key in
+	// every address space that maps it.
+	anonID uint64
 	// reserved mappings belong to the platform (stub, vDSO, vvar).
 	reserved  bool
 	growsDown bool
@@ -96,7 +100,7 @@ func (mm *MemoryManager) splitAtLocked(addr uintptr) {
 	left, right := v, v
 	left.end = addr
 	right.start = addr
-	if v.file {
+	if v.file || v.shared {
 		right.offset += int64(addr - v.start)
 	}
 	mm.vmas = append(mm.vmas, vma{})

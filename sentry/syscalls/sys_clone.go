@@ -198,6 +198,7 @@ const (
 func Futex(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
 	addr, op, val := args.Pointer(0), args.Int(1), args.Uint(2)
 	cmd := op &^ (futexPrivateFlag | futexClockRealtime)
+	private := op&futexPrivateFlag != 0
 	switch cmd {
 	case futexWait, futexWaitBitset:
 		bitset := ^uint32(0)
@@ -210,19 +211,19 @@ func Futex(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
 		if errno != 0 {
 			return 0, errno
 		}
-		return 0, t.FutexWait(addr, val, bitset, deadline)
+		return 0, t.FutexWait(addr, private, val, bitset, deadline)
 	case futexWake, futexWakeBitset:
 		bitset := ^uint32(0)
 		if cmd == futexWakeBitset {
 			bitset = args.Uint(5)
 		}
-		n, errno := t.FutexWake(addr, int(int32(val)), bitset)
+		n, errno := t.FutexWake(addr, private, int(int32(val)), bitset)
 		return uintptr(n), errno
 	case futexRequeue, futexCmpRequeue:
-		n, errno := t.FutexRequeue(addr, args.Pointer(4), int(int32(val)), int(int32(args.Uint(3))), cmd == futexCmpRequeue, args.Uint(5))
+		n, errno := t.FutexRequeue(addr, args.Pointer(4), private, int(int32(val)), int(int32(args.Uint(3))), cmd == futexCmpRequeue, args.Uint(5))
 		return uintptr(n), errno
 	case futexWakeOp:
-		n, errno := t.FutexWakeOp(addr, args.Pointer(4), int(int32(val)), int(int32(args.Uint(3))), args.Uint(5))
+		n, errno := t.FutexWakeOp(addr, args.Pointer(4), private, int(int32(val)), int(int32(args.Uint(3))), args.Uint(5))
 		return uintptr(n), errno
 	}
 	// TODO(#4): priority-inheritance futexes.

@@ -256,7 +256,7 @@ var table = map[uintptr]kernel.Syscall{
 	unix.SYS_VFORK:           full(Vfork),
 	unix.SYS_WAIT4:           partial(Wait4, "no stopped or continued children (job control)", num, hex, hex, hex),
 	unix.SYS_WAITID:          partial(Waitid, "no stopped or continued children; no P_PIDFD", num, num, hex, hex, hex),
-	unix.SYS_FUTEX:           partial(Futex, "no PI futexes; shared futexes wake within one address space; WAKE_OP is not atomic", hex, num, num, hex, hex, num),
+	unix.SYS_FUTEX:           partial(Futex, "no PI futexes; WAKE_OP is not atomic against other threads", hex, num, num, hex, hex, num),
 	unix.SYS_GETPGID:         full(Getpgid, num),
 	unix.SYS_GETPGRP:         full(Getpgrp),
 	unix.SYS_SETPGID:         full(Setpgid, num, num),
