@@ -170,6 +170,14 @@ func dup3(t *kernel.Task, oldfd, newfd int32, flags uint32) (uintptr, linux.Errn
 		return 0, err
 	}
 	defer f.DecRef()
+	// dup2 closes newfd, and closing any fd of a file drops the process's
+	// record locks on it.
+	if old, _, err := t.FDTable().Get(newfd); err == 0 {
+		if old != f {
+			releaseLocks(t, old)
+		}
+		old.DecRef()
+	}
 	if err := t.FDTable().NewFDAt(newfd, f, kernel.FDFlags{CloseOnExec: flags&unix.O_CLOEXEC != 0}); err != 0 {
 		return 0, err
 	}
