@@ -190,7 +190,8 @@ func (l *ldisc) inputByte(c byte) {
 		}
 		if sig != 0 {
 			if !l.lflag(unix.NOFLSH) {
-				l.flush(true, false)
+				// Typed input and pending output are discarded.
+				l.flush(true, true)
 			}
 			l.echo(c)
 			if l.signal != nil {

@@ -267,7 +267,7 @@ func TestPtySignals(t *testing.T) {
 		}
 	}
 	buf := make([]byte, 32)
-	if n, _ := m.Read(ctx, buf); string(buf[:n]) != "^Cab^C^\\^Z" {
+	if n, _ := m.Read(ctx, buf); string(buf[:n]) != "^Z" { // each signal flushes output
 		t.Errorf("echo %q", buf[:n])
 	}
 }
