@@ -27,17 +27,17 @@ func (m *message) release() {
 
 // buffer is a socket's receive queue.
 type buffer struct {
-	// owner is the receiving socket's poll queue; writer is the poll
-	// queue of the socket connected to write here (stream, seqpacket),
-	// or nil. Both are set before the buffer is shared.
-	owner  *vfs.Queue
-	writer *vfs.Queue
+	// owner is the receiving socket's poll queue.
+	owner *vfs.Queue
 	// space tells datagram senders' pollers that room was made.
 	space vfs.Queue
 
 	// mu guards the fields below.
-	mu   sync.Mutex
-	msgs []*message
+	mu sync.Mutex
+	// writer is the poll queue of the socket connected to write here
+	// (stream, seqpacket), or nil.
+	writer *vfs.Queue
+	msgs   []*message
 	// size is the number of data bytes queued.
 	size int
 	// readShut: the owner shut down reading or closed; writers fail
@@ -156,4 +156,11 @@ func (b *buffer) takeReset() bool {
 	r := b.reset
 	b.reset = false
 	return r
+}
+
+// setWriter records the poll queue of the connected writer.
+func (b *buffer) setWriter(q *vfs.Queue) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.writer = q
 }

@@ -126,7 +126,8 @@ func link(x, y *Socket, xName, yName Address, xCred, yCred Cred) {
 	x.peerCred, y.peerCred = yCred, xCred
 	x.state, y.state = stateConnected, stateConnected
 	if x.typ != sysunix.SOCK_DGRAM {
-		x.rcv.writer, y.rcv.writer = &y.queue, &x.queue
+		x.rcv.setWriter(&y.queue)
+		y.rcv.setWriter(&x.queue)
 	}
 }
 
@@ -189,7 +190,8 @@ func (s *Socket) Write(ctx vfs.Context, fd *vfs.FileDescription, src []byte, _ i
 	return s.SendMsg(ctx, src, SendOptions{Nonblock: fd.StatusFlags()&sysunix.O_NONBLOCK != 0})
 }
 
-// Ioctl implements vfs.FileImpl.Ioctl: FIONREAD (SIOCINQ) and SIOCOUTQ.
+// Ioctl implements vfs.FileImpl.Ioctl: FIONREAD (SIOCINQ: the bytes
+// queued, or a datagram socket's next datagram) and SIOCOUTQ.
 func (s *Socket) Ioctl(ctx vfs.Context, fd *vfs.FileDescription, mem vfs.UserMemory, cmd uint32, arg uintptr) (uintptr, linux.Errno) {
 	var n int
 	switch cmd {
@@ -201,7 +203,7 @@ func (s *Socket) Ioctl(ctx vfs.Context, fd *vfs.FileDescription, mem vfs.UserMem
 			return 0, linux.EINVAL
 		}
 		s.rcv.mu.Lock()
-		if s.typ == sysunix.SOCK_STREAM {
+		if s.typ != sysunix.SOCK_DGRAM {
 			n = s.rcv.size
 		} else if len(s.rcv.msgs) > 0 {
 			n = len(s.rcv.msgs[0].data)
