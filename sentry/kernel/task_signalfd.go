@@ -29,14 +29,20 @@ func (t *Task) PendingSignalsIn(set linux.SigSet) linux.SigSet {
 }
 
 // BlockWatching is BlockUntil that also returns, with neither result set,
-// once a signal of watch is pending for the task or its process (blocked
-// or not), so that the caller looks again at files whose readiness
-// depends on pending signals (signalfd). The caller rechecks its condition
-// after every return: this one is not told apart from ch being ready.
+// once a signal of watch that is not in seen becomes pending for the task
+// or its process (blocked or not), so that the caller looks again at
+// files whose readiness depends on pending signals (signalfd). seen is
+// what the caller already took into account: take it with
+// PendingSignalsIn before checking readiness, so that nothing queued
+// between the check and the wait is missed, and so that a signal that
+// stays pending (reported once by an edge-triggered or one-shot epoll
+// item) does not wake the caller again and again. A signal of seen that
+// is taken and queued again counts as new once the wait noticed it gone.
+// The caller rechecks its condition after every return.
 //
 // Preconditions:
 // - Runs on the task goroutine.
-func (t *Task) BlockWatching(ch <-chan struct{}, deadline time.Time, watch linux.SigSet) (interrupted, timedOut bool) {
+func (t *Task) BlockWatching(ch <-chan struct{}, deadline time.Time, watch, seen linux.SigSet) (interrupted, timedOut bool) {
 	if watch == 0 {
 		return t.BlockUntil(ch, deadline)
 	}
@@ -51,9 +57,11 @@ func (t *Task) BlockWatching(ch <-chan struct{}, deadline time.Time, watch linux
 		timeout = timer.C
 	}
 	for {
-		if t.PendingSignalsIn(watch) != 0 {
+		now := t.PendingSignalsIn(watch)
+		if now&^seen != 0 {
 			return false, false
 		}
+		seen &= now
 		if t.interruptPending() {
 			return true, false
 		}

@@ -97,6 +97,8 @@ func epollWait(t *kernel.Task, epfd int32, addr uintptr, max int32, timeout int6
 	deadline, block := deadlineAfter(timeout)
 	var ch <-chan struct{}
 	for {
+		watch := ep.WatchedSignals()
+		seen := t.PendingSignalsIn(watch)
 		n, errno := ep.Collect(t, int(max), deliver)
 		if n > 0 || errno != 0 || !block {
 			return n, false, errno
@@ -108,7 +110,7 @@ func epollWait(t *kernel.Task, epfd int32, addr uintptr, max int32, timeout int6
 			defer ep.EventRegister(w)()
 			continue
 		}
-		intr, timedOut := t.BlockWatching(ch, deadline, ep.WatchedSignals())
+		intr, timedOut := t.BlockWatching(ch, deadline, watch, seen)
 		if intr {
 			return 0, true, 0
 		}

@@ -62,13 +62,21 @@ func pollWait(t *kernel.Task, es []pollEntry, deadline time.Time, block bool) (n
 			u()
 		}
 	}()
+	// The signals that may make a file ready (signalfd) are watched while
+	// blocking; those already pending before a check are not news.
+	var watch linux.SigSet
+	for _, e := range es {
+		if e.file != nil {
+			watch |= e.file.WatchedSignals()
+		}
+	}
 	for {
 		register := block && ch == nil
 		if register {
 			ch = make(chan struct{}, 1)
 		}
+		seen := t.PendingSignalsIn(watch)
 		n = 0
-		var watch linux.SigSet
 		for i := range es {
 			e := &es[i]
 			if e.file == nil {
@@ -88,7 +96,6 @@ func pollWait(t *kernel.Task, es []pollEntry, deadline time.Time, block bool) (n
 				}
 			}
 			e.revents = e.file.Readiness(t, e.events)
-			watch |= e.file.WatchedSignals()
 			if e.revents != 0 {
 				n++
 			}
@@ -96,7 +103,7 @@ func pollWait(t *kernel.Task, es []pollEntry, deadline time.Time, block bool) (n
 		if n > 0 || !block {
 			return n, false
 		}
-		intr, timedOut := t.BlockWatching(ch, deadline, watch)
+		intr, timedOut := t.BlockWatching(ch, deadline, watch, seen)
 		if intr {
 			return 0, true
 		}

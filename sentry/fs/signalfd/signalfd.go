@@ -97,7 +97,7 @@ func (s *SignalFD) Read(ctx vfs.Context, fd *vfs.FileDescription, dst []byte, of
 		if fd.StatusFlags()&unix.O_NONBLOCK != 0 {
 			return 0, linux.EAGAIN
 		}
-		if interrupted, _ := t.BlockWatching(nil, time.Time{}, mask); interrupted {
+		if interrupted, _ := t.BlockWatching(nil, time.Time{}, mask, 0); interrupted {
 			return 0, linux.ERESTARTSYS
 		}
 	}
