@@ -124,7 +124,12 @@ func (mm *MemoryManager) mappedLocked(start, end uintptr) bool {
 // or below top, or 0.
 func (mm *MemoryManager) findFreeLocked(n, top uintptr) uintptr {
 	end := top
-	for i := mm.findLocked(top) - 1; ; i-- {
+	i := mm.findLocked(top)
+	// A mapping may straddle top (one that grew up past it with mremap).
+	if i < len(mm.vmas) && mm.vmas[i].start < end {
+		end = mm.vmas[i].start
+	}
+	for i--; ; i-- {
 		var lo uintptr = minMmapAddr
 		if i >= 0 {
 			lo = mm.vmas[i].end
