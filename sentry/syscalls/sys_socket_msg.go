@@ -67,9 +67,11 @@ func iovTotal(iovs []linux.IOVec) uint64 {
 	return n
 }
 
-// gather copies n bytes, starting skip bytes in, from iovs.
+// gather copies n bytes, starting skip bytes in, from iovs. Up to
+// ioChunk bytes go into a pooled buffer the caller returns with
+// putBuffer (the socket copies what it keeps).
 func gather(t *kernel.Task, iovs []linux.IOVec, skip, n uint64) ([]byte, linux.Errno) {
-	buf := make([]byte, n)
+	buf := getBuffer(n)
 	done := uint64(0)
 	for _, v := range iovs {
 		if done == n {
@@ -82,12 +84,29 @@ func gather(t *kernel.Task, iovs []linux.IOVec, skip, n uint64) ([]byte, linux.E
 		}
 		c := min(l-skip, n-done)
 		if err := t.CopyIn(v.Base+uintptr(skip), buf[done:done+c]); err != 0 {
+			putBuffer(buf)
 			return nil, err
 		}
 		done += c
 		skip = 0
 	}
 	return buf, 0
+}
+
+// getBuffer returns a buffer of n bytes, from ioBuffers when it fits.
+func getBuffer(n uint64) []byte {
+	if n > ioChunk {
+		return make([]byte, n)
+	}
+	return (*ioBuffers.Get().(*[]byte))[:n]
+}
+
+// putBuffer gives back a buffer of getBuffer.
+func putBuffer(b []byte) {
+	if cap(b) == ioChunk {
+		b = b[:ioChunk]
+		ioBuffers.Put(&b)
+	}
 }
 
 // scatter copies data out to iovs.
@@ -166,6 +185,7 @@ func sendTo(t *kernel.Task, fd int32, iovs []linux.IOVec, to uintptr, toLen int3
 			return 0, err
 		}
 		n, err := s.SendMsg(t, data, o)
+		putBuffer(data)
 		return uintptr(n), err
 	}
 	var done uint64
@@ -176,6 +196,7 @@ func sendTo(t *kernel.Task, fd int32, iovs []linux.IOVec, to uintptr, toLen int3
 			return result(done, err)
 		}
 		n, err := s.SendMsg(t, data, o)
+		putBuffer(data)
 		o.Control = netunix.Control{}
 		done += uint64(n)
 		if err != 0 || n < len(data) || done == total {

@@ -39,7 +39,8 @@ func recvInto(t *kernel.Task, fd int32, iovs []linux.IOVec, flags int32, ctlCap 
 		Trunc:    flags&unix.MSG_TRUNC != 0,
 	}
 	total := min(iovTotal(iovs), maxRWCount, maxRecord)
-	dst := make([]byte, total)
+	dst := getBuffer(total)
+	defer putBuffer(dst)
 	r, err := s.RecvMsg(t, dst, o)
 	if err != 0 {
 		r.Control.Release()
