@@ -17,6 +17,7 @@ import (
 	"moat/sentry/fs/dev"
 	"moat/sentry/fs/devpts"
 	"moat/sentry/fs/host"
+	"moat/sentry/fs/pipe"
 	"moat/sentry/fs/proc"
 	"moat/sentry/fs/tmpfs"
 	"moat/sentry/kernel"
@@ -59,6 +60,7 @@ func New(cfg Config, args control.BootArgs, root RootFunc, stdio []int) (*Sandbo
 		return nil, err
 	}
 	v := vfs.New()
+	v.SetFIFOFactory(pipe.NewFIFO)
 	rootFS, err := root(v)
 	if err != nil {
 		return nil, fmt.Errorf("building root file system: %w", err)

@@ -39,7 +39,7 @@ var table = map[uintptr]kernel.Syscall{
 	unix.SYS_DUP:    full(Dup, fd),
 	unix.SYS_DUP2:   full(Dup2, fd, fd),
 	unix.SYS_DUP3:   full(Dup3, fd, fd, hex),
-	unix.SYS_FCNTL:  full(Fcntl, fd, num, hex),
+	unix.SYS_FCNTL:  partial(Fcntl, "no signal-driven I/O (F_SETOWN, F_SETSIG: EINVAL)", fd, num, hex),
 	unix.SYS_IOCTL:  partial(Ioctl, "FIONBIO, FIOCLEX/FIONCLEX, FIONREAD and terminal ioctls on host terminals", fd, hex, hex),
 	unix.SYS_UMASK:  full(Umask, oct),
 
@@ -65,6 +65,15 @@ var table = map[uintptr]kernel.Syscall{
 	unix.SYS_REMOVEXATTR:     full(Removexattr, path, path),
 	unix.SYS_LREMOVEXATTR:    full(Lremovexattr, path, path),
 	unix.SYS_FREMOVEXATTR:    full(Fremovexattr, fd, path),
+
+	unix.SYS_GETDENTS:          full(Getdents, fd, hex, num),
+	unix.SYS_FCHMODAT2:         full(Fchmodat2, fd, path, oct, hex),
+	unix.SYS_INOTIFY_INIT:      partial(InotifyInit, "events for changes made inside the sandbox only"),
+	unix.SYS_INOTIFY_INIT1:     partial(InotifyInit1, "events for changes made inside the sandbox only", hex),
+	unix.SYS_INOTIFY_ADD_WATCH: partial(InotifyAddWatch, "events for changes made inside the sandbox only", fd, path, hex),
+	unix.SYS_INOTIFY_RM_WATCH:  full(InotifyRmWatch, fd, num),
+	unix.SYS_MOUNT:             partial(Mount, "tmpfs, bind mounts, remounts; every mount is private (no MS_SHARED, MS_MOVE)", path, path, path, hex, hex),
+	unix.SYS_UMOUNT2:           partial(Umount2, "unmounts are lazy: no EBUSY for mounts in use", path, hex),
 
 	// Pipes.
 	unix.SYS_PIPE:  partial(Pipe, "no O_DIRECT packet mode yet (#4)", hex),

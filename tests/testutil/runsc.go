@@ -52,6 +52,7 @@ func FindRunsc() (string, error) {
 		return bin, nil
 	}
 	cmd := exec.Command("go", "build", "-o", bin, "./runsc")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("building runsc (go build -o bin/runsc ./runsc): %w\n%s", err, strings.TrimSpace(string(out)))

@@ -58,8 +58,8 @@ func New(ctx vfs.Context, flags uint32) (r, w *vfs.FileDescription) {
 		readers: 1, writers: 1, changed: make(chan struct{}),
 	}
 	keep := flags & unix.O_NONBLOCK
-	r = vfs.NewFileDescription(&end{p: p, reader: true}, vfs.VirtualDentry{}, unix.O_RDONLY|keep)
-	w = vfs.NewFileDescription(&end{p: p}, vfs.VirtualDentry{}, unix.O_WRONLY|keep)
+	r = vfs.NewFileDescription(anonEnd{&end{p: p, reader: true}}, vfs.VirtualDentry{}, unix.O_RDONLY|keep)
+	w = vfs.NewFileDescription(anonEnd{&end{p: p, writer: true}}, vfs.VirtualDentry{}, unix.O_WRONLY|keep)
 	return r, w
 }
 
@@ -95,8 +95,10 @@ func wait(ctx vfs.Context, ch <-chan struct{}) linux.Errno {
 // end is one end of a pipe as a vfs.FileImpl.
 type end struct {
 	vfs.FileDefaults
-	p      *Pipe
-	reader bool
+	p *Pipe
+	// reader and writer say which ends this description holds (both for a
+	// FIFO opened O_RDWR).
+	reader, writer bool
 }
 
 // IsStream implements vfs.StreamFile.IsStream.
@@ -110,7 +112,8 @@ func (e *end) Release() {
 	if e.reader {
 		p.readers--
 		p.notifyLocked(vfs.EventErr | vfs.EventWritable)
-	} else {
+	}
+	if e.writer {
 		p.writers--
 		p.notifyLocked(vfs.EventHUp | vfs.EventReadable)
 	}
@@ -154,7 +157,7 @@ func (e *end) Read(ctx vfs.Context, fd *vfs.FileDescription, dst []byte, _ int64
 
 // Write implements vfs.FileImpl.Write.
 func (e *end) Write(ctx vfs.Context, fd *vfs.FileDescription, src []byte, _ int64) (int, linux.Errno) {
-	if e.reader {
+	if !e.writer {
 		return 0, linux.EBADF
 	}
 	p := e.p
@@ -221,8 +224,12 @@ func (e *end) Ioctl(ctx vfs.Context, fd *vfs.FileDescription, mem vfs.UserMemory
 // Sync implements vfs.FileImpl.Sync: fsync of a pipe is EINVAL.
 func (*end) Sync(vfs.Context) linux.Errno { return linux.EINVAL }
 
+// anonEnd is an end of an anonymous pipe: it has no inode, so it reports
+// its own attributes (a named FIFO's come from its inode).
+type anonEnd struct{ *end }
+
 // Stat implements vfs.FileStater.Stat.
-func (e *end) Stat(vfs.Context, uint32) (linux.Statx, linux.Errno) {
+func (e anonEnd) Stat(vfs.Context, uint32) (linux.Statx, linux.Errno) {
 	p := e.p
 	ts := linux.StatxTimestamp{Sec: p.created.Unix(), Nsec: uint32(p.created.Nanosecond())}
 	return linux.Statx{
@@ -239,7 +246,7 @@ func (e *end) Stat(vfs.Context, uint32) (linux.Statx, linux.Errno) {
 }
 
 // SetStat implements vfs.FileStater.SetStat.
-func (*end) SetStat(vfs.Context, *vfs.SetStatOptions) linux.Errno { return linux.EPERM }
+func (anonEnd) SetStat(vfs.Context, *vfs.SetStatOptions) linux.Errno { return linux.EPERM }
 
 // pipefsMinor is the device minor pipes report (pipefs is an internal
 // mount on Linux).

@@ -18,7 +18,8 @@ func (e *end) Readiness(_ vfs.Context, mask uint32) uint32 {
 		if p.writers == 0 {
 			r |= vfs.EventHUp
 		}
-	} else {
+	}
+	if e.writer {
 		if p.capacity-len(p.data) >= AtomicWrite {
 			r |= vfs.EventWritable
 		}

@@ -1,0 +1,61 @@
+package pipe
+
+import (
+	"golang.org/x/sys/unix"
+
+	"moat/sentry/abi/linux"
+	"moat/sentry/vfs"
+)
+
+// fifo is a named pipe: one Pipe per FIFO inode, shared by every open.
+type fifo struct {
+	p *Pipe
+}
+
+// NewFIFO returns a named pipe for a FIFO inode (vfs.SetFIFOFactory).
+func NewFIFO() vfs.FIFO {
+	return &fifo{p: &Pipe{ino: nextIno.Add(1), capacity: DefaultCapacity, changed: make(chan struct{})}}
+}
+
+// Open implements vfs.FIFO.Open with fifo(7)'s rules: a reader waits for a
+// writer and a writer for a reader, unless O_NONBLOCK (a non-blocking
+// writer with no reader gets ENXIO); O_RDWR never waits.
+func (f *fifo) Open(ctx vfs.Context, _ vfs.VirtualDentry, flags uint32) (vfs.FileImpl, linux.Errno) {
+	p := f.p
+	e := &end{p: p}
+	switch flags & unix.O_ACCMODE {
+	case unix.O_RDONLY:
+		e.reader = true
+	case unix.O_WRONLY:
+		e.writer = true
+	default:
+		e.reader, e.writer = true, true
+	}
+	nonblock := flags&unix.O_NONBLOCK != 0
+	p.mu.Lock()
+	if e.writer && !e.reader && nonblock && p.readers == 0 {
+		p.mu.Unlock()
+		return nil, linux.ENXIO
+	}
+	if e.reader {
+		p.readers++
+	}
+	if e.writer {
+		p.writers++
+	}
+	p.notifyLocked(vfs.EventReadable | vfs.EventWritable)
+	for !nonblock && !(e.reader && e.writer) {
+		if (e.reader && p.writers > 0) || (e.writer && p.readers > 0) {
+			break
+		}
+		ch := p.changed
+		p.mu.Unlock()
+		if errno := wait(ctx, ch); errno != 0 {
+			e.Release()
+			return nil, errno
+		}
+		p.mu.Lock()
+	}
+	p.mu.Unlock()
+	return e, 0
+}
