@@ -7,7 +7,7 @@ import (
 	"moat/sentry/kernel"
 )
 
-//go:generate sh -c "cd ../.. && go run ./runsc help syscalls > docs/syscalls.md"
+//go:generate sh -c "cd ../.. && CGO_ENABLED=0 go run ./runsc help syscalls > docs/syscalls.md"
 
 // Markdown renders the syscall table as docs/syscalls.md.
 func Markdown() string {
