@@ -15,11 +15,15 @@ import (
 // sockTypeMask is SOCK_TYPE_MASK: the type bits of socket's type argument.
 const sockTypeMask = 0xf
 
+// sockMax is SOCK_MAX: types from here on are EINVAL in any family.
+const sockMax = unix.SOCK_PACKET + 1
+
 // sockFlags splits socket(2)'s type argument into the type and the
-// SOCK_NONBLOCK/SOCK_CLOEXEC flags; other bits are EINVAL.
+// SOCK_NONBLOCK/SOCK_CLOEXEC flags; other bits, and types no family has,
+// are EINVAL (before the family is looked at, as on Linux).
 func sockFlags(arg int32) (typ int32, nonblock, cloexec bool, err linux.Errno) {
 	flags := arg &^ sockTypeMask
-	if flags&^(unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC) != 0 {
+	if flags&^(unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC) != 0 || arg&sockTypeMask >= sockMax {
 		return 0, false, false, linux.EINVAL
 	}
 	return arg & sockTypeMask, flags&unix.SOCK_NONBLOCK != 0, flags&unix.SOCK_CLOEXEC != 0, 0

@@ -15,7 +15,8 @@ import (
 
 // Limits of one send or receive.
 const (
-	// maxRecord bounds a datagram: no socket's SO_SNDBUF is larger.
+	// maxRecord bounds a received datagram: no socket's SO_SNDBUF is
+	// larger.
 	maxRecord = 8 << 20
 	// streamChunk is how much of a stream send is copied in at a time.
 	streamChunk = 4 << 20
@@ -175,7 +176,7 @@ func sendTo(t *kernel.Task, fd int32, iovs []linux.IOVec, to uintptr, toLen int3
 	}
 	total := min(iovTotal(iovs), maxRWCount)
 	if s.Type() != unix.SOCK_STREAM {
-		if total > maxRecord {
+		if total > uint64(s.MaxRecord()) {
 			o.Control.Release()
 			return 0, linux.EMSGSIZE
 		}

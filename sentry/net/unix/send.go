@@ -152,7 +152,7 @@ func (s *Socket) sendRecord(ctx vfs.Context, data []byte, o *SendOptions) (int, 
 	if shut {
 		return 0, linux.EPIPE
 	}
-	if len(data) > sndbuf-32 {
+	if len(data) > recordLimit(sndbuf) {
 		return 0, linux.EMSGSIZE
 	}
 	t := peer
@@ -211,3 +211,13 @@ func (s *Socket) sendRecord(ctx vfs.Context, data []byte, o *SendOptions) (int, 
 		}
 	}
 }
+
+// MaxRecord returns the largest datagram or record s may send
+// (SO_SNDBUF - 32, as on Linux): larger ones are EMSGSIZE.
+func (s *Socket) MaxRecord() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return recordLimit(s.opts.sndbuf)
+}
+
+func recordLimit(sndbuf int) int { return sndbuf - 32 }
