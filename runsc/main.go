@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/urfave/cli/v2"
 
 	"moat/runsc/cmd"
@@ -23,8 +24,23 @@ func main() {
 		Version: version,
 		Flags:   config.Flags(),
 		Commands: []*cli.Command{
+			cmd.Create,
+			cmd.Delete,
 			cmd.Do,
+			cmd.Events,
+			cmd.Exec,
+			cmd.Features,
 			cmd.Help,
+			cmd.Kill,
+			cmd.List,
+			cmd.Pause,
+			cmd.Ps,
+			cmd.Resume,
+			cmd.Run,
+			cmd.Spec,
+			cmd.Start,
+			cmd.State,
+			cmd.Wait,
 			// Internal: started by runsc itself.
 			cmd.Boot,
 			cmd.Gofer,
@@ -45,7 +61,7 @@ func main() {
 		},
 	}
 	cli.VersionPrinter = func(c *cli.Context) {
-		fmt.Printf("runsc version %s\nspec: 1.2.0\n", c.App.Version)
+		fmt.Printf("runsc version %s\nspec: %s\n", c.App.Version, specs.Version)
 	}
 	if err := app.Run(os.Args); err != nil {
 		fmt.Fprintf(os.Stderr, "runsc: %v\n", err)

@@ -1,0 +1,60 @@
+package cmd
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"text/tabwriter"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"moat/runsc/container"
+)
+
+// Ps is `runsc ps`: the processes running in a container.
+var Ps = &cli.Command{
+	Name:      "ps",
+	Usage:     "display the processes running inside a container",
+	ArgsUsage: "<container-id>",
+	Flags: []cli.Flag{
+		&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "table or json (a list of PIDs)"},
+	},
+	Action: func(c *cli.Context) error {
+		id, err := containerID(c)
+		if err != nil {
+			return err
+		}
+		cfg, err := setupCommand(c, id, "ps")
+		if err != nil {
+			return err
+		}
+		ct, err := container.Load(cfg, id)
+		if err != nil {
+			return err
+		}
+		defer ct.Close()
+		ps, err := ct.Processes()
+		if err != nil {
+			return err
+		}
+		switch c.String("format") {
+		case "json":
+			pids := make([]int32, 0, len(ps))
+			for _, p := range ps {
+				pids = append(pids, p.PID)
+			}
+			return json.NewEncoder(os.Stdout).Encode(pids)
+		case "table":
+			w := tabwriter.NewWriter(os.Stdout, 0, 8, 1, ' ', 0)
+			fmt.Fprintln(w, "UID\tPID\tPPID\tSTAT\tSTIME\tTIME\tCMD")
+			for _, p := range ps {
+				stime := time.Unix(p.STime, 0).Format("15:04")
+				cpu := time.Duration(p.Time).Truncate(time.Second)
+				fmt.Fprintf(w, "%d\t%d\t%d\t%s\t%s\t%s\t%s\n", p.UID, p.PID, p.PPID, p.State, stime, cpu, p.Cmd)
+			}
+			return w.Flush()
+		}
+		return fmt.Errorf("invalid format option %q: want table or json", c.String("format"))
+	},
+}

@@ -1,0 +1,17 @@
+package cmd
+
+import (
+	"github.com/urfave/cli/v2"
+
+	"moat/runsc/container"
+)
+
+// Resume is `runsc resume`: continue a paused container. TODO(#3).
+var Resume = &cli.Command{
+	Name:      "resume",
+	Usage:     "resume all processes in a paused container (not implemented yet)",
+	ArgsUsage: "<container-id>",
+	Action: func(c *cli.Context) error {
+		return withContainer(c, "resume", (*container.Container).Resume)
+	},
+}

@@ -1,0 +1,44 @@
+package cmd
+
+import (
+	"encoding/json"
+	"os"
+
+	"github.com/urfave/cli/v2"
+
+	"moat/runsc/container"
+)
+
+// waitResult is what `runsc wait` prints (gVisor's format).
+type waitResult struct {
+	ID         string `json:"id"`
+	ExitStatus int    `json:"exitStatus"`
+}
+
+// Wait is `runsc wait`: wait for a container's init to exit and print
+// its exit status as JSON (128+N after death by signal N).
+var Wait = &cli.Command{
+	Name:      "wait",
+	Usage:     "wait for a container to exit",
+	ArgsUsage: "<container-id>",
+	Action: func(c *cli.Context) error {
+		id, err := containerID(c)
+		if err != nil {
+			return err
+		}
+		cfg, err := setupCommand(c, id, "wait")
+		if err != nil {
+			return err
+		}
+		ct, err := container.Load(cfg, id)
+		if err != nil {
+			return err
+		}
+		defer ct.Close()
+		code, err := ct.Wait()
+		if err != nil {
+			return err
+		}
+		return json.NewEncoder(os.Stdout).Encode(waitResult{ID: id, ExitStatus: code})
+	},
+}

@@ -1,0 +1,116 @@
+package container
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"moat/runsc/specutils"
+	"moat/sentry/control"
+)
+
+// ExecArgs describe a process to run in a running container.
+type ExecArgs struct {
+	// Process is the process to run; LoadProcess or DefaultProcess make
+	// one.
+	Process *specs.Process
+	// Stdio are its stdin, stdout and stderr (passed to the sandbox).
+	Stdio [3]*os.File
+	// Detach returns once the process has started.
+	Detach bool
+	// PIDFile gets the process's PID (in the sandbox).
+	PIDFile string
+}
+
+// DefaultProcess is the container's own process with args instead of its
+// args (runc exec's defaults: the spec's env, cwd and user).
+func (c *Container) DefaultProcess(args []string) (*specs.Process, error) {
+	spec, err := specutils.LoadSpec(c.Bundle)
+	if err != nil {
+		return nil, err
+	}
+	p := *spec.Process
+	p.Args = args
+	p.Terminal = false
+	return &p, nil
+}
+
+// Exec runs a process in the running container (runsc exec). Without
+// Detach it waits for the process and returns its shell-style exit code.
+// The lock is released once the process has started.
+func (c *Container) Exec(a ExecArgs) (int, error) {
+	if err := specutils.ValidateProcess(a.Process); err != nil {
+		return 0, err
+	}
+	if st := c.CurrentStatus(); st != Running {
+		return 0, fmt.Errorf("cannot exec in a container that is %s: %w", st, ErrNotRunning)
+	}
+	b, err := json.Marshal(a.Process)
+	if err != nil {
+		return 0, err
+	}
+	fds := []int{int(a.Stdio[0].Fd()), int(a.Stdio[1].Fd()), int(a.Stdio[2].Fd())}
+	resp, err := c.call(&control.Request{
+		Method: control.MethodExec,
+		Exec:   &control.ExecArgs{Process: b},
+		FDs:    []string{"stdin", "stdout", "stderr"},
+	}, fds)
+	if err != nil {
+		return 0, fmt.Errorf("exec in container %q: %w", c.ID, err)
+	}
+	pid := resp.PID
+	if err := writePIDFile(a.PIDFile, int(pid)); err != nil {
+		return 0, err
+	}
+	c.Close()
+	if a.Detach {
+		return 0, nil
+	}
+	resp, err = c.call(&control.Request{Method: control.MethodWaitPID, PID: pid}, nil)
+	if err != nil {
+		return 0, fmt.Errorf("waiting for process %d: %w", pid, err)
+	}
+	return resp.Status.Code, nil
+}
+
+// Processes lists the container's processes (runsc ps).
+func (c *Container) Processes() ([]control.ProcessInfo, error) {
+	if st := c.CurrentStatus(); st == Stopped {
+		return nil, nil
+	}
+	resp, err := c.call(&control.Request{Method: control.MethodPs}, nil)
+	if err != nil {
+		return nil, fmt.Errorf("listing processes of %q: %w", c.ID, err)
+	}
+	return resp.Processes, nil
+}
+
+// Stats reports the sandbox's resource usage.
+func (c *Container) Stats() (*control.Stats, error) {
+	resp, err := c.call(&control.Request{Method: control.MethodStats}, nil)
+	if err != nil {
+		return nil, fmt.Errorf("reading stats of %q: %w", c.ID, err)
+	}
+	return resp.Stats, nil
+}
+
+// Pause stops every task; Resume continues them. Not implemented yet in
+// the sandbox, which answers with an error.
+func (c *Container) Pause() error {
+	if st := c.CurrentStatus(); st != Running {
+		return fmt.Errorf("cannot pause a container that is %s: %w", st, ErrNotRunning)
+	}
+	_, err := c.call(&control.Request{Method: control.MethodPause}, nil)
+	return err
+}
+
+// Resume continues a paused container.
+func (c *Container) Resume() error {
+	if st := c.CurrentStatus(); st != Paused {
+		return fmt.Errorf("cannot resume a container that is %s: %w", st, ErrBadState)
+	}
+	_, err := c.call(&control.Request{Method: control.MethodResume}, nil)
+	return err
+}

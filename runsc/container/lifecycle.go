@@ -1,0 +1,125 @@
+package container
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"moat/runsc/sandbox"
+	"moat/sentry/control"
+)
+
+// Start runs the container's process (runsc start).
+func (c *Container) Start() error {
+	if st := c.CurrentStatus(); st != Created {
+		return fmt.Errorf("cannot start a container that is %s: %w", st, ErrBadState)
+	}
+	if _, err := c.call(&control.Request{Method: control.MethodStart}, nil); err != nil {
+		return fmt.Errorf("starting container %q: %w", c.ID, err)
+	}
+	c.Status = Running
+	return c.save(c.dir)
+}
+
+// Signal sends sig to the container's init, or to every process with all
+// (runsc kill). A created container that is sent a signal that would
+// kill a process waiting to start (runc's behaviour) is destroyed: its
+// status becomes stopped.
+func (c *Container) Signal(sig syscall.Signal, all bool) error {
+	switch st := c.CurrentStatus(); st {
+	case Running, Paused:
+	case Created:
+		switch sig {
+		case syscall.SIGKILL, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGQUIT:
+			c.killProcesses()
+		}
+		return nil
+	default:
+		return fmt.Errorf("%w: %s", ErrNotRunning, c.ID)
+	}
+	_, err := c.call(&control.Request{Method: control.MethodSignal, Signal: &control.SignalArgs{Signo: int(sig), All: all}}, nil)
+	if err != nil {
+		return fmt.Errorf("signalling container %q: %w", c.ID, err)
+	}
+	return nil
+}
+
+// Wait waits for init to exit and returns its shell-style exit code
+// (128+N after death by signal N). The container's lock is released
+// while waiting, so that kill and state work meanwhile.
+func (c *Container) Wait() (int, error) {
+	st := c.CurrentStatus()
+	if st == Created || st == Creating {
+		return 0, fmt.Errorf("cannot wait for a container that is %s: %w", st, ErrBadState)
+	}
+	if !alive(c.SandboxPID, c.SandboxStartTime) {
+		// The sandbox is gone: killed from outside.
+		return 128 + int(syscall.SIGKILL), nil
+	}
+	c.Close()
+	resp, err := sandbox.Call(c.ControlSocket, &control.Request{Method: control.MethodWait}, nil)
+	if errors.Is(err, sandbox.ErrUnreachable) {
+		return 128 + int(syscall.SIGKILL), nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("waiting for container %q: %w", c.ID, err)
+	}
+	return resp.Status.Code, nil
+}
+
+// Delete destroys the container: its sandbox and gofer are killed and its
+// state directory removed (runsc delete). A running container is deleted
+// only with force.
+func (c *Container) Delete(force bool) error {
+	if st := c.CurrentStatus(); (st == Running || st == Paused) && !force {
+		return fmt.Errorf("cannot delete container %s that is not stopped: %w (use --force)", c.ID, ErrBadState)
+	}
+	return c.destroy()
+}
+
+// killProcesses kills and waits for the sandbox and the gofer. Stubs die
+// with the sandbox (PTRACE_O_EXITKILL), the gofer is killed explicitly.
+func (c *Container) killProcesses() error {
+	err1 := killAndWait(c.SandboxPID, c.SandboxStartTime, 10*time.Second)
+	err2 := killAndWait(c.GoferPID, c.GoferStartTime, 10*time.Second)
+	return errors.Join(err1, err2)
+}
+
+// destroy kills the processes and removes the state directory.
+func (c *Container) destroy() error {
+	if err := c.killProcesses(); err != nil {
+		return fmt.Errorf("destroying container %q: %w", c.ID, err)
+	}
+	if err := os.RemoveAll(c.dir); err != nil {
+		return fmt.Errorf("removing state of container %q: %w", c.ID, err)
+	}
+	return nil
+}
+
+// WritePIDFile writes the sandbox's host PID to path atomically, as
+// runc's --pid-file does.
+func (c *Container) WritePIDFile(path string) error {
+	return writePIDFile(path, c.SandboxPID)
+}
+
+func writePIDFile(path string, pid int) error {
+	if path == "" {
+		return nil
+	}
+	path, err := filepath.Abs(path)
+	if err != nil {
+		return err
+	}
+	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
+	if err := os.WriteFile(tmp, []byte(fmt.Sprint(pid)), 0o644); err != nil {
+		return fmt.Errorf("writing pid file: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("writing pid file: %w", err)
+	}
+	return nil
+}

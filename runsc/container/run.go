@@ -1,0 +1,73 @@
+package container
+
+import (
+	"os"
+	"os/signal"
+	"syscall"
+
+	"moat/internal/log"
+	"moat/runsc/config"
+)
+
+// RunArgs are runsc run's arguments.
+type RunArgs struct {
+	CreateArgs
+	PIDFile string
+	// Detach returns once the container runs.
+	Detach bool
+	// Keep keeps the container's state after it exits.
+	Keep bool
+}
+
+// Run creates and starts a container (runsc run). Without Detach it
+// forwards the signals runsc receives to the container, waits for it,
+// deletes it unless Keep, and returns its shell-style exit code.
+func Run(cfg *config.Config, a RunArgs) (int, error) {
+	c, err := Create(cfg, a.CreateArgs)
+	if err != nil {
+		return 0, err
+	}
+	fail := func(err error) (int, error) {
+		c.destroy()
+		c.Close()
+		return 0, err
+	}
+	if err := c.WritePIDFile(a.PIDFile); err != nil {
+		return fail(err)
+	}
+	if err := c.Start(); err != nil {
+		return fail(err)
+	}
+	if a.Detach {
+		c.Close()
+		return 0, nil
+	}
+	sigs := make(chan os.Signal, 16)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2)
+	defer signal.Stop(sigs)
+	go func() {
+		for s := range sigs {
+			ct, err := Load(cfg, a.ID)
+			if err != nil {
+				continue
+			}
+			if err := ct.Signal(s.(syscall.Signal), false); err != nil {
+				log.Warningf("forwarding %v: %v", s, err)
+			}
+			ct.Close()
+		}
+	}()
+	code, err := c.Wait()
+	if err != nil {
+		return 0, err
+	}
+	if a.Keep {
+		return code, nil
+	}
+	c, err = Load(cfg, a.ID)
+	if err != nil {
+		return code, err
+	}
+	defer c.Close()
+	return code, c.destroy()
+}

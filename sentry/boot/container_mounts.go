@@ -1,0 +1,183 @@
+package boot
+
+import (
+	"fmt"
+	"path"
+	"strconv"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"moat/internal/log"
+	"moat/sentry/abi/linux"
+	goferfs "moat/sentry/fs/gofer"
+	"moat/sentry/fs/tmpfs"
+	"moat/sentry/vfs"
+)
+
+// isBindMount reports whether m is a bind mount (served by the gofer).
+func isBindMount(m *specs.Mount) bool {
+	if m.Type == "bind" {
+		return true
+	}
+	for _, o := range m.Options {
+		if o == "bind" || o == "rbind" {
+			return true
+		}
+	}
+	return false
+}
+
+// mountOptions turns the spec's options into mount flags and the
+// data options (key=value and unknown words) left over.
+func mountOptions(opts []string) (vfs.MountFlags, map[string]string) {
+	var f vfs.MountFlags
+	data := map[string]string{}
+	for _, o := range opts {
+		switch o {
+		case "ro":
+			f.ReadOnly = true
+		case "rw":
+			f.ReadOnly = false
+		case "nosuid":
+			f.NoSuid = true
+		case "nodev":
+			f.NoDev = true
+		case "noexec":
+			f.NoExec = true
+		case "suid", "dev", "exec", "bind", "rbind", "private", "rprivate", "slave", "rslave",
+			"shared", "rshared", "relatime", "norelatime", "strictatime", "noatime", "nodiratime":
+		default:
+			k, v, _ := strings.Cut(o, "=")
+			data[k] = v
+		}
+	}
+	return f, data
+}
+
+// applyMounts mounts the spec's mounts, in order, on top of the sandbox's
+// standard tree. /proc, /dev and /dev/pts are the sentry's own (mounted by
+// New) whatever type the spec gives them; sysfs, cgroup and mqueue are
+// empty read-only tmpfs (TODO(#3): a minimal sysfs, cgroup files that
+// report limits, POSIX message queues).
+func applyMounts(s *Sandbox, spec *specs.Spec, bindIdx []int, bindFDs []int) error {
+	fdOf := map[int]int{}
+	for i, idx := range bindIdx {
+		fdOf[idx] = bindFDs[i]
+	}
+	v := s.VFS
+	ctx := vfs.RootContext()
+	for i := range spec.Mounts {
+		m := &spec.Mounts[i]
+		dst := path.Clean(m.Destination)
+		flags, data := mountOptions(m.Options)
+		var fs *vfs.Filesystem
+		switch {
+		case isBindMount(m):
+			fd, ok := fdOf[i]
+			if !ok {
+				return fmt.Errorf("mount %s: no gofer connection for bind mount", dst)
+			}
+			var err error
+			fs, err = goferfs.NewFromFD(v, fd, goferfs.Options{ReadOnly: flags.ReadOnly})
+			if err != nil {
+				return fmt.Errorf("mount %s: connecting to the gofer: %w", dst, err)
+			}
+		case dst == "/proc" || dst == "/dev" || dst == "/dev/pts":
+			log.Debugf("mount %s (%s): the sentry's own", dst, m.Type)
+			continue
+		case m.Type == "tmpfs":
+			opts, err := tmpfsOptions(data)
+			if err != nil {
+				return fmt.Errorf("mount %s: %w", dst, err)
+			}
+			fs = tmpfs.New(v, opts)
+		case m.Type == "sysfs", m.Type == "cgroup", m.Type == "cgroup2", m.Type == "mqueue":
+			fs = tmpfs.New(v, tmpfs.Options{RootMode: 0o555, MaxBytes: 1})
+			if m.Type != "mqueue" {
+				flags.ReadOnly = true
+			}
+		case m.Type == "proc" || m.Type == "devpts":
+			log.Warningf("mount %s: %s is only supported at its standard place; skipped", dst, m.Type)
+			continue
+		default:
+			return fmt.Errorf("mount %s: unsupported type %q", dst, m.Type)
+		}
+		if err := ensureMountPoint(s, dst); err != nil {
+			if !isBindMount(m) {
+				log.Warningf("mount %s: %v; skipped", dst, err)
+				continue
+			}
+			return fmt.Errorf("mount %s: %w", dst, err)
+		}
+		if _, errno := v.MountAt(ctx, v.Root(), dst, fs, flags); errno != 0 {
+			return fmt.Errorf("mount %s: %w", dst, errno)
+		}
+	}
+	return nil
+}
+
+// tmpfsOptions parses tmpfs's size= and mode= options.
+func tmpfsOptions(data map[string]string) (tmpfs.Options, error) {
+	opts := tmpfs.Options{RootMode: 0o1777}
+	if m, ok := data["mode"]; ok {
+		n, err := strconv.ParseUint(m, 8, 32)
+		if err != nil {
+			return opts, fmt.Errorf("bad tmpfs mode %q", m)
+		}
+		opts.RootMode = uint32(n) & 0o7777
+	}
+	if sz, ok := data["size"]; ok {
+		n, err := parseSize(sz)
+		if err != nil {
+			return opts, err
+		}
+		opts.MaxBytes = n
+	}
+	return opts, nil
+}
+
+// parseSize parses a size with an optional k, m or g suffix.
+func parseSize(s string) (int64, error) {
+	mult := int64(1)
+	switch {
+	case strings.HasSuffix(s, "k"), strings.HasSuffix(s, "K"):
+		mult = 1 << 10
+	case strings.HasSuffix(s, "m"), strings.HasSuffix(s, "M"):
+		mult = 1 << 20
+	case strings.HasSuffix(s, "g"), strings.HasSuffix(s, "G"):
+		mult = 1 << 30
+	}
+	if mult != 1 {
+		s = s[:len(s)-1]
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("bad tmpfs size %q", s)
+	}
+	return n * mult, nil
+}
+
+// ensureMountPoint creates dst (and its parents) as directories if it is
+// missing. Paths resolve inside the sandbox's root, so a symlink in the
+// image cannot send a mount outside it.
+func ensureMountPoint(s *Sandbox, dst string) error {
+	v := s.VFS
+	ctx := vfs.RootContext()
+	root := v.Root()
+	cur := "/"
+	for _, part := range strings.Split(strings.TrimPrefix(dst, "/"), "/") {
+		if part == "" {
+			continue
+		}
+		cur = path.Join(cur, part)
+		_, errno := v.GetDentryAt(ctx, &vfs.PathOp{Root: root, Start: root, Path: cur, Follow: true})
+		if errno == linux.ENOENT {
+			errno = v.MkdirAt(ctx, &vfs.PathOp{Root: root, Start: root, Path: cur}, 0o755)
+		}
+		if errno != 0 {
+			return fmt.Errorf("creating mount point %s: %w", cur, errno)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,69 @@
+package boot
+
+import (
+	"sort"
+	"strings"
+
+	"moat/sentry/control"
+	"moat/sentry/kernel"
+)
+
+// Processes lists the sandbox's live processes (MethodPs), by PID.
+func (c *Container) Processes() []control.ProcessInfo {
+	var ps []control.ProcessInfo
+	for _, tg := range c.sb.Kernel.ThreadGroups() {
+		l := tg.Leader()
+		if l == nil {
+			continue
+		}
+		user, sys := cpuTime(tg)
+		state := "R"
+		if tg.Exiting() {
+			state = "Z"
+		}
+		ps = append(ps, control.ProcessInfo{
+			PID:   tg.PID(),
+			PPID:  l.PPID(),
+			UID:   uint32(l.Credentials().EffectiveKUID),
+			State: state,
+			STime: l.StartTime() / 1e9,
+			Time:  user + sys,
+			Cmd:   command(tg),
+		})
+	}
+	sort.Slice(ps, func(i, j int) bool { return ps[i].PID < ps[j].PID })
+	return ps
+}
+
+// command is the process's name, the best the sentry knows of its command
+// line without reading its memory.
+func command(tg *kernel.ThreadGroup) string {
+	if l := tg.Leader(); l != nil {
+		return strings.TrimSpace(l.Name())
+	}
+	return ""
+}
+
+// cpuTime is the CPU time of tg's live and exited threads, in ns.
+func cpuTime(tg *kernel.ThreadGroup) (user, sys int64) {
+	user, sys = tg.ExitedThreadTimes()
+	for _, t := range tg.Threads() {
+		u, s := t.CPUTime()
+		user += int64(u)
+		sys += int64(s)
+	}
+	return user, sys
+}
+
+// Stats reports the sandbox's resource usage (MethodStats).
+func (c *Container) Stats() *control.Stats {
+	st := &control.Stats{}
+	for _, tg := range c.sb.Kernel.ThreadGroups() {
+		u, s := cpuTime(tg)
+		st.CPUUser += u
+		st.CPUSystem += s
+		st.Pids++
+	}
+	// TODO(#3): memory usage from the memory accounting of mm.
+	return st
+}
