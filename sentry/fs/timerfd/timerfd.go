@@ -5,7 +5,9 @@
 // Timers run on the sentry's Go timers (the host's monotonic clock);
 // absolute times are converted once, when the timer is set, so a step of
 // the host's real-time clock afterwards does not move an armed
-// CLOCK_REALTIME timer and TFD_TIMER_CANCEL_ON_SET never cancels.
+// CLOCK_REALTIME timer, and TFD_TIMER_CANCEL_ON_SET (accepted with any
+// clock, as Linux does: it only matters for an absolute CLOCK_REALTIME
+// timer) never cancels.
 //
 // Lock order: TimerFD.mu, then the leaf locks of pollers' callbacks.
 package timerfd
@@ -125,9 +127,6 @@ func (t *TimerFD) Get() Spec {
 // setting.
 func (t *TimerFD) Set(flags int32, s Spec) (Spec, linux.Errno) {
 	if flags&^settimeFlags != 0 {
-		return Spec{}, linux.EINVAL
-	}
-	if flags&CancelOnSet != 0 && (flags&Abstime == 0 || t.clock != unix.CLOCK_REALTIME) {
 		return Spec{}, linux.EINVAL
 	}
 	t.mu.Lock()
