@@ -1,13 +1,16 @@
 package kernel
 
 import (
+	"golang.org/x/sys/unix"
+
 	"moat/sentry/abi/linux"
 )
 
 // This file holds what terminals (sentry/fs/devpts) need from the kernel
 // for job control: signals to a process group or a session leader from a
-// terminal (^C, window changes, hangups), and the session a process group
-// belongs to (TIOCSPGRP). The controlling terminal of each session is kept
+// terminal (^C, window changes, hangups), the session a process group
+// belongs to (TIOCSPGRP), and the background-group check (SIGTTIN,
+// SIGTTOU). The controlling terminal of each session is kept
 // by the mount namespace (vfs.VirtualFilesystem.ControllingTerminal); the
 // foreground process group by the terminal itself.
 
@@ -48,4 +51,49 @@ func (k *Kernel) ProcessGroupSession(pgid int32) (sid int32, ok bool) {
 		}
 	}
 	return 0, false
+}
+
+// TerminalAccess is the job-control check of an access by t to its
+// controlling terminal, whose foreground process group is fg: a read
+// (sig SIGTTIN), or a write with TOSTOP or a change of settings (sig
+// SIGTTOU). A member of the foreground group (or any process while the
+// terminal has none) goes on (0). For a background group: SIGTTOU ignored
+// or blocked lets the access go on, SIGTTIN ignored or blocked fails it
+// with EIO, an orphaned group fails with EIO; otherwise the signal goes to
+// the caller's whole group and the call restarts (ERESTARTSYS) once it is
+// handled or the group continues.
+func (t *Task) TerminalAccess(fg int32, sig int) linux.Errno {
+	tg := t.ThreadGroup()
+	pgid := tg.ProcessGroup()
+	if fg <= 0 || pgid == fg {
+		return 0
+	}
+	if tg.SigAction(sig).Handler == linux.SIG_IGN || t.SigMask()&linux.SignalSetOf(sig) != 0 {
+		if sig == int(unix.SIGTTOU) {
+			return 0
+		}
+		return linux.EIO
+	}
+	if t.k.orphanedProcessGroup(pgid) {
+		return linux.EIO
+	}
+	t.k.SendProcessGroupSignal(pgid, sig)
+	return linux.ERESTARTSYS
+}
+
+// orphanedProcessGroup reports whether no process of group pgid has a
+// parent in another group of the same session (POSIX's orphaned process
+// group: no one there to resume it).
+func (k *Kernel) orphanedProcessGroup(pgid int32) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for _, tg := range k.threadGroups {
+		if tg.pgid != pgid || tg.zombie {
+			continue
+		}
+		if p := tg.parent; p != nil && !p.zombie && p.pgid != pgid && p.sid == tg.sid {
+			return false
+		}
+	}
+	return true
 }

@@ -5,7 +5,8 @@
  * with ERASE/KILL/EOF and its echo; ECHO off; raw mode with VMIN/VTIME;
  * O_NONBLOCK; FIONREAD, TCFLSH; a child in a new session that takes the
  * replica as its controlling terminal (TIOCSCTTY, TIOCGSID, TIOCGPGRP,
- * TIOCSPGRP rules, /dev/tty) and gets SIGWINCH on a window change and
+ * TIOCSPGRP rules, /dev/tty), whose background process group gets
+ * SIGTTIN/SIGTTOU or EIO, and that gets SIGWINCH on a window change and
  * SIGINT from ^C, which also discards the line being typed; hangups
  * (replica reads end of file, writes EIO; master reads EIO). Data crosses
  * a Linux pty asynchronously, so reads of a known amount wait with poll. */
@@ -195,12 +196,47 @@ static void test_raw(void)
 	close(m);
 }
 
-static volatile sig_atomic_t got_int, got_winch, got_hup;
+static volatile sig_atomic_t got_int, got_winch, got_hup, got_ttin, got_ttou;
 static void on_sig(int sig)
 {
 	if (sig == SIGINT) got_int++;
 	if (sig == SIGWINCH) got_winch++;
 	if (sig == SIGHUP) got_hup++;
+	if (sig == SIGTTIN) got_ttin++;
+	if (sig == SIGTTOU) got_ttou++;
+}
+
+/* background runs in a background process group of the terminal's
+ * session: job control signals instead of reads and writes. */
+static int background(int s)
+{
+	char buf[8];
+	struct termios t;
+	sigset_t ttou;
+	sigemptyset(&ttou);
+	sigaddset(&ttou, SIGTTOU);
+	OKQ(setpgid(0, 0));
+	YES("bg: not the foreground group", tcgetpgrp(s) != getpgrp());
+	OKQ(tcgetattr(s, &t));
+	sigprocmask(SIG_BLOCK, &ttou, NULL);
+	t.c_lflag |= TOSTOP;
+	OK("bg: TCSETS with SIGTTOU blocked", tcsetattr(s, TCSANOW, &t));
+	sigprocmask(SIG_UNBLOCK, &ttou, NULL);
+	signal(SIGTTIN, SIG_IGN);
+	ERR("bg: read with SIGTTIN ignored", read(s, buf, sizeof buf), EIO);
+	struct sigaction sa = { .sa_handler = on_sig };
+	sigaction(SIGTTIN, &sa, NULL);
+	sigaction(SIGTTOU, &sa, NULL);
+	ERR("bg: read with a SIGTTIN handler", read(s, buf, sizeof buf), EINTR);
+	EQ("bg: SIGTTIN handled", got_ttin, 1);
+	ERR("bg: write with TOSTOP", write(s, "x", 1), EINTR);
+	EQ("bg: SIGTTOU handled", got_ttou, 1);
+	ERR("bg: TCSETS", tcsetattr(s, TCSANOW, &t), EINTR);
+	EQ("bg: SIGTTOU again", got_ttou, 2);
+	sigprocmask(SIG_BLOCK, &ttou, NULL);
+	t.c_lflag &= ~TOSTOP;
+	OKQ(tcsetattr(s, TCSANOW, &t));
+	return 0;
 }
 
 /* child runs in a new session with the replica as its terminal; ready
@@ -228,6 +264,11 @@ static int child(int s, int ready, pid_t parent_pgrp)
 	int tty = OK("child: open /dev/tty", open("/dev/tty", O_RDWR));
 	YES("child: /dev/tty is a terminal", isatty(tty));
 	close(tty);
+	pid_t bg = fork();
+	if (bg == 0) exit(background(s));
+	int st;
+	OKQ(waitpid(bg, &st, 0));
+	YES("child: background process exited 0", WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	OKQ(write(ready, "1", 1));
 	while (!got_winch) sigsuspend(&old);
 	struct winsize ws;

@@ -95,6 +95,12 @@ func (p *pty) jobIoctl(ctx vfs.Context, fd *vfs.FileDescription, mem vfs.UserMem
 		if !isCtty {
 			return linux.ENOTTY
 		}
+		if err := p.checkAccess(ctx, unix.SIGTTOU); err != 0 {
+			if err == linux.EIO {
+				return linux.ENOTTY
+			}
+			return err
+		}
 		pgid, err := copyInInt(mem, arg)
 		if err != 0 {
 			return err
@@ -168,4 +174,32 @@ func (m *masterFile) openPeer(ctx vfs.Context, fd *vfs.FileDescription, flags ui
 		return 0, err
 	}
 	return uintptr(nfd), 0
+}
+
+// jobController is implemented by callers subject to job control
+// (kernel.Task.TerminalAccess).
+type jobController interface {
+	TerminalAccess(fg int32, sig int) linux.Errno
+}
+
+// checkAccess applies job control to an access by the caller: when p is
+// its controlling terminal and its process group is in the background, a
+// read (SIGTTIN) or a write or settings change (SIGTTOU) signals the group
+// or fails (see kernel.Task.TerminalAccess).
+//
+// Preconditions:
+// - p.mu is not held.
+func (p *pty) checkAccess(ctx vfs.Context, sig unix.Signal) linux.Errno {
+	c, ok := ctx.(caller)
+	if !ok {
+		return 0
+	}
+	j, ok := ctx.(jobController)
+	if !ok || c.MountNamespace().ControllingTerminal(c.SessionID()) != p {
+		return 0
+	}
+	p.mu.Lock()
+	fg := p.fg
+	p.mu.Unlock()
+	return j.TerminalAccess(fg, int(sig))
 }

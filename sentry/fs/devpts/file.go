@@ -127,9 +127,13 @@ func (r *replicaFile) Release() {
 
 // Read implements vfs.FileImpl.Read: input after the line discipline, a
 // line at a time in canonical mode; otherwise as VMIN and VTIME say. After
-// a hangup it reads end of file.
+// a hangup it reads end of file. A background process group reading its
+// controlling terminal gets SIGTTIN.
 func (r *replicaFile) Read(ctx vfs.Context, fd *vfs.FileDescription, dst []byte, _ int64) (int, linux.Errno) {
 	p := r.p
+	if err := p.checkAccess(ctx, unix.SIGTTIN); err != 0 {
+		return 0, err
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if len(dst) == 0 {
@@ -182,9 +186,19 @@ func (r *replicaFile) Read(ctx vfs.Context, fd *vfs.FileDescription, dst []byte,
 
 // Write implements vfs.FileImpl.Write: output processing, for the master
 // to read. It waits while the master's queue is full or output is stopped
-// (VSTOP, TCOOFF); after a hangup it fails with EIO.
+// (VSTOP, TCOOFF); after a hangup it fails with EIO. With TOSTOP, a
+// background process group writing to its controlling terminal gets
+// SIGTTOU.
 func (r *replicaFile) Write(ctx vfs.Context, fd *vfs.FileDescription, src []byte, _ int64) (int, linux.Errno) {
 	p := r.p
+	p.mu.Lock()
+	tostop := p.ld.lflag(unix.TOSTOP)
+	p.mu.Unlock()
+	if tostop {
+		if err := p.checkAccess(ctx, unix.SIGTTOU); err != 0 {
+			return 0, err
+		}
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	done := 0

@@ -60,8 +60,14 @@ func (m *masterFile) Ioctl(ctx vfs.Context, fd *vfs.FileDescription, mem vfs.Use
 		return 0, mem.CopyOut(arg, le32(0))
 	case unix.TCFLSH:
 		// The master's input is the replica's output.
+		if err := p.checkAccess(ctx, unix.SIGTTOU); err != 0 {
+			return 0, err
+		}
 		return 0, p.flush(arg, true)
 	case unix.TCXONC:
+		if err := p.checkAccess(ctx, unix.SIGTTOU); err != 0 {
+			return 0, err
+		}
 		return 0, p.flowControl(arg, true)
 	case unix.TIOCSCTTY, unix.TIOCGPGRP, unix.TIOCSPGRP, unix.TIOCGSID:
 		return 0, p.jobIoctl(ctx, fd, mem, cmd, arg, true)
@@ -95,8 +101,14 @@ func (r *replicaFile) Ioctl(ctx vfs.Context, fd *vfs.FileDescription, mem vfs.Us
 		// Output moves to the master's queue at once.
 		return 0, mem.CopyOut(arg, le32(0))
 	case unix.TCFLSH:
+		if err := p.checkAccess(ctx, unix.SIGTTOU); err != 0 {
+			return 0, err
+		}
 		return 0, p.flush(arg, false)
 	case unix.TCXONC:
+		if err := p.checkAccess(ctx, unix.SIGTTOU); err != 0 {
+			return 0, err
+		}
 		return 0, p.flowControl(arg, false)
 	case unix.TIOCSCTTY, unix.TIOCNOTTY, unix.TIOCGPGRP, unix.TIOCSPGRP, unix.TIOCGSID:
 		return 0, p.jobIoctl(ctx, fd, mem, cmd, arg, false)
@@ -117,6 +129,9 @@ func (p *pty) commonIoctl(ctx vfs.Context, mem vfs.UserMemory, cmd uint32, arg u
 	case unix.TCSETS, unix.TCSETSW, unix.TCSETSF:
 		// TCSETSW waits for output to drain: pty output is handed to
 		// the master's queue at once, so there is nothing to wait for.
+		if err := p.checkAccess(ctx, unix.SIGTTOU); err != 0 {
+			return 0, err
+		}
 		var b [linux.SizeofTermios]byte
 		if err := mem.CopyIn(arg, b[:]); err != 0 {
 			return 0, err
