@@ -107,7 +107,16 @@ func (c *Container) prepare(p *specs.Process, stdio []int) (*kernel.ProcessArgs,
 		return nil, 0, fmt.Errorf("working directory %q: %w", cwdPath, errno)
 	}
 	filename, errno := s.resolveProgram(ctx, cwd, p.Args[0], p.Env)
-	if errno != 0 || stdio == nil {
+	if errno != 0 {
+		return nil, errno, nil
+	}
+	if stdio == nil {
+		// Only a check: the program must be a regular file (execve
+		// reports the finer errors).
+		vd, errno := s.VFS.GetDentryAt(ctx, &vfs.PathOp{Root: root, Start: cwd, Path: filename, Follow: true})
+		if errno == 0 && vd.Dentry().Type() != unix.S_IFREG {
+			errno = linux.EACCES
+		}
 		return nil, errno, nil
 	}
 	limits := kernel.DefaultLimits()

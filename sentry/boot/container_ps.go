@@ -35,13 +35,24 @@ func (c *Container) Processes() []control.ProcessInfo {
 	return ps
 }
 
-// command is the process's name, the best the sentry knows of its command
-// line without reading its memory.
+// command is the process's command line (its argv area, as
+// /proc/PID/cmdline), or its name when that is empty.
 func command(tg *kernel.ThreadGroup) string {
-	if l := tg.Leader(); l != nil {
-		return strings.TrimSpace(l.Name())
+	l := tg.Leader()
+	if l == nil {
+		return ""
 	}
-	return ""
+	if m := l.MM(); m != nil {
+		as, ae, _, _ := m.ArgvEnvp()
+		if ae > as {
+			buf := make([]byte, min(ae-as, 4096))
+			n := m.CopyInPartial(as, buf)
+			if s := strings.TrimSpace(strings.ReplaceAll(string(buf[:n]), "\x00", " ")); s != "" {
+				return s
+			}
+		}
+	}
+	return strings.TrimSpace(l.Name())
 }
 
 // cpuTime is the CPU time of tg's live and exited threads, in ns.
