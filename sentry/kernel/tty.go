@@ -97,3 +97,29 @@ func (k *Kernel) orphanedProcessGroup(pgid int32) bool {
 	}
 	return true
 }
+
+// SessionLeaderExitHandler is implemented by controlling terminals that
+// act when their session's leader exits (devpts ptys: SIGHUP to the
+// foreground process group).
+type SessionLeaderExitHandler interface {
+	SessionLeaderExited(sid int32)
+}
+
+// ReleaseControllingTerminal runs when the leader of session sid exits,
+// as Linux's disassociate_ctty on exit does: the session's controlling
+// terminal, if any, is told (SessionLeaderExitHandler), and the session
+// loses it, so that a later session reusing the ID starts without one.
+//
+// Preconditions:
+// - k.mu is not held.
+func (k *Kernel) ReleaseControllingTerminal(sid int32) {
+	v := k.VFS()
+	t := v.ControllingTerminal(sid)
+	if t == nil {
+		return
+	}
+	if h, ok := t.(SessionLeaderExitHandler); ok {
+		h.SessionLeaderExited(sid)
+	}
+	v.DropControllingTerminal(sid, t)
+}

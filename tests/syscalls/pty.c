@@ -3,6 +3,7 @@
 /* pty: pseudo-terminals from /dev/ptmx as openpty(3) uses them: the lock,
  * /dev/pts/N (char 136:N, owner, listing), TIOCGPTPEER; canonical input
  * with ERASE/KILL/EOF and its echo; ECHO off; raw mode with VMIN/VTIME;
+ * line speeds through termios2;
  * O_NONBLOCK; FIONREAD, TCFLSH; a child in a new session that takes the
  * replica as its controlling terminal (TIOCSCTTY, TIOCGSID, TIOCGPGRP,
  * TIOCSPGRP rules, /dev/tty), whose background process group gets
@@ -196,6 +197,36 @@ static void test_raw(void)
 	close(m);
 }
 
+/* struct termios2 (TCGETS2), declared here: <asm/termbits.h> clashes
+ * with <termios.h>. */
+struct termios2_ {
+	unsigned c_iflag, c_oflag, c_cflag, c_lflag;
+	unsigned char c_line, c_cc[19];
+	unsigned c_ispeed, c_ospeed;
+};
+#define TCGETS2_ 0x802c542aUL
+
+static void test_speeds(void)
+{
+	int s;
+	unsigned ptn;
+	int m = open_pair(&s, &ptn);
+	struct termios2_ t2;
+	OK("TCGETS2", ioctl(s, TCGETS2_, &t2));
+	EQ("default output speed", t2.c_ospeed, 38400);
+	EQ("default input speed", t2.c_ispeed, 38400);
+	struct termios t;
+	OKQ(tcgetattr(s, &t));
+	OK("cfsetspeed 9600", cfsetspeed(&t, B9600));
+	OKQ(tcsetattr(s, TCSANOW, &t));
+	OKQ(ioctl(m, TCGETS2_, &t2));
+	EQ("output speed from the master", t2.c_ospeed, 9600);
+	EQ("input speed follows", t2.c_ispeed, 9600);
+	EQ("cfgetospeed", cfgetospeed(&t), B9600);
+	close(s);
+	close(m);
+}
+
 static volatile sig_atomic_t got_int, got_winch, got_hup, got_ttin, got_ttou;
 static void on_sig(int sig)
 {
@@ -377,6 +408,7 @@ int main(void)
 	test_nodes();
 	test_canonical();
 	test_raw();
+	test_speeds();
 	test_session();
 	test_hangup();
 	return 0;

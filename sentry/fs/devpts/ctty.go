@@ -203,3 +203,25 @@ func (p *pty) checkAccess(ctx vfs.Context, sig unix.Signal) linux.Errno {
 	p.mu.Unlock()
 	return j.TerminalAccess(fg, int(sig))
 }
+
+// SessionLeaderExited implements kernel.SessionLeaderExitHandler: the
+// foreground process group gets SIGHUP and the pty has none any more.
+func (p *pty) SessionLeaderExited(int32) {
+	p.mu.Lock()
+	fg := p.fg
+	p.fg = 0
+	p.mu.Unlock()
+	if fg > 0 {
+		p.send([]groupSignal{{fg, int(unix.SIGHUP)}})
+	}
+}
+
+var (
+	_ Kernel                          = (*kernel.Kernel)(nil)
+	_ jobController                   = (*kernel.Task)(nil)
+	_ caller                          = (*kernel.Task)(nil)
+	_ kernel.SessionLeaderExitHandler = (*pty)(nil)
+	_ vfs.Terminal                    = (*pty)(nil)
+	_ vfs.Waitable                    = (*masterFile)(nil)
+	_ vfs.Waitable                    = (*replicaFile)(nil)
+)

@@ -118,6 +118,9 @@ func (r *replicaFile) Ioctl(ctx vfs.Context, fd *vfs.FileDescription, mem vfs.Us
 
 // commonIoctl handles the requests both ends answer alike.
 func (p *pty) commonIoctl(ctx vfs.Context, mem vfs.UserMemory, cmd uint32, arg uintptr) (uintptr, linux.Errno) {
+	if ok, err := p.termios2Ioctl(ctx, mem, cmd, arg); ok {
+		return 0, err
+	}
 	switch cmd {
 	case unix.TCGETS:
 		p.mu.Lock()
@@ -143,6 +146,7 @@ func (p *pty) commonIoctl(ctx vfs.Context, mem vfs.UserMemory, cmd uint32, arg u
 			p.ld.flush(true, false)
 		}
 		p.ld.setTermios(t)
+		p.setSpeedsLocked(&t, p.ispeed, p.ospeed)
 		p.notifyLocked()
 		p.mu.Unlock()
 		return 0, 0

@@ -22,6 +22,9 @@ type pty struct {
 	ld ldisc
 	// winsize is shared by both ends.
 	winsize linux.Winsize
+	// ispeed and ospeed are the line speeds (termios2); they change
+	// nothing else.
+	ispeed, ospeed uint32
 	// locked is the TIOCSPTLCK lock: the replica cannot be opened while
 	// it is set.
 	locked bool
@@ -59,7 +62,7 @@ type groupSignal struct {
 func newPty(fs *filesystem, index, uid, gid uint32) *pty {
 	p := &pty{
 		fs: fs, index: index, locked: true, masterOpen: true,
-		uid: uid, gid: gid, mode: fs.opts.Mode,
+		uid: uid, gid: gid, mode: fs.opts.Mode, ispeed: 38400, ospeed: 38400,
 		changed: make(chan struct{}),
 	}
 	p.ld = newLdisc(func(sig int) {

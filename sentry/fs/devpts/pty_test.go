@@ -12,6 +12,7 @@ import (
 	"moat/sentry/fs/dev"
 	"moat/sentry/fs/devpts"
 	"moat/sentry/fs/tmpfs"
+	"moat/sentry/kernel"
 	"moat/sentry/vfs"
 )
 
@@ -374,5 +375,27 @@ func TestPtyReadiness(t *testing.T) {
 	s.DecRef()
 	if r := m.Readiness(ctx, vfs.EventHUp); r == 0 {
 		t.Errorf("master not hung up after the replica closed")
+	}
+}
+
+func TestSessionLeaderExit(t *testing.T) {
+	v, op, k := setup(t)
+	leader := sessCtx{ctx, v, 7, 7, true}
+	m, _ := v.OpenAt(leader, op("/dev/ptmx"), unix.O_RDWR, 0)
+	defer m.DecRef()
+	u := make(mem, 8)
+	if _, err := m.Ioctl(leader, u, unix.TIOCSCTTY, 0); err != 0 {
+		t.Fatalf("TIOCSCTTY: %v", err)
+	}
+	h, ok := v.ControllingTerminal(7).(kernel.SessionLeaderExitHandler)
+	if !ok {
+		t.Fatal("a pty does not handle its session leader's exit")
+	}
+	h.SessionLeaderExited(7)
+	if len(k.sent) != 1 || k.sent[0] != [2]int{7, int(unix.SIGHUP)} {
+		t.Errorf("signals on leader exit: %v", k.sent)
+	}
+	if _, err := m.Ioctl(leader, u, unix.TIOCGPGRP, 0); err != 0 || binary.LittleEndian.Uint32(u) != 0 {
+		t.Errorf("foreground group after leader exit: %v %d", err, binary.LittleEndian.Uint32(u))
 	}
 }
