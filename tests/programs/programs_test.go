@@ -15,6 +15,7 @@ package programs_test
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -46,8 +47,8 @@ type tc struct {
 	// up in env's PATH); the case is skipped with the Debian package
 	// to install when one is missing. args[0] is always needed.
 	needs []string
-	// wantStdout and wantExit, when wantStdout is set, are checked on
-	// the native run so that the reference itself is proven.
+	// wantExit is checked on the native run, and so is wantStdout when
+	// set, so that the reference itself is proven.
 	wantStdout string
 	wantExit   int
 	// norm rewrites both runs' stdout and stderr before comparison.
@@ -98,7 +99,7 @@ func runCase(t *testing.T, c tc) {
 		timeout = defaultTimeout
 	}
 	native := run(t, nativeCmd(c.args...), c.stdin, timeout)
-	if native.TimedOut || (c.wantStdout != "" && (native.Stdout != c.wantStdout || native.ExitCode != c.wantExit)) {
+	if native.TimedOut || native.ExitCode != c.wantExit || (c.wantStdout != "" && native.Stdout != c.wantStdout) {
 		t.Fatalf("native reference is wrong (want exit %d, stdout %q):\n%s", c.wantExit, c.wantStdout, native)
 	}
 	if c.pending != "" && os.Getenv("MOAT_STRICT") == "" {
@@ -158,4 +159,14 @@ func nativeCmd(args ...string) testutil.Cmd {
 	argv = append(argv, env...)
 	argv = append(argv, args...)
 	return testutil.Cmd{Args: argv}
+}
+
+// testdata returns the absolute path of a file under testdata/ (both runs
+// see the host's root, so the repository is visible to the sandbox too).
+func testdata(elem ...string) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		panic(err)
+	}
+	return filepath.Join(append([]string{wd, "testdata"}, elem...)...)
 }

@@ -1,0 +1,29 @@
+package programs_test
+
+import "testing"
+
+// python returns a case running testdata/python/NAME.py.
+func python(name string) tc {
+	return tc{name: name, args: []string{"python3", testdata("python", name+".py")}}
+}
+
+// pythonCases run the scripts in testdata/python, one area each, and a
+// few one-liners with `python3 -c`.
+var pythonCases = []tc{
+	python("threads"),
+	python("subproc"),
+	python("multiproc"),
+	python("signals"),
+	python("fork"),
+	python("io"),
+	python("stdlib"),
+	{name: "c-oneliner", args: []string{"python3", "-c", `import sys, os, platform; print(sys.version_info[:2] >= (3, 11), platform.system(), os.getcwd(), sys.argv[1:])`, "a", "b"},
+		wantStdout: "True Linux /tmp ['a', 'b']\n"},
+	{name: "c-exception", args: []string{"python3", "-c", "import sys\nprint('before', flush=True)\nraise SystemExit('fatal: ' + 'bye')"},
+		wantStdout: "before\n", wantExit: 1},
+	{name: "c-uncaught", args: []string{"python3", "-c", "def f():\n    1/0\nf()"}, wantExit: 1, wantStdout: ""},
+	{name: "c-stdin", args: []string{"python3", "-c", "import sys, collections\nc = collections.Counter(sys.stdin.read().split())\nprint(sorted(c.items()))"},
+		stdin: "b a b c a b\n", wantStdout: "[('a', 2), ('b', 3), ('c', 1)]\n"},
+}
+
+func TestPython(t *testing.T) { runCases(t, pythonCases) }
