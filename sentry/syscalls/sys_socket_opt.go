@@ -50,5 +50,5 @@ func Setsockopt(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Err
 	if err := t.CopyIn(args.Pointer(3), v); err != 0 {
 		return 0, err
 	}
-	return 0, s.SetSockOpt(args.Int(1), args.Int(2), v)
+	return 0, s.SetSockOpt(t, args.Int(1), args.Int(2), v)
 }

@@ -55,6 +55,9 @@ func recvInto(t *kernel.Task, fd int32, iovs []linux.IOVec, flags int32, ctlCap 
 		out.from = r.From.Encode()
 	}
 	out.control.Cap = ctlCap
+	if !r.Timestamp.IsZero() {
+		putTimestamp(&out.control, r.Timestamp, r.TimestampNS)
+	}
 	if r.Control.Cred != nil {
 		out.control.PutCred(*r.Control.Cred)
 	}
@@ -194,4 +197,18 @@ func Recvmmsg(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno
 		}
 	}
 	return uintptr(i), 0
+}
+
+// putTimestamp adds SCM_TIMESTAMPNS (a struct timespec) or SCM_TIMESTAMP
+// (a struct timeval).
+func putTimestamp(w *netunix.ControlBuilder, ts time.Time, ns bool) {
+	var b [16]byte
+	binary.LittleEndian.PutUint64(b[:], uint64(ts.Unix()))
+	if ns {
+		binary.LittleEndian.PutUint64(b[8:], uint64(ts.Nanosecond()))
+		w.Put(unix.SOL_SOCKET, unix.SCM_TIMESTAMPNS, b[:])
+		return
+	}
+	binary.LittleEndian.PutUint64(b[8:], uint64(ts.Nanosecond()/1000))
+	w.Put(unix.SOL_SOCKET, unix.SCM_TIMESTAMP, b[:])
 }

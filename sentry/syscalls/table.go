@@ -115,8 +115,8 @@ var table = map[uintptr]kernel.Syscall{
 	unix.SYS_RECVMSG:     partial(Recvmsg, "SCM_RIGHTS and SCM_CREDENTIALS; no SCM_SECURITY", fd, hex, hex),
 	unix.SYS_SENDMMSG:    partial(Sendmmsg, "as sendmsg", fd, hex, num, hex),
 	unix.SYS_RECVMMSG:    partial(Recvmmsg, "as recvmsg; the timeout is checked after each message, as on Linux", fd, hex, num, hex, hex),
-	unix.SYS_GETSOCKOPT:  partial(Getsockopt, "SOL_SOCKET: SO_TYPE SO_DOMAIN SO_PROTOCOL SO_ERROR SO_ACCEPTCONN SO_SNDBUF SO_RCVBUF SO_PASSCRED SO_PEERCRED SO_REUSEADDR SO_KEEPALIVE SO_RCVTIMEO SO_SNDTIMEO SO_LINGER; others ENOPROTOOPT", fd, num, num, hex, hex),
-	unix.SYS_SETSOCKOPT:  partial(Setsockopt, "SOL_SOCKET: SO_SNDBUF SO_RCVBUF SO_PASSCRED SO_REUSEADDR SO_KEEPALIVE SO_RCVTIMEO SO_SNDTIMEO SO_LINGER; others ENOPROTOOPT", fd, num, num, hex, num),
+	unix.SYS_GETSOCKOPT:  partial(Getsockopt, "SOL_SOCKET: SO_TYPE SO_DOMAIN SO_PROTOCOL SO_ERROR SO_ACCEPTCONN SO_SNDBUF SO_RCVBUF SO_PASSCRED SO_PEERCRED SO_REUSEADDR SO_KEEPALIVE SO_RCVTIMEO SO_SNDTIMEO SO_LINGER SO_TIMESTAMP(NS) SO_PASSSEC SO_PRIORITY; others ENOPROTOOPT", fd, num, num, hex, hex),
+	unix.SYS_SETSOCKOPT:  partial(Setsockopt, "SOL_SOCKET: SO_SNDBUF(FORCE) SO_RCVBUF(FORCE) SO_PASSCRED SO_REUSEADDR SO_KEEPALIVE SO_RCVTIMEO SO_SNDTIMEO SO_LINGER SO_TIMESTAMP(NS) SO_PASSSEC (no SCM_SECURITY, as without an LSM) SO_PRIORITY; others ENOPROTOOPT", fd, num, num, hex, num),
 
 	// Files: data.
 	unix.SYS_READ:            full(Read, fd, hex, num),

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <poll.h>
 #include <sys/ioctl.h>
+#include <sys/time.h>
 
 static socklen_t path_addr(struct sockaddr_un *a, const char *path)
 {
@@ -42,6 +43,7 @@ static int revents(int fd)
 }
 
 static volatile int sigpipes;
+static int on_ = 1;
 static void on_sigpipe(int sig) { (void)sig; sigpipes++; }
 
 int main(void)
@@ -405,5 +407,45 @@ int main(void)
 	ERR("send to a closed dgram peer", send(sv[1], "x", 1, 0), ECONNREFUSED);
 	ERR("then not connected", send(sv[1], "x", 1, 0), ENOTCONN);
 	close(sv[1]);
+
+	/* SO_TIMESTAMP and SO_PASSCRED: the timestamp comes first. */
+	OKQ(syscall(SYS_socketpair, AF_UNIX, SOCK_DGRAM, 0, sv));
+	OK("SO_TIMESTAMP", setsockopt(sv[1], SOL_SOCKET, SO_TIMESTAMP, &on_, sizeof on_));
+	OK("SO_PASSCRED", setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &on_, sizeof on_));
+	struct timeval t0, t1, stamp;
+	gettimeofday(&t0, NULL);
+	EQ("send stamped", send(sv[0], "t", 1, 0), 1);
+	gettimeofday(&t1, NULL);
+	{
+		char cb[256];
+		struct iovec iov = { buf, sizeof buf };
+		struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cb, .msg_controllen = sizeof cb };
+		EQ("recvmsg stamped", recvmsg(sv[1], &m, 0), 1);
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+		YES("SCM_TIMESTAMP first", cm && cm->cmsg_type == SCM_TIMESTAMP && cm->cmsg_len == CMSG_LEN(sizeof stamp));
+		memcpy(&stamp, CMSG_DATA(cm), sizeof stamp);
+		YES("timestamp between send's bounds", timercmp(&t0, &stamp, <=) && timercmp(&stamp, &t1, <=));
+		cm = CMSG_NXTHDR(&m, cm);
+		YES("then SCM_CREDENTIALS", cm && cm->cmsg_type == SCM_CREDENTIALS);
+		YES("nothing else", CMSG_NXTHDR(&m, cm) == NULL);
+	}
+	OK("SO_TIMESTAMPNS", setsockopt(sv[1], SOL_SOCKET, SO_TIMESTAMPNS, &on_, sizeof on_));
+	len = sizeof v;
+	OKQ(getsockopt(sv[1], SOL_SOCKET, SO_TIMESTAMP, &v, &len));
+	EQ("SO_TIMESTAMP reads 0 under SO_TIMESTAMPNS", v, 0);
+	len = sizeof v;
+	OKQ(getsockopt(sv[1], SOL_SOCKET, SO_TIMESTAMPNS, &v, &len));
+	EQ("SO_TIMESTAMPNS", v, 1);
+	EQ("send stamped ns", send(sv[0], "n", 1, 0), 1);
+	{
+		char cb[256];
+		struct iovec iov = { buf, sizeof buf };
+		struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cb, .msg_controllen = sizeof cb };
+		EQ("recvmsg stamped ns", recvmsg(sv[1], &m, 0), 1);
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+		YES("SCM_TIMESTAMPNS", cm && cm->cmsg_type == SCM_TIMESTAMPNS && cm->cmsg_len == CMSG_LEN(sizeof(struct timespec)));
+	}
+	OK("SO_PASSSEC", setsockopt(sv[1], SOL_SOCKET, SO_PASSSEC, &on_, sizeof on_));
+	close(sv[0]); close(sv[1]);
 	return 0;
 }

@@ -2,6 +2,7 @@ package unix
 
 import (
 	"sync"
+	"time"
 
 	"moat/sentry/vfs"
 )
@@ -15,6 +16,8 @@ type message struct {
 	from Address
 	// conn is the server end of a connection waiting for accept.
 	conn *Socket
+	// sent is when a datagram or record was sent (SO_TIMESTAMP).
+	sent time.Time
 }
 
 // release drops what m holds: passed files and unaccepted connections.

@@ -7,6 +7,7 @@ import (
 	sysunix "golang.org/x/sys/unix"
 
 	"moat/sentry/abi/linux"
+	"moat/sentry/vfs"
 )
 
 // Buffer sizes, as Linux's defaults on this kind of host
@@ -29,7 +30,16 @@ type options struct {
 	rcvtimeo, sndtimeo time.Duration
 	lingerOn           bool
 	lingerSecs         int32
+	// tstamp and tstampNS are SO_TIMESTAMP and SO_TIMESTAMPNS (which
+	// implies tstamp, as Linux's flags do).
+	tstamp, tstampNS bool
+	passsec          bool
+	priority         int32
 }
+
+// capNetAdmin is CAP_NET_ADMIN: the *FORCE buffer options and
+// priorities above 6 need it.
+const capNetAdmin = 12
 
 func defaultOptions() options {
 	return options{sndbuf: defaultBuf, rcvbuf: defaultBuf}
@@ -84,12 +94,22 @@ func (s *Socket) GetSockOpt(level, name int32) ([]byte, linux.Errno) {
 		return b, 0
 	case sysunix.SO_PEERCRED:
 		return s.peerCred.encode(), 0
+	case sysunix.SO_TIMESTAMP:
+		return encodeBool(o.tstamp && !o.tstampNS), 0
+	case sysunix.SO_TIMESTAMPNS:
+		return encodeBool(o.tstampNS), 0
+	case sysunix.SO_PASSSEC:
+		return encodeBool(o.passsec), 0
+	case sysunix.SO_PRIORITY:
+		return encodeInt(o.priority), 0
 	}
 	return nil, linux.ENOPROTOOPT
 }
 
-// SetSockOpt implements setsockopt(2) for level SOL_SOCKET.
-func (s *Socket) SetSockOpt(level, name int32, val []byte) linux.Errno {
+// SetSockOpt implements setsockopt(2) for level SOL_SOCKET. SO_PASSSEC
+// is kept but, as on a Linux without a security module, no SCM_SECURITY
+// message is ever delivered.
+func (s *Socket) SetSockOpt(ctx vfs.Context, level, name int32, val []byte) linux.Errno {
 	if level != sysunix.SOL_SOCKET {
 		return linux.EOPNOTSUPP
 	}
@@ -127,20 +147,56 @@ func (s *Socket) SetSockOpt(level, name int32, val []byte) linux.Errno {
 		o.reuseaddr = v != 0
 	case sysunix.SO_KEEPALIVE:
 		o.keepalive = v != 0
-	case sysunix.SO_SNDBUF:
-		o.sndbuf = max(2*int(min(uint32(v), maxBuf)), minSndBuf)
-		s.rcv.mu.Lock()
-		s.rcv.notifyLocked(0, 0)
-		s.rcv.mu.Unlock()
-	case sysunix.SO_RCVBUF:
-		o.rcvbuf = max(2*int(min(uint32(v), maxBuf)), minRcvBuf)
-		s.rcv.mu.Lock()
-		s.rcv.notifyLocked(0, 0)
-		s.rcv.mu.Unlock()
+	case sysunix.SO_TIMESTAMP:
+		o.tstamp, o.tstampNS = v != 0, false
+	case sysunix.SO_TIMESTAMPNS:
+		o.tstamp, o.tstampNS = v != 0, v != 0
+	case sysunix.SO_PASSSEC:
+		o.passsec = v != 0
+	case sysunix.SO_PRIORITY:
+		if (v < 0 || v > 6) && !hasCap(ctx, capNetAdmin) {
+			return linux.EPERM
+		}
+		o.priority = v
+	case sysunix.SO_SNDBUF, sysunix.SO_SNDBUFFORCE, sysunix.SO_RCVBUF, sysunix.SO_RCVBUFFORCE:
+		return s.setBufLocked(ctx, name, v)
 	default:
 		return linux.ENOPROTOOPT
 	}
 	return 0
+}
+
+// setBufLocked sets a buffer size as Linux does: twice the value, capped
+// at twice the system maximum unless forced (CAP_NET_ADMIN), and at
+// least the minimum.
+//
+// Preconditions:
+// - s.mu is held.
+func (s *Socket) setBufLocked(ctx vfs.Context, name, v int32) linux.Errno {
+	force := name == sysunix.SO_SNDBUFFORCE || name == sysunix.SO_RCVBUFFORCE
+	var n int
+	if force {
+		if !hasCap(ctx, capNetAdmin) {
+			return linux.EPERM
+		}
+		n = 2 * int(min(uint32(v), 1<<30-1))
+	} else {
+		n = 2 * int(min(uint32(v), maxBuf))
+	}
+	if name == sysunix.SO_SNDBUF || name == sysunix.SO_SNDBUFFORCE {
+		s.opts.sndbuf = max(n, minSndBuf)
+	} else {
+		s.opts.rcvbuf = max(n, minRcvBuf)
+	}
+	s.rcv.mu.Lock()
+	s.rcv.notifyLocked(0, 0)
+	s.rcv.mu.Unlock()
+	return 0
+}
+
+// hasCap reports whether the caller has capability c.
+func hasCap(ctx vfs.Context, c int) bool {
+	return ctx != nil && ctx.Credentials().HasCap(c)
 }
 
 func encodeInt(v int32) []byte {

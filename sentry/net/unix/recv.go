@@ -1,6 +1,8 @@
 package unix
 
 import (
+	"time"
+
 	sysunix "golang.org/x/sys/unix"
 
 	"moat/sentry/abi/linux"
@@ -28,12 +30,18 @@ type RecvResult struct {
 	// Control holds received rights (the caller installs or drops
 	// them) and, under SO_PASSCRED, the sender's credentials.
 	Control Control
+	// Timestamp is when a datagram or record was sent, under
+	// SO_TIMESTAMP (zero otherwise); NS asks for SCM_TIMESTAMPNS rather
+	// than SCM_TIMESTAMP.
+	Timestamp   time.Time
+	TimestampNS bool
 }
 
 // RecvMsg implements recv(2), recvfrom(2) and recvmsg(2).
 func (s *Socket) RecvMsg(ctx vfs.Context, dst []byte, o RecvOptions) (RecvResult, linux.Errno) {
 	s.mu.Lock()
 	state, passcred, until := s.state, s.opts.passcred, deadline(s.opts.rcvtimeo)
+	tstamp, tstampNS := s.opts.tstamp, s.opts.tstampNS
 	s.mu.Unlock()
 	switch {
 	case s.typ == sysunix.SOCK_STREAM && state != stateConnected:
@@ -63,6 +71,11 @@ func (s *Socket) RecvMsg(ctx vfs.Context, dst []byte, o RecvOptions) (RecvResult
 				return r, linux.ECONNRESET
 			}
 			done = b.readRecordLocked(dst, &r, o, passcred)
+			if done && tstamp {
+				r.TimestampNS = tstampNS
+			} else {
+				r.Timestamp = time.Time{}
+			}
 		}
 		if done {
 			b.mu.Unlock()
@@ -161,7 +174,7 @@ func (b *buffer) readRecordLocked(dst []byte, r *RecvResult, o RecvOptions, pass
 	}
 	m := b.msgs[0]
 	n := copy(dst, m.data)
-	r.N, r.Truncated, r.From = n, n < len(m.data), m.from
+	r.N, r.Truncated, r.From, r.Timestamp = n, n < len(m.data), m.from, m.sent
 	if o.Trunc {
 		r.N = len(m.data)
 	}

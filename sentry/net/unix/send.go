@@ -1,6 +1,8 @@
 package unix
 
 import (
+	"time"
+
 	sysunix "golang.org/x/sys/unix"
 
 	"moat/sentry/abi/linux"
@@ -196,7 +198,7 @@ func (s *Socket) sendRecord(ctx vfs.Context, data []byte, o *SendOptions) (int, 
 			full = len(b.msgs) > maxDgramQueue || (len(b.msgs) > 0 && b.size+len(data) > rcvbuf)
 		}
 		if !full {
-			b.pushLocked(&message{data: append([]byte(nil), data...), from: local, ctl: o.Control})
+			b.pushLocked(&message{data: append([]byte(nil), data...), from: local, ctl: o.Control, sent: time.Now()})
 			o.Control = Control{}
 			b.mu.Unlock()
 			return len(data), 0

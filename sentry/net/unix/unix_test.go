@@ -106,7 +106,7 @@ func TestStreamBlocksUntilRead(t *testing.T) {
 	ctx := newCtx()
 	fa, fb, _ := Pair(ctx, NamespaceOf(vfs.New()), sysunix.SOCK_STREAM, 0, false)
 	a, b := sock(fa), sock(fb)
-	a.SetSockOpt(sysunix.SOL_SOCKET, sysunix.SO_SNDBUF, binary.LittleEndian.AppendUint32(nil, 1))
+	a.SetSockOpt(ctx, sysunix.SOL_SOCKET, sysunix.SO_SNDBUF, binary.LittleEndian.AppendUint32(nil, 1))
 	if n, err := a.SendMsg(ctx, make([]byte, minSndBuf), SendOptions{Nonblock: true}); n != minSndBuf || err != 0 {
 		t.Fatalf("fill = %d, %v", n, err)
 	}
@@ -153,7 +153,7 @@ func TestDatagramsAndTimeout(t *testing.T) {
 	}
 	tv := make([]byte, 16)
 	binary.LittleEndian.PutUint64(tv[8:], 20000) // 20 ms
-	b.SetSockOpt(sysunix.SOL_SOCKET, sysunix.SO_RCVTIMEO, tv)
+	b.SetSockOpt(ctx, sysunix.SOL_SOCKET, sysunix.SO_RCVTIMEO, tv)
 	start := time.Now()
 	if _, err := b.RecvMsg(ctx, buf, RecvOptions{}); err != linux.EAGAIN || time.Since(start) < 20*time.Millisecond {
 		t.Errorf("recv with SO_RCVTIMEO = %v after %v", err, time.Since(start))
