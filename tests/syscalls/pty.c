@@ -3,7 +3,7 @@
 /* pty: pseudo-terminals from /dev/ptmx as openpty(3) uses them: the lock,
  * /dev/pts/N (char 136:N, owner, listing), TIOCGPTPEER; canonical input
  * with ERASE/KILL/EOF and its echo; ECHO off; raw mode with VMIN/VTIME;
- * line speeds through termios2;
+ * line speeds through termios2; poll and epoll readiness of both ends;
  * O_NONBLOCK; FIONREAD, TCFLSH; a child in a new session that takes the
  * replica as its controlling terminal (TIOCSCTTY, TIOCGSID, TIOCGPGRP,
  * TIOCSPGRP rules, /dev/tty), whose background process group gets
@@ -14,6 +14,7 @@
 #include "common.h"
 #include <dirent.h>
 #include <poll.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -195,6 +196,46 @@ static void test_raw(void)
 	SEQ("no ONLCR without OPOST", readn(m, 3), "a\\nb");
 	close(s);
 	close(m);
+}
+
+static short revents(int fd, short events, int timeout)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+	OKQ(poll(&p, 1, timeout));
+	return p.revents;
+}
+
+static void test_poll(void)
+{
+	int s;
+	unsigned ptn;
+	int m = open_pair(&s, &ptn);
+	EQ("idle replica", revents(s, POLLIN | POLLOUT, 0), POLLOUT);
+	EQ("idle master", revents(m, POLLIN | POLLOUT, 0), POLLOUT);
+	int ep = OKQ(epoll_create1(0));
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = 7 };
+	OK("epoll_ctl master", epoll_ctl(ep, EPOLL_CTL_ADD, m, &ev));
+	EQ("epoll_wait idle", epoll_wait(ep, &ev, 1, 0), 0);
+	OKQ(write(s, "hi", 2));
+	EQ("epoll_wait after replica output", epoll_wait(ep, &ev, 1, 5000), 1);
+	YES("master readable", ev.events == EPOLLIN && ev.data.u32 == 7);
+	SEQ("output", readn(m, 2), "hi");
+	OKQ(write(m, "half", 4));
+	SEQ("its echo", readn(m, 4), "half");
+	EQ("partial line: replica not readable", revents(s, POLLIN, 100), 0);
+	OKQ(write(m, "\n", 1));
+	EQ("line: replica readable", revents(s, POLLIN, 5000), POLLIN);
+	SEQ("line", readn(s, 5), "half\\n");
+	SEQ("newline echo", readn(m, 2), "\\r\\n");
+	close(s);
+	EQ("master after replica close", revents(m, POLLIN, 5000), POLLHUP);
+	close(ep);
+	close(m);
+
+	m = open_pair(&s, &ptn);
+	close(m);
+	EQ("replica after hangup", revents(s, POLLIN | POLLOUT, 5000), POLLIN | POLLOUT | POLLERR | POLLHUP);
+	close(s);
 }
 
 /* struct termios2 (TCGETS2), declared here: <asm/termbits.h> clashes
@@ -409,6 +450,7 @@ int main(void)
 	test_canonical();
 	test_raw();
 	test_speeds();
+	test_poll();
 	test_session();
 	test_hangup();
 	return 0;
