@@ -129,7 +129,6 @@ func (s *Socket) tryConnect(ctx vfs.Context, t *Socket) (<-chan struct{}, linux.
 		return nil, linux.EISCONN
 	}
 	server := newSocket(ctx, t.ns, t.typ)
-	server.uid, server.gid = t.uid, t.gid
 	server.local = t.local
 	link(s, server, s.local, t.local, credOf(ctx, true), t.peerCred)
 	s.mu.Unlock()
@@ -197,8 +196,12 @@ func (s *Socket) Accept(ctx vfs.Context, nonblock bool) (*Socket, linux.Errno) {
 		if len(s.rcv.msgs) > 0 {
 			m := s.rcv.popLocked()
 			s.rcv.mu.Unlock()
+			c := ctx.Credentials()
 			m.conn.mu.Lock()
 			m.conn.opts.passcred = passcred
+			// The new socket's inode belongs to the accepting process,
+			// as Linux allocates it in accept.
+			m.conn.uid, m.conn.gid = uint32(c.EffectiveKUID), uint32(c.EffectiveKGID)
 			m.conn.mu.Unlock()
 			return m.conn, 0
 		}

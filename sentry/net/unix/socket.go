@@ -24,8 +24,10 @@ type Socket struct {
 	typ     int32
 	ino     uint64
 	created time.Time
-	uid     uint32
-	gid     uint32
+	// uid and gid own the socket's inode; they are set before the
+	// socket has a file and never change after.
+	uid uint32
+	gid uint32
 
 	// queue tells pollers of readiness changes.
 	queue vfs.Queue
