@@ -71,9 +71,11 @@ type item struct {
 	// nested is the instance the item's file is, if it is one: it is
 	// checked on every wait while it watches signals.
 	nested *EventPoll
-	// lastReady is what a watcher item last reported (edge triggering
-	// for watchers). Guarded by ep.mu.
-	lastReady uint32
+	// lastReady and lastPending are a watcher item's readiness and
+	// pending signals when it was last looked at: edge triggering for
+	// watchers, which no notification announces. Guarded by ep.mu.
+	lastReady   uint32
+	lastPending linux.SigSet
 	// unregister removes the item's waiter from the file.
 	unregister func()
 	// queued: on the ready list. Guarded by ep.readyMu.
@@ -184,7 +186,7 @@ func (ep *EventPoll) Ctl(op int32, file *vfs.FileDescription, fd int32, ev Event
 		}
 		it.events.Store(ev.Events)
 		it.data = ev.Data
-		it.lastReady = 0
+		it.lastReady, it.lastPending = 0, 0
 		it.notify(^uint32(0))
 	case CtlDel:
 		if it == nil {
@@ -195,6 +197,13 @@ func (ep *EventPoll) Ctl(op int32, file *vfs.FileDescription, fd int32, ev Event
 		return linux.EINVAL
 	}
 	return 0
+}
+
+// pendingReporter is implemented by watcher files (signalfd) that can say
+// which of their signals are pending for the polling task: a new one is an
+// edge even while the file stays readable.
+type pendingReporter interface {
+	PendingFor(ctx vfs.Context) linux.SigSet
 }
 
 // notify is the item's readiness callback: events may have become ready

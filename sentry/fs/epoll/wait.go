@@ -63,6 +63,9 @@ func (ep *EventPoll) Collect(ctx vfs.Context, max int, deliver func([]Event) lin
 	candidates := append(ep.takeReady(), ep.signalItemsLocked()...)
 	var out []Event
 	var reported, keep []*item
+	// undo puts back the watcher states a failed delivery must not
+	// consume.
+	var undo []func()
 	seen := make(map[*item]bool, len(candidates))
 	for i, it := range candidates {
 		if seen[it] {
@@ -75,9 +78,9 @@ func (ep *EventPoll) Collect(ctx vfs.Context, max int, deliver func([]Event) lin
 		}
 		r := ep.itemReadinessLocked(ctx, it)
 		if it.watcher {
-			old := it.lastReady
-			it.lastReady = r
-			if it.events.Load()&EPOLLET != 0 && r == old {
+			oldReady, oldPending := it.lastReady, it.lastPending
+			undo = append(undo, func() { it.lastReady, it.lastPending = oldReady, oldPending })
+			if !ep.watcherEdgeLocked(ctx, it, r) {
 				continue
 			}
 		}
@@ -92,6 +95,9 @@ func (ep *EventPoll) Collect(ctx vfs.Context, max int, deliver func([]Event) lin
 		return 0, 0
 	}
 	if err := deliver(out); err != 0 {
+		for _, u := range undo {
+			u()
+		}
 		ep.requeue(append(reported, keep...))
 		return 0, err
 	}
@@ -107,6 +113,25 @@ func (ep *EventPoll) Collect(ctx vfs.Context, max int, deliver func([]Event) lin
 	}
 	ep.requeue(keep)
 	return len(out), 0
+}
+
+// watcherEdgeLocked records a watcher item's state and reports whether it
+// is to be reported: always when level-triggered, and when edge-triggered
+// only if it became ready or one of its signals newly became pending.
+//
+// Preconditions:
+// - ep.mu is held.
+func (ep *EventPoll) watcherEdgeLocked(ctx vfs.Context, it *item, r uint32) bool {
+	var pend linux.SigSet
+	if p, ok := it.key.file.Impl().(pendingReporter); ok {
+		pend = p.PendingFor(ctx)
+	}
+	oldReady, oldPending := it.lastReady, it.lastPending
+	it.lastReady, it.lastPending = r, pend
+	if it.events.Load()&EPOLLET == 0 {
+		return true
+	}
+	return r&^oldReady != 0 || pend&^oldPending != 0
 }
 
 // Readiness implements vfs.Waitable.Readiness: an instance is readable

@@ -115,6 +115,16 @@ func (s *SignalFD) Readiness(ctx vfs.Context, mask uint32) uint32 {
 	return 0
 }
 
+// PendingFor returns the signals of the mask pending for the task ctx is
+// (epoll's edge triggering of signalfd items).
+func (s *SignalFD) PendingFor(ctx vfs.Context) linux.SigSet {
+	t, ok := ctx.(*kernel.Task)
+	if !ok {
+		return 0
+	}
+	return t.PendingSignalsIn(s.Mask())
+}
+
 // EventRegister implements vfs.Waitable.EventRegister: nothing to
 // register, waiters watch the signals themselves (vfs.SignalWatcher).
 func (s *SignalFD) EventRegister(*vfs.Waiter) func() { return func() {} }
