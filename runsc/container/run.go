@@ -1,6 +1,7 @@
 package container
 
 import (
+	"errors"
 	"os"
 	"os/signal"
 	"syscall"
@@ -65,6 +66,9 @@ func Run(cfg *config.Config, a RunArgs) (int, error) {
 		return code, nil
 	}
 	c, err = Load(cfg, a.ID)
+	if errors.Is(err, ErrNotExist) {
+		return code, nil // deleted meanwhile
+	}
 	if err != nil {
 		return code, err
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
 
 	"moat/internal/log"
 	"moat/sentry/abi/linux"
@@ -103,14 +104,15 @@ func applyMounts(s *Sandbox, spec *specs.Spec, bindIdx []int, bindFDs []int) err
 		default:
 			return fmt.Errorf("mount %s: unsupported type %q", dst, m.Type)
 		}
-		if err := ensureMountPoint(s, dst); err != nil {
+		resolved, err := ensureMountPoint(s, dst)
+		if err != nil {
 			if !isBindMount(m) {
 				log.Warningf("mount %s: %v; skipped", dst, err)
 				continue
 			}
 			return fmt.Errorf("mount %s: %w", dst, err)
 		}
-		if _, errno := v.MountAt(ctx, v.Root(), dst, fs, flags); errno != 0 {
+		if _, errno := v.MountAt(ctx, v.Root(), resolved, fs, flags); errno != 0 {
 			return fmt.Errorf("mount %s: %w", dst, errno)
 		}
 	}
@@ -159,25 +161,47 @@ func parseSize(s string) (int64, error) {
 }
 
 // ensureMountPoint creates dst (and its parents) as directories if it is
-// missing. Paths resolve inside the sandbox's root, so a symlink in the
-// image cannot send a mount outside it.
-func ensureMountPoint(s *Sandbox, dst string) error {
+// missing, and returns the path it resolves to. Symlinks are followed
+// inside the sandbox's root (an absolute target or ".." never leaves it),
+// so a symlink in the image cannot send a mount outside the container;
+// a dangling one gets its target created, as runc does inside the rootfs.
+func ensureMountPoint(s *Sandbox, dst string) (string, error) {
 	v := s.VFS
 	ctx := vfs.RootContext()
 	root := v.Root()
+	todo := strings.Split(strings.TrimPrefix(path.Clean(dst), "/"), "/")
 	cur := "/"
-	for _, part := range strings.Split(strings.TrimPrefix(dst, "/"), "/") {
-		if part == "" {
+	for links := 0; len(todo) > 0; {
+		part := todo[0]
+		todo = todo[1:]
+		if part == "" || part == "." {
 			continue
 		}
-		cur = path.Join(cur, part)
-		_, errno := v.GetDentryAt(ctx, &vfs.PathOp{Root: root, Start: root, Path: cur, Follow: true})
-		if errno == linux.ENOENT {
-			errno = v.MkdirAt(ctx, &vfs.PathOp{Root: root, Start: root, Path: cur}, 0o755)
+		next := path.Join(cur, part) // ".." at "/" stays at "/"
+		op := &vfs.PathOp{Root: root, Start: root, Path: next}
+		vd, errno := v.GetDentryAt(ctx, op)
+		switch {
+		case errno == linux.ENOENT:
+			if errno = v.MkdirAt(ctx, op, 0o755); errno != 0 {
+				return "", fmt.Errorf("creating mount point %s: %w", next, errno)
+			}
+		case errno != 0:
+			return "", fmt.Errorf("resolving mount point %s: %w", next, errno)
+		case vd.Dentry().Type() == unix.S_IFLNK:
+			if links++; links > 40 {
+				return "", fmt.Errorf("resolving mount point %s: %w", dst, linux.ELOOP)
+			}
+			target, errno := v.ReadlinkAt(ctx, op)
+			if errno != 0 {
+				return "", fmt.Errorf("reading symlink %s: %w", next, errno)
+			}
+			if strings.HasPrefix(target, "/") {
+				cur = "/"
+			}
+			todo = append(strings.Split(target, "/"), todo...)
+			continue
 		}
-		if errno != 0 {
-			return fmt.Errorf("creating mount point %s: %w", cur, errno)
-		}
+		cur = next
 	}
-	return nil
+	return cur, nil
 }

@@ -179,3 +179,56 @@ func TestOCISpecVersionFeatures(t *testing.T) {
 }
 
 func syscallKill(pid int) error { return syscall.Kill(pid, syscall.SIGKILL) }
+
+// TestOCIExecProcessAndKillAll runs exec --process and kill --all.
+func TestOCIExecProcessAndKillAll(t *testing.T) {
+	o := newOCI(t)
+	o.must("run", "--detach", "--bundle", o.bundle(nil, "/bin/sleep", "1000"), "a1")
+	proc := filepath.Join(t.TempDir(), "process.json")
+	b, _ := json.Marshal(&specs.Process{Args: []string{"/bin/sh", "-c", "echo $X; pwd; exit 4"}, Env: []string{"X=from-process"}, Cwd: "/usr"})
+	os.WriteFile(proc, b, 0o644)
+	if r := o.run("exec", "--process", proc, "a1"); r.code != 4 || r.stdout != "from-process\n/usr\n" {
+		t.Errorf("exec --process: %s", r)
+	}
+	o.must("exec", "--detach", "a1", "/bin/sleep", "1000")
+	o.must("kill", "--all", "a1", "9")
+	if r := o.must("wait", "a1"); !strings.Contains(r.stdout, `"exitStatus":137`) {
+		t.Errorf("wait after kill --all: %s", r)
+	}
+	o.waitStatus("a1", "stopped")
+	o.must("delete", "a1")
+}
+
+// TestOCIMountThroughSymlink mounts on a destination that is a symlink
+// pointing far above the root: it resolves inside the container's root,
+// and nothing happens on the host outside the bundle's rootfs.
+func TestOCIMountThroughSymlink(t *testing.T) {
+	o := newOCI(t)
+	rootfs := t.TempDir()
+	for _, d := range []string{"bin", "proc", "dev", "tmp"} {
+		os.Mkdir(filepath.Join(rootfs, d), 0o755)
+	}
+	bb, err := os.ReadFile(filepath.Join(o.rootfs, "bin", "busybox"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(rootfs, "bin", "busybox"), bb, 0o755)
+	outside := t.TempDir() // a host directory the link aims at
+	os.Symlink("../../../../../../../.."+outside, filepath.Join(rootfs, "evil"))
+	src := t.TempDir()
+	os.WriteFile(filepath.Join(src, "marker"), []byte("m\n"), 0o644)
+	bundle := o.bundle(func(s *specs.Spec) {
+		s.Root = &specs.Root{Path: rootfs}
+		// No tmpfs on /tmp: outside's name starts with /tmp.
+		s.Mounts = append(s.Mounts[:2], specs.Mount{Destination: "/evil", Type: "bind", Source: src, Options: []string{"rbind", "ro"}})
+	}, "/bin/busybox", "cat", "/evil/marker", outside+"/marker")
+	if r := o.run("run", "--bundle", bundle, "m1"); r.code != 0 || r.stdout != "m\nm\n" {
+		t.Errorf("run: %s", r)
+	}
+	if ents, _ := os.ReadDir(outside); len(ents) != 0 {
+		t.Errorf("the host directory behind the symlink changed: %v", ents)
+	}
+	if _, err := os.Stat(filepath.Join(rootfs, outside)); err != nil {
+		t.Errorf("the mount point was not created inside the rootfs: %v", err)
+	}
+}
