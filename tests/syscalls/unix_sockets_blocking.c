@@ -117,6 +117,23 @@ int main(void)
 	reap("blocked connector", child);
 	close(s1); close(s2); close(c1); close(go[0]);
 
+	/* shutdown of a listener wakes a blocked accept (EINVAL). */
+	int l2 = OKQ(syscall(SYS_socket, AF_UNIX, SOCK_STREAM, 0));
+	struct sockaddr_un a2 = { .sun_family = AF_UNIX };
+	strcpy(a2.sun_path, "listener2");
+	OKQ(syscall(SYS_bind, l2, &a2, alen + 1));
+	OKQ(syscall(SYS_listen, l2, 4));
+	child = OKQ(fork());
+	if (child == 0) {
+		usleep(50000);
+		_exit(syscall(SYS_shutdown, l2, SHUT_RDWR) == 0 ? 0 : 1);
+	}
+	ERR("accept woken by shutdown", syscall(SYS_accept, l2, NULL, NULL), EINVAL);
+	reap("shutting child", child);
+	c1 = OKQ(syscall(SYS_socket, AF_UNIX, SOCK_STREAM, 0));
+	ERR("connect to a shut-down listener", syscall(SYS_connect, c1, &a2, alen + 1), ECONNREFUSED);
+	close(c1); close(l2);
+
 	/* A listening socket passed to a child, which accepts on it. */
 	OKQ(syscall(SYS_socketpair, AF_UNIX, SOCK_SEQPACKET, 0, sv));
 	child = OKQ(fork());

@@ -205,10 +205,14 @@ func (s *Socket) Accept(ctx vfs.Context, nonblock bool) (*Socket, linux.Errno) {
 			m.conn.mu.Unlock()
 			return m.conn, 0
 		}
-		ch := s.rcv.changed
+		ch, shut := s.rcv.changed, s.rcv.readShut
 		s.rcv.mu.Unlock()
 		if nonblock {
 			return nil, linux.EAGAIN
+		}
+		if shut {
+			// shutdown(2) of a listener ends blocking accepts.
+			return nil, linux.EINVAL
 		}
 		if err := wait(ctx, ch, until); err != 0 {
 			return nil, err
