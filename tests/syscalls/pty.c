@@ -107,6 +107,7 @@ static void test_nodes(void)
 	OKQ(fstat(s, &st));
 	YES("peer is the replica", major(st.st_rdev) == 136 && minor(st.st_rdev) == ptn);
 	YES("isatty(replica)", isatty(s));
+	YES("ttyname(peer) is /dev/pts/N", ttyname(s) && strcmp(ttyname(s), name) == 0);
 	ERR("TIOCGPTN on the replica", ioctl(s, TIOCGPTN, &ptn), ENOTTY);
 	close(s);
 	close(m);
