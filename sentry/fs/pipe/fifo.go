@@ -37,11 +37,13 @@ func (f *fifo) Open(ctx vfs.Context, _ vfs.VirtualDentry, flags uint32) (vfs.Fil
 		p.mu.Unlock()
 		return nil, linux.ENXIO
 	}
+	e.writerOpensAtOpen = p.writerOpens
 	if e.reader {
 		p.readers++
 	}
 	if e.writer {
 		p.writers++
+		p.writerOpens++
 	}
 	p.notifyLocked(vfs.EventReadable | vfs.EventWritable)
 	for !nonblock && !(e.reader && e.writer) {

@@ -41,6 +41,9 @@ type Pipe struct {
 	capacity int
 	readers  int
 	writers  int
+	// writerOpens counts opens of the write side (a FIFO's read end
+	// reports POLLHUP only once a writer has come and gone).
+	writerOpens uint64
 	// changed is closed (and replaced) whenever data, readers or writers
 	// change, waking every blocked reader and writer.
 	changed chan struct{}
@@ -55,7 +58,7 @@ func New(ctx vfs.Context, flags uint32) (r, w *vfs.FileDescription) {
 	p := &Pipe{
 		ino: nextIno.Add(1), created: time.Now(), capacity: DefaultCapacity,
 		uid: uint32(c.EffectiveKUID), gid: uint32(c.EffectiveKGID),
-		readers: 1, writers: 1, changed: make(chan struct{}),
+		readers: 1, writers: 1, writerOpens: 1, changed: make(chan struct{}),
 	}
 	keep := flags & unix.O_NONBLOCK
 	r = vfs.NewFileDescription(anonEnd{&end{p: p, reader: true}}, vfs.VirtualDentry{}, unix.O_RDONLY|keep)
@@ -99,6 +102,8 @@ type end struct {
 	// reader and writer say which ends this description holds (both for a
 	// FIFO opened O_RDWR).
 	reader, writer bool
+	// writerOpensAtOpen is Pipe.writerOpens when this end was opened.
+	writerOpensAtOpen uint64
 }
 
 // IsStream implements vfs.StreamFile.IsStream.

@@ -15,7 +15,7 @@ func (e *end) Readiness(_ vfs.Context, mask uint32) uint32 {
 		if len(p.data) > 0 {
 			r |= vfs.EventReadable
 		}
-		if p.writers == 0 {
+		if p.writers == 0 && p.writerOpens != e.writerOpensAtOpen {
 			r |= vfs.EventHUp
 		}
 	}
