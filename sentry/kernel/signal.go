@@ -248,12 +248,14 @@ func (t *Task) forceSignal(info *linux.SignalInfo) {
 func (t *Task) deliverSignals() {
 	if !t.sigQueued.Load() {
 		t.finishRestart(nil)
+		t.restoreSavedMask()
 		return
 	}
 	for !t.tg.isExiting() {
 		info, ok := t.dequeueSignal()
 		if !ok {
 			t.finishRestart(nil)
+			t.restoreSavedMask()
 			return
 		}
 		sig := info.Signo()
@@ -389,4 +391,13 @@ func (k *Kernel) SignalInit(sig int) linux.Errno {
 		return linux.ESRCH
 	}
 	return init.SendGroupSignal(linux.NewSignalInfo(sig, linux.SI_USER), FromHost)
+}
+
+// restoreSavedMask ends a sigsuspend-like wait whose signal ran no handler
+// (or that ended without a signal): the caller's mask comes back.
+func (t *Task) restoreSavedMask() {
+	if t.savedMask != nil {
+		t.SetSigMask(*t.savedMask)
+		t.savedMask = nil
+	}
 }
