@@ -128,6 +128,12 @@ static void test_canonical(void)
 	EQ("write kill", write(m, "xy\x15z\n", 5), 5);
 	SEQ("after kill", readn(s, 2), "z\\n");
 	SEQ("kill echo", readn(m, 2 + 6 + 3), "xy\\b \\b\\b \\bz\\r\\n");
+	EQ("write with LNEXT", write(m, "a\x16\x03" "b\n", 5), 5);
+	SEQ("LNEXT makes ^C data", readn(s, 4), "a\\x03b\\n");
+	SEQ("LNEXT echo", readn(m, 1 + 2 + 2 + 1 + 2), "a^\\b^Cb\\r\\n");
+	EQ("write with REPRINT", write(m, "xy\x12z\n", 5), 5);
+	SEQ("REPRINT keeps the line", readn(s, 4), "xyz\\n");
+	SEQ("REPRINT echo", readn(m, 2 + 2 + 2 + 3 + 2), "xy^R\\r\\nxyz\\r\\n");
 	int n = 0;
 	EQ("write partial line", write(m, "pq", 2), 2);
 	SEQ("partial echo", readn(m, 2), "pq");

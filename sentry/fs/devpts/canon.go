@@ -33,6 +33,18 @@ func (l *ldisc) canonByte(c byte) {
 		}
 	case l.cc(c, unix.VKILL):
 		l.kill(c)
+	case iexten && l.cc(c, unix.VLNEXT):
+		l.lnext = true
+		if l.lflag(unix.ECHO) && l.lflag(unix.ECHOCTL) {
+			l.output([]byte("^\b"))
+		}
+	case iexten && l.cc(c, unix.VREPRINT) && l.lflag(unix.ECHO):
+		// The line is shown again on a new line.
+		l.echo(c)
+		l.output([]byte{'\n'})
+		for _, x := range l.edit {
+			l.echo(x)
+		}
 	case l.cc(c, unix.VEOF):
 		// The line so far becomes readable without a terminator; on an
 		// empty line, the reader sees an end of file. VEOF is not
@@ -50,13 +62,22 @@ func (l *ldisc) canonByte(c byte) {
 		l.lines = append(l.lines, append(l.edit, c))
 		l.edit = nil
 	default:
-		// Room is kept for the terminator; beyond it, characters are
-		// dropped as on Linux.
-		if len(l.edit) < canonMax-1 {
-			l.edit = append(l.edit, c)
-			l.echo(c)
-		}
+		l.literal(c)
 	}
+}
+
+// literal adds c to the input as data, and echoes it. In canonical mode,
+// room is kept for the terminator; beyond it, characters are dropped as
+// on Linux.
+func (l *ldisc) literal(c byte) {
+	if !l.canonical() {
+		l.raw = append(l.raw, c)
+	} else if len(l.edit) < canonMax-1 {
+		l.edit = append(l.edit, c)
+	} else {
+		return
+	}
+	l.echo(c)
 }
 
 func isBlank(c byte) bool { return c == ' ' || c == '\t' }

@@ -37,6 +37,9 @@ type ldisc struct {
 	// stopped is set by VSTOP with IXON (or TCOOFF): replica output
 	// waits until VSTART (or TCOON).
 	stopped bool
+	// lnext is set by VLNEXT (canonical mode, IEXTEN): the next byte
+	// is taken literally.
+	lnext bool
 
 	// signal is called for each signal character (with ISIG) with the
 	// signal it raises: SIGINT, SIGQUIT or SIGTSTP.
@@ -132,6 +135,15 @@ func (l *ldisc) width(c byte) int {
 func (l *ldisc) eraseLast() {
 	c := l.edit[len(l.edit)-1]
 	l.edit = l.edit[:len(l.edit)-1]
+	if l.iflag(unix.IUTF8) && c&0xc0 == 0x80 {
+		// A UTF-8 character is erased whole: its continuation
+		// bytes, then its first byte. It took one column.
+		for len(l.edit) > 0 && c&0xc0 == 0x80 {
+			c = l.edit[len(l.edit)-1]
+			l.edit = l.edit[:len(l.edit)-1]
+		}
+		c = 'x'
+	}
 	if !l.lflag(unix.ECHO) || !l.lflag(unix.ECHOE) {
 		return
 	}
@@ -157,6 +169,12 @@ func (l *ldisc) input(b []byte) int {
 func (l *ldisc) inputByte(c byte) {
 	if l.iflag(unix.ISTRIP) {
 		c &= 0x7f
+	}
+	if l.lnext {
+		// After VLNEXT: data, whatever it is.
+		l.lnext = false
+		l.literal(c)
+		return
 	}
 	switch {
 	case c == '\r' && l.iflag(unix.IGNCR):

@@ -50,6 +50,8 @@ func TestCanonicalEditing(t *testing.T) {
 		{"eof on empty line", "\x04", []string{""}, "", ""},
 		{"eol", "a\x00", nil, "a^@", "a\x00"},
 		{"control char echo", "\x1b[A\n", []string{"\x1b[A\n"}, "^[[A\r\n", ""},
+		{"lnext", "a\x16\x7f\x16\x03\x16\n\n", []string{"a\x7f\x03\n\n"}, "a^\b^?^\b^C^\b\r\n\r\n", ""},
+		{"reprint", "ab\x12c\n", []string{"abc\n"}, "ab^R\r\nabc\r\n", ""},
 	} {
 		l, _ := typed(nil, tc.in)
 		if got := readAll(l); !equal(got, tc.reads) {
@@ -78,6 +80,8 @@ func TestEchoFlags(t *testing.T) {
 		{"echok without echoke", func(l *ldisc) { l.termios.Lflag &^= unix.ECHOKE }, "ab\x15", "ab^U\r\n"},
 		{"no opost", func(l *ldisc) { l.termios.Oflag &^= unix.OPOST }, "a\n", "a\n"},
 		{"raw echo", func(l *ldisc) { l.termios.Lflag &^= unix.ICANON }, "a\x7f\r", "a^?\r\n"},
+		{"iutf8 erase", func(l *ldisc) { l.termios.Iflag |= unix.IUTF8 }, "a\u00e9\u20ac\x7f\x7f", "a\u00e9\u20ac\b \b\b \b"},
+		{"no iexten: lnext is data", func(l *ldisc) { l.termios.Lflag &^= unix.IEXTEN }, "\x16", "^V"},
 	} {
 		l, _ := typed(tc.set, tc.in)
 		if string(l.out) != tc.echo {
