@@ -142,35 +142,21 @@ func (*Socket) IsStream() bool { return true }
 // Release implements vfs.FileImpl.Release: the socket closes. Its peer
 // sees end of file, or ECONNRESET if data sent to this socket was never
 // read; queued messages and their passed files are dropped.
-func (s *Socket) Release() {
+func (s *Socket) Release() { s.close(false) }
+
+// releaseEmbryo closes the server end of a connection that was never
+// accepted: its client sees ECONNRESET.
+func (s *Socket) releaseEmbryo() { s.close(true) }
+
+func (s *Socket) close(embryo bool) {
 	s.mu.Lock()
 	s.released = true
 	peer, local, key := s.peer, s.local, s.localKey
 	s.mu.Unlock()
 	s.ns.unbind(s, local, key)
-	unread, _ := s.rcv.pending()
 	dropped := s.rcv.shutRead(true)
 	if peer != nil && s.typ != sysunix.SOCK_DGRAM {
-		peer.rcv.shutWrite(unread > 0 || len(dropped) > 0)
-		peer.mu.Lock()
-		peer.shutRd, peer.shutWr = true, true
-		peer.mu.Unlock()
-	}
-	for _, m := range dropped {
-		m.release()
-	}
-}
-
-// releaseEmbryo closes the server end of a connection that was never
-// accepted: its client sees ECONNRESET.
-func (s *Socket) releaseEmbryo() {
-	s.mu.Lock()
-	s.released = true
-	peer := s.peer
-	s.mu.Unlock()
-	dropped := s.rcv.shutRead(true)
-	if peer != nil {
-		peer.rcv.shutWrite(true)
+		peer.rcv.shutWrite(embryo || len(dropped) > 0)
 		peer.mu.Lock()
 		peer.shutRd, peer.shutWr = true, true
 		peer.mu.Unlock()
