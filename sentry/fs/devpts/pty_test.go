@@ -1,7 +1,9 @@
 package devpts_test
 
 import (
+	"bytes"
 	"encoding/binary"
+	"errors"
 	"strconv"
 	"testing"
 
@@ -397,5 +399,69 @@ func TestSessionLeaderExit(t *testing.T) {
 	}
 	if _, err := m.Ioctl(leader, u, unix.TIOCGPGRP, 0); err != 0 || binary.LittleEndian.Uint32(u) != 0 {
 		t.Errorf("foreground group after leader exit: %v %d", err, binary.LittleEndian.Uint32(u))
+	}
+}
+
+// TestPtyStream pumps data both ways at once through full queues.
+func TestPtyStream(t *testing.T) {
+	v, op, _ := setup(t)
+	m, _ := v.OpenAt(ctx, op("/dev/ptmx"), unix.O_RDWR|unix.O_NOCTTY, 0)
+	defer m.DecRef()
+	u := make(mem, 64)
+	m.Ioctl(ctx, u, unix.TIOCSPTLCK, 0)
+	m.Ioctl(ctx, u, unix.TIOCGPTN, 0)
+	s, err := v.OpenAt(ctx, op("/dev/pts/"+strconv.Itoa(int(binary.LittleEndian.Uint32(u)))), unix.O_RDWR|unix.O_NOCTTY, 0)
+	if err != 0 {
+		t.Fatal(err)
+	}
+	defer s.DecRef()
+	s.Ioctl(ctx, u, unix.TCGETS, 0)
+	var tio linux.Termios
+	tio.UnmarshalBytes(u)
+	tio.Lflag &^= unix.ICANON | unix.ECHO | unix.ISIG | unix.IEXTEN
+	tio.Iflag &^= unix.ICRNL | unix.IXON
+	tio.Oflag &^= unix.OPOST
+	tio.MarshalBytes(u)
+	s.Ioctl(ctx, u, unix.TCSETS, 0)
+
+	const size = 1 << 20
+	data := make([]byte, size)
+	for i := range data {
+		data[i] = byte(i * 7)
+	}
+	pump := func(w, r *vfs.FileDescription) error {
+		done := make(chan error, 1)
+		go func() {
+			for off := 0; off < size; {
+				n, err := w.Write(ctx, data[off:min(off+10000, size)])
+				if err != 0 {
+					done <- err
+					return
+				}
+				off += n
+			}
+			done <- nil
+		}()
+		got := make([]byte, 0, size)
+		buf := make([]byte, 7000)
+		for len(got) < size {
+			n, err := r.Read(ctx, buf)
+			if err != 0 {
+				return err
+			}
+			got = append(got, buf[:n]...)
+		}
+		if !bytes.Equal(got, data) {
+			return errors.New("data differs")
+		}
+		return <-done
+	}
+	errs := make(chan error, 2)
+	go func() { errs <- pump(m, s) }()
+	go func() { errs <- pump(s, m) }()
+	for i := 0; i < 2; i++ {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
 	}
 }
