@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -107,7 +108,13 @@ func runCase(t *testing.T, c tc) {
 	}
 	sb := testutil.SandboxOrSkip(t)
 	start := time.Now()
-	sandboxed := run(t, sb.Cmd(testutil.DoOptions{Cwd: "/tmp", Env: env}, c.args...), c.stdin, timeout)
+	cmd := sb.Cmd(testutil.DoOptions{Cwd: "/tmp", Env: env}, c.args...)
+	if dir := os.Getenv("MOAT_PROGRAMS_LOG_DIR"); dir != "" {
+		// runsc's global flags go before "do"; one debug log per case.
+		name := strings.ReplaceAll(t.Name(), "/", "_") + ".log"
+		cmd.Args = append([]string{cmd.Args[0], "--debug", "--debug-log", filepath.Join(dir, name)}, cmd.Args[1:]...)
+	}
+	sandboxed := run(t, cmd, c.stdin, timeout)
 	t.Logf("sandbox run took %v", time.Since(start).Round(time.Millisecond))
 	if c.norm != nil {
 		for _, r := range []*testutil.Result{&native, &sandboxed} {
