@@ -45,6 +45,12 @@ func (t *Task) Clone(o CloneOptions) (int32, linux.Errno) {
 		return 0, linux.EINVAL
 	}
 	k := t.k
+	k.mu.Lock()
+	full := len(k.tasks) >= k.cfg.MaxTasks
+	k.mu.Unlock()
+	if full {
+		return 0, linux.EAGAIN
+	}
 	// The platform half: a thread in the same stub, or a forked stub.
 	var pendThread platform.PendingThread
 	var pendFork platform.PendingAddressSpace

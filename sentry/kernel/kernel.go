@@ -10,6 +10,7 @@ package kernel
 
 import (
 	"fmt"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -31,7 +32,15 @@ type Config struct {
 	CPUs int
 	// Exec opens programs for execve and the initial process.
 	Exec ExecOpener
+	// MaxTasks bounds the tasks (threads) of the sandbox; clone fails with
+	// EAGAIN beyond it. Each task holds a host thread of the sentry and a
+	// stub thread, so a fork bomb must stop here, not at the host's
+	// limits. Zero means DefaultMaxTasks.
+	MaxTasks int
 }
+
+// DefaultMaxTasks is the task limit when the container sets none.
+const DefaultMaxTasks = 4096
 
 // Kernel is one sandbox's kernel.
 type Kernel struct {
@@ -102,6 +111,11 @@ func New(cfg Config) (*Kernel, error) {
 	if cfg.CPUs <= 0 {
 		cfg.CPUs = 1
 	}
+	if cfg.MaxTasks <= 0 {
+		cfg.MaxTasks = DefaultMaxTasks
+	}
+	// Every task pins an OS thread; leave Go room for its own threads.
+	debug.SetMaxThreads(2*cfg.MaxTasks + 1000)
 	return &Kernel{
 		cfg:          cfg,
 		bootTime:     time.Now(),
