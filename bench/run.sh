@@ -13,8 +13,10 @@
 #                     ("best" = the cheapest, steadier on a busy machine)
 #   BENCH_SCALE       multiplies every iteration count (default 1)
 #   BENCH_START_RUNS  runs of `do /bin/true` for start-to-exit (default 20)
-#   BENCH_PIN         1 (default): pin syscall benchmarks to one CPU with taskset;
-#                     0: let the scheduler place them (2-4x noisier here)
+#   BENCH_PIN         both (default): every syscall figure twice, once placed
+#                     by the scheduler ("any CPU") and once pinned, sandbox and
+#                     all, to one CPU with taskset ("1 CPU"); 0: only the
+#                     first; 1: only the second
 #   BENCH_TIMEOUT     seconds one sandboxed run may take (default 120)
 #   MOAT_RUNSC        Moat's runsc (default bin/runsc of this checkout)
 #   GVISOR_RUNSC      gVisor's runsc (default /usr/bin/runsc, Debian's package)
@@ -32,7 +34,7 @@ repeat=${BENCH_REPEAT:-5}
 stat=${BENCH_STAT:-median}
 scale=${BENCH_SCALE:-1}
 start_runs=${BENCH_START_RUNS:-20}
-pin=${BENCH_PIN:-1}
+pin=${BENCH_PIN:-both}
 run_timeout=${BENCH_TIMEOUT:-120}
 moat_bin=${MOAT_RUNSC:-$repo/bin/runsc}
 gvisor_bin=${GVISOR_RUNSC:-/usr/bin/runsc}
@@ -50,13 +52,25 @@ case "$stat" in
 median | best) ;;
 *) die "BENCH_STAT=$stat: want median or best" ;;
 esac
-for tool in gcc taskset timeout awk; do
+case "$pin" in
+both) modes=(any 1cpu) ;;
+0) modes=(any) ;;
+1) modes=(1cpu) ;;
+*) die "BENCH_PIN=$pin: want both, 0 or 1" ;;
+esac
+for tool in gcc taskset timeout awk flock; do
 	command -v "$tool" >/dev/null || die "$tool not found: run 'make deps' first"
 done
 
 # --- build -----------------------------------------------------------------
 
 mkdir -p "$work"
+# One run at a time per scratch dir: runs share its binaries and files.
+exec 9>"$work/.lock"
+if ! flock -n 9; then
+	echo "bench: waiting for another run using $work" >&2
+	flock -w 600 9 || die "another run still holds $work/.lock"
+fi
 progs=(getpid open_close stat read4k startexit)
 for p in "${progs[@]}"; do
 	if [[ ! -x "$work/$p" || "$src/$p.c" -nt "$work/$p" || "$src/bench.h" -nt "$work/$p" ]]; then
@@ -84,13 +98,16 @@ set_prefix() {
 	esac
 }
 
-# run_in ENV PROGRAM ARGS... runs PROGRAM in ENV with a time limit, pinned
-# (sandbox and all) to one CPU when BENCH_PIN=1; stdout is the program's,
+# run_in ENV MODE PROGRAM ARGS... runs PROGRAM in ENV with a time limit,
+# pinned (sandbox and all) to one CPU in MODE 1cpu; stdout is the program's,
 # stderr goes to $errfile.
 errfile="$work/stderr.txt"
+cpu=$(($(nproc) - 1))
 run_in() {
+	local pin_cmd=()
+	[[ "$2" == 1cpu ]] && pin_cmd=(taskset -c "$cpu")
 	set_prefix "$1"
-	shift
+	shift 2
 	timeout "$run_timeout" "${pin_cmd[@]}" "${prefix[@]}" "$@" 2>"$errfile"
 }
 
@@ -113,92 +130,124 @@ is_number() {
 	[[ "$1" =~ ^[0-9]+(\.[0-9]+)?$ ]]
 }
 
-declare -A reason # ENV -> why it cannot run at all
-declare -A value  # ENV/BENCH -> reported figure, or "failed"
+declare -A reason  # ENV -> why it cannot run (the first failure)
+declare -A samples # ENV/BENCH/MODE -> every figure measured, space-separated
+declare -A value   # ENV/BENCH/MODE -> reported figure, or "failed"
 
-cpu=$(($(nproc) - 1))
-pin_cmd=()
-if [[ "$pin" == 1 ]]; then
-	pin_cmd=(taskset -c "$cpu")
-fi
+# fail ENV WHAT RC records the first reason ENV failed; later runs skip ENV.
+fail() {
+	reason[$1]=${reason[$1]:-"$2: $(failure_reason "$3")"}
+}
 
-# measure ENV BENCH ITERS ARGS...: the median or best of $repeat runs into
-# value[ENV/BENCH].
-measure() {
-	local env=$1 bench=$2 iters=$3 out rc i samples=()
-	shift 3
-	for ((i = 0; i < repeat; i++)); do
-		rc=0
-		out=$(run_in "$env" "$work/$bench" "$iters" "$@") || rc=$?
-		if [[ $rc -ne 0 ]] || ! is_number "$out"; then
-			value[$env/$bench]=failed
-			[[ $rc -ne 0 ]] || echo "printed '$out' instead of a number" >"$errfile"
-			reason[$env]=${reason[$env]:-"$bench: $(failure_reason "$rc")"}
-			return
-		fi
-		samples+=("$out")
-	done
+# iterations ENV BENCH prints the loop count of BENCH in ENV: natively 20
+# times the sandbox count, so that every run lasts long enough to time.
+iterations() {
+	local n
+	case "$2" in
+	getpid) n=20000 ;;
+	open_close | stat) n=10000 ;;
+	read4k) n=20000 ;;
+	esac
+	[[ "$1" == native ]] && n=$((n * 20))
+	echo $((n * scale))
+}
+
+# run_once ENV BENCH MODE appends one figure to samples[ENV/BENCH/MODE].
+run_once() {
+	local env=$1 bench=$2 mode=$3 out rc=0 args=()
+	[[ "$bench" == getpid ]] || args=("$data")
+	out=$(run_in "$env" "$mode" "$work/$bench" "$(iterations "$env" "$bench")" "${args[@]}") || rc=$?
+	if [[ $rc -eq 0 ]] && ! is_number "$out"; then
+		echo "printed '$out' instead of a number" >"$errfile"
+		rc=1
+	fi
+	if [[ $rc -ne 0 ]]; then
+		fail "$env" "$bench" "$rc"
+		return
+	fi
+	samples[$env/$bench/$mode]+="$out "
+}
+
+# summarize KEY BENCH sets value[KEY] to the median or best of its samples.
+summarize() {
+	local key=$1 bench=$2 order=-g figures
+	read -r -a figures <<<"${samples[$key]}"
 	# Sorted from cheapest: ascending for ns/op, descending for MB/s.
-	local order=-g
 	[[ "$bench" == read4k ]] && order=-gr
-	value[$env/$bench]=$(printf '%s\n' "${samples[@]}" | sort "$order" | awk -v stat="$stat" '
+	value[$key]=$(printf '%s\n' "${figures[@]}" | sort "$order" | awk -v stat="$stat" '
 		{ a[NR] = $1 }
 		END {
 			if (stat == "best") print a[1]
 			else print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
 		}')
-	echo "  $env $bench: ${samples[*]} -> $stat ${value[$env/$bench]}" >>"$work/samples.txt"
-}
-
-# n COUNT scales a sandbox iteration count for the current environment.
-n() {
-	echo $(($1 * mult * scale))
+	echo "  $key: ${samples[$key]}-> $stat ${value[$key]}" >>"$work/samples.txt"
 }
 
 # --- run -------------------------------------------------------------------
 
+benches=(getpid open_close stat read4k)
 : >"$work/samples.txt"
 echo "== Moat micro-benchmarks ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, kernel $(uname -r))"
-[[ "$pin" == 1 ]] && echo "   syscall figures pinned to CPU $cpu"
-echo "   syscall figures: $stat of $repeat runs; start-to-exit: median of $start_runs runs"
+echo "   syscall figures: $stat of $repeat rounds, CPU placement: ${modes[*]} (1cpu = CPU $cpu)"
+echo "   start-to-exit: median of $start_runs runs"
 read -r load1 _ </proc/loadavg
 echo "   load average $load1 at start"
 if awk -v l="$load1" -v n="$(nproc)" 'BEGIN { exit !(l > n / 2) }'; then
 	echo "   warning: the machine is busy; absolute figures will be high, compare ratios"
 fi
 
+# Which environments can run at all: a one-iteration getpid each.
+live=()
 for env in $envs; do
 	case "$env" in
-	moat)
-		if [[ ! -x "$moat_bin" ]]; then
-			reason[moat]="$moat_bin not built (make build)"
-			continue
-		fi
-		;;
-	gvisor)
-		if [[ ! -x "$gvisor_bin" ]]; then
-			reason[gvisor]="$gvisor_bin not installed (make deps)"
-			continue
-		fi
-		;;
+	moat) [[ -x "$moat_bin" ]] || reason[moat]="$moat_bin not built (make build)" ;;
+	gvisor) [[ -x "$gvisor_bin" ]] || reason[gvisor]="$gvisor_bin not installed (make deps)" ;;
 	esac
-	mult=1
-	[[ "$env" == native ]] && mult=20
-	echo "-- $env"
-	measure "$env" getpid "$(n 20000)"
-	[[ -n "${reason[$env]:-}" ]] && continue
-	measure "$env" open_close "$(n 10000)" "$data"
-	measure "$env" stat "$(n 10000)" "$data"
-	measure "$env" read4k "$(n 20000)" "$data"
-	# Start-to-exit: the driver (startexit, run natively) times whole runs.
+	if [[ -z "${reason[$env]:-}" ]]; then
+		rc=0
+		out=$(run_in "$env" any "$work/getpid" 1) || rc=$?
+		if [[ $rc -ne 0 ]]; then
+			fail "$env" "getpid" "$rc"
+		elif ! is_number "$out"; then
+			reason[$env]="getpid printed '$out' instead of a number"
+		fi
+	fi
+	[[ -n "${reason[$env]:-}" ]] || live+=("$env")
+done
+
+# Rounds interleave the environments, so that a burst of load elsewhere on
+# the machine lands on all of them rather than on one column.
+for ((round = 1; round <= repeat; round++)); do
+	echo "-- round $round of $repeat"
+	for mode in "${modes[@]}"; do
+		for bench in "${benches[@]}"; do
+			for env in "${live[@]}"; do
+				if [[ -z "${reason[$env]:-}" ]]; then
+					run_once "$env" "$bench" "$mode"
+				fi
+			done
+		done
+	done
+done
+for env in "${live[@]}"; do
+	[[ -z "${reason[$env]:-}" ]] || continue
+	for mode in "${modes[@]}"; do
+		for bench in "${benches[@]}"; do
+			summarize "$env/$bench/$mode" "$bench"
+		done
+	done
+done
+
+# Start-to-exit: the driver (startexit, run natively) times whole runs.
+echo "-- start-to-exit"
+for env in "${live[@]}"; do
 	set_prefix "$env"
 	rc=0
 	out=$(timeout $((run_timeout * 2)) "$work/startexit" "$start_runs" "${prefix[@]}" /bin/true 2>"$errfile") || rc=$?
 	if [[ $rc -eq 0 ]] && is_number "$out"; then
-		value[$env/true]=$out
+		value[$env/true/any]=$out
 	else
-		value[$env/true]=failed
-		reason[$env]=${reason[$env]:-"do /bin/true: $(failure_reason "$rc")"}
+		fail "$env" "do /bin/true" "$rc"
 	fi
 done
 
@@ -206,7 +255,7 @@ done
 
 # --- report ----------------------------------------------------------------
 
-# cell ENV BENCH prints a figure, "failed" or "-" (not run).
+# cell ENV BENCH/MODE prints a figure, "failed" or "-" (not run).
 cell() {
 	local v=${value[$1/$2]:-}
 	if [[ -n "$v" ]]; then
@@ -240,24 +289,39 @@ fmt() {
 	fi
 }
 
+# rows prints "KEY LABEL UNIT" for every row of the table.
+rows() {
+	local bench label unit mode
+	for bench in "${benches[@]}"; do
+		case "$bench" in
+		getpid) label=getpid unit=ns/op ;;
+		open_close) label=open+close unit=ns/op ;;
+		stat) label=stat unit=ns/op ;;
+		read4k) label=read-4KiB unit=MB/s ;;
+		esac
+		for mode in "${modes[@]}"; do
+			if [[ "$mode" == 1cpu ]]; then
+				echo "$bench/$mode $label,_1_CPU $unit"
+			else
+				echo "$bench/$mode $label $unit"
+			fi
+		done
+	done
+	echo "true/any start-to-exit ms"
+}
+
 table="$work/results.md"
 {
 	echo "| benchmark | unit | native | moat | gvisor | moat/gvisor | moat x native | gvisor x native |"
 	echo "|---|---|--:|--:|--:|--:|--:|--:|"
-	while read -r bench label unit; do
-		nat=$(cell native "$bench")
-		m=$(cell moat "$bench")
-		g=$(cell gvisor "$bench")
-		printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$unit" \
+	while read -r key label unit; do
+		nat=$(cell native "$key")
+		m=$(cell moat "$key")
+		g=$(cell gvisor "$key")
+		printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "${label//_/ }" "$unit" \
 			"$(fmt "$nat")" "$(fmt "$m")" "$(fmt "$g")" \
 			"$(ratio "$m" "$g" "$unit")" "$(ratio "$m" "$nat" "$unit")" "$(ratio "$g" "$nat" "$unit")"
-	done <<-'EOF'
-		getpid getpid ns/op
-		open_close open+close ns/op
-		stat stat ns/op
-		read4k read-4KiB MB/s
-		true start-to-exit ms
-	EOF
+	done < <(rows)
 } >"$table"
 
 echo
@@ -269,8 +333,8 @@ done
 
 # The targets from the benchmark issue, checked against this run.
 target() {
-	local what=$1 bench=$2 unit=$3 limit=$4 r
-	r=$(ratio "$(cell moat "$bench")" "$(cell gvisor "$bench")" "$unit")
+	local what=$1 key=$2 unit=$3 limit=$4 r
+	r=$(ratio "$(cell moat "$key")" "$(cell gvisor "$key")" "$unit")
 	if [[ "$r" == - ]]; then
 		echo "  $what: not measured"
 	elif awk -v r="$r" -v l="$limit" 'BEGIN { exit !(r <= l) }'; then
@@ -280,9 +344,13 @@ target() {
 	fi
 }
 echo "targets:"
-target "getpid 2x faster than gVisor ptrace" getpid ns/op 0.50
-target "open+close 2x faster than gVisor ptrace" open_close ns/op 0.50
-target "stat 2x faster than gVisor ptrace" stat ns/op 0.50
-target "start-to-exit no slower than gVisor" true ms 1.00
+for mode in "${modes[@]}"; do
+	where="any CPU"
+	[[ "$mode" == 1cpu ]] && where="1 CPU"
+	target "getpid ($where) 2x faster than gVisor ptrace" "getpid/$mode" ns/op 0.50
+	target "open+close ($where) 2x faster than gVisor ptrace" "open_close/$mode" ns/op 0.50
+	target "stat ($where) 2x faster than gVisor ptrace" "stat/$mode" ns/op 0.50
+done
+target "start-to-exit no slower than gVisor" true/any ms 1.00
 echo
 echo "table: $table; every sample: $work/samples.txt"
