@@ -134,6 +134,11 @@ static void test_canonical(void)
 	EQ("write with REPRINT", write(m, "xy\x12z\n", 5), 5);
 	SEQ("REPRINT keeps the line", readn(s, 4), "xyz\\n");
 	SEQ("REPRINT echo", readn(m, 2 + 2 + 2 + 3 + 2), "xy^R\\r\\nxyz\\r\\n");
+	OKQ(write(s, "$ ", 2));
+	SEQ("prompt", readn(m, 2), "$ ");
+	EQ("write with a tab erased", write(m, "\tx\x7f\x7f" "y\n", 6), 6);
+	SEQ("tab erased", readn(s, 2), "y\\n");
+	SEQ("tab erase echo", readn(m, 1 + 1 + 3 + 6 + 1 + 2), "\\x09x\\b \\b\\b\\b\\b\\b\\b\\by\\r\\n");
 	int n = 0;
 	EQ("write partial line", write(m, "pq", 2), 2);
 	SEQ("partial echo", readn(m, 2), "pq");

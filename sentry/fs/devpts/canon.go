@@ -73,6 +73,9 @@ func (l *ldisc) literal(c byte) {
 	if !l.canonical() {
 		l.raw = append(l.raw, c)
 	} else if len(l.edit) < canonMax-1 {
+		if len(l.edit) == 0 {
+			l.canonColumn = l.column
+		}
 		l.edit = append(l.edit, c)
 	} else {
 		return

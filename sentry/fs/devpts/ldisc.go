@@ -37,6 +37,9 @@ type ldisc struct {
 	// stopped is set by VSTOP with IXON (or TCOOFF): replica output
 	// waits until VSTART (or TCOON).
 	stopped bool
+	// column is the terminal's cursor column as output processing
+	// moved it; canonColumn is where the line being edited started.
+	column, canonColumn int
 	// lnext is set by VLNEXT (canonical mode, IEXTEN): the next byte
 	// is taken literally.
 	lnext bool
@@ -85,28 +88,6 @@ func (l *ldisc) inputFull() bool { return l.readable()+len(l.edit) >= queueMax }
 // read.
 func (l *ldisc) outputFull() bool { return len(l.out) >= queueMax }
 
-// output applies output processing (OPOST with ONLCR, OCRNL, ONLRET) to b
-// and queues the result for the master.
-func (l *ldisc) output(b []byte) {
-	o := l.termios.Oflag
-	if o&unix.OPOST == 0 {
-		l.out = append(l.out, b...)
-		return
-	}
-	for _, c := range b {
-		switch {
-		case c == '\n' && o&unix.ONLCR != 0:
-			l.out = append(l.out, '\r', '\n')
-		case c == '\r' && o&unix.OCRNL != 0:
-			l.out = append(l.out, '\n')
-		case c == '\r' && o&unix.ONLRET != 0:
-			// The terminal moves to column 0 on NL: CR is not sent.
-		default:
-			l.out = append(l.out, c)
-		}
-	}
-}
-
 // isCtl reports whether ECHOCTL shows c as ^X.
 func isCtl(c byte) bool { return (c < 0x20 && c != '\t' && c != '\n') || c == 0x7f }
 
@@ -120,14 +101,6 @@ func (l *ldisc) echo(c byte) {
 		return
 	}
 	l.output([]byte{c})
-}
-
-// width is how many columns the echo of c took.
-func (l *ldisc) width(c byte) int {
-	if isCtl(c) && l.lflag(unix.ECHOCTL) {
-		return 2
-	}
-	return 1
 }
 
 // eraseLast removes the last character of the line being edited, and
@@ -145,6 +118,13 @@ func (l *ldisc) eraseLast() {
 		c = 'x'
 	}
 	if !l.lflag(unix.ECHO) || !l.lflag(unix.ECHOE) {
+		return
+	}
+	if c == '\t' {
+		// Back to where the tab started, without blanking.
+		for i := l.tabWidth(); i > 0; i-- {
+			l.output([]byte{'\b'})
+		}
 		return
 	}
 	for i := 0; i < l.width(c); i++ {

@@ -51,6 +51,7 @@ func TestCanonicalEditing(t *testing.T) {
 		{"eol", "a\x00", nil, "a^@", "a\x00"},
 		{"control char echo", "\x1b[A\n", []string{"\x1b[A\n"}, "^[[A\r\n", ""},
 		{"lnext", "a\x16\x7f\x16\x03\x16\n\n", []string{"a\x7f\x03\n\n"}, "a^\b^?^\b^C^\b\r\n\r\n", ""},
+		{"erase tab", "a\tb\x7f\x7f\n", []string{"a\n"}, "a\tb\b \b\b\b\b\b\b\b\b\r\n", ""},
 		{"reprint", "ab\x12c\n", []string{"abc\n"}, "ab^R\r\nabc\r\n", ""},
 	} {
 		l, _ := typed(nil, tc.in)
@@ -194,7 +195,9 @@ func TestOutputProcessing(t *testing.T) {
 		{unix.OPOST, "a\nb", "a\nb"},
 		{unix.ONLCR, "a\n", "a\n"},
 		{unix.OPOST | unix.OCRNL, "a\r", "a\n"},
-		{unix.OPOST | unix.ONLRET, "a\r\n", "a\n"},
+		{unix.OPOST | unix.ONLRET, "a\r\n", "a\r\n"},
+		{unix.OPOST | unix.ONOCR, "\ra\r\r", "a\r"},
+		{unix.OPOST | unix.TAB3, "ab\tc\t", "ab      c       "},
 	} {
 		l := newLdisc(nil)
 		l.termios.Oflag = tc.oflag
