@@ -145,17 +145,40 @@ func (s *Socket) connectDgram(t *Socket) linux.Errno {
 	if !t.mayReceiveFrom(s) {
 		return linux.EPERM
 	}
+	t.mu.Lock()
+	name := t.local
+	t.mu.Unlock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.autobindLocked(); err != 0 {
 		return err
 	}
-	t.mu.Lock()
-	name := t.local
-	t.mu.Unlock()
-	s.peer, s.peerAddr, s.state = t, name, stateConnected
+	s.setDgramPeerLocked(t, name)
 	s.queue.Notify(vfs.EventWritable)
 	return 0
+}
+
+// setDgramPeerLocked makes t (nil: none) the destination of datagram
+// socket s. While connected, room made in t's queue is passed on to s's
+// pollers, so that epoll instances registered with s at any time hear of
+// it.
+//
+// Preconditions:
+// - s.mu is held.
+func (s *Socket) setDgramPeerLocked(t *Socket, name Address) {
+	if s.unforward != nil {
+		s.unforward()
+		s.unforward = nil
+	}
+	s.peer, s.peerAddr, s.state = t, name, stateConnected
+	if t == nil {
+		s.state = stateUnconnected
+		return
+	}
+	q := &s.queue
+	s.unforward = t.rcv.space.EventRegister(vfs.NewWaiter(vfs.EventWritable, func(ev uint32) {
+		q.Notify(ev)
+	}))
 }
 
 // Disconnect implements connect(2) with AF_UNSPEC: a datagram socket
@@ -166,7 +189,7 @@ func (s *Socket) Disconnect() linux.Errno {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.peer, s.peerAddr, s.state = nil, Address{}, stateUnconnected
+	s.setDgramPeerLocked(nil, Address{})
 	return 0
 }
 

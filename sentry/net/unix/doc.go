@@ -17,5 +17,6 @@
 // Socket.mu of the connecting socket, then buffer.mu, then the leaf locks
 // of pollers' callbacks (vfs.Queue.Notify runs them with buffer.mu held).
 // Namespace.mu is a leaf. No code holds two Socket.mu except connect,
-// under connMu.
+// under connMu. A connected datagram socket's forwarding waiter runs with
+// its peer's buffer.mu held and takes no lock.
 package unix

@@ -57,17 +57,7 @@ func (s *Socket) writable(peer *Socket, sndbuf int) bool {
 	return b.readShut || b.size*4 <= sndbuf
 }
 
-// EventRegister implements vfs.Waitable.EventRegister. A connected
-// datagram socket's waiter also hears when its peer's queue makes room.
+// EventRegister implements vfs.Waitable.EventRegister.
 func (s *Socket) EventRegister(w *vfs.Waiter) func() {
-	unreg := s.queue.EventRegister(w)
-	peer := s.connectedPeer()
-	if s.typ != sysunix.SOCK_DGRAM || peer == nil {
-		return unreg
-	}
-	unregPeer := peer.rcv.space.EventRegister(w)
-	return func() {
-		unreg()
-		unregPeer()
-	}
+	return s.queue.EventRegister(w)
 }

@@ -79,3 +79,37 @@ func TestDatagramSpaceNotification(t *testing.T) {
 	fa.DecRef()
 	fb.DecRef()
 }
+
+// TestDatagramRegisteredBeforeConnect checks that a poller registered
+// with a datagram socket before it connects hears of room made later at
+// its peer.
+func TestDatagramRegisteredBeforeConnect(t *testing.T) {
+	ctx := newCtx()
+	ns := NamespaceOf(vfs.New())
+	fa, _ := New(ctx, ns, sysunix.SOCK_DGRAM, 0, true)
+	fb, _ := New(ctx, ns, sysunix.SOCK_DGRAM, 0, true)
+	a, b := sock(fa), sock(fb)
+	w, n := counter(vfs.EventWritable)
+	defer a.EventRegister(w)()
+	name := Address{Abstract: "dst", IsAbstract: true}
+	b.Bind(ctx, nil, name)
+	if err := a.Connect(ctx, nil, name, true); err != 0 {
+		t.Fatal(err)
+	}
+	for a.Readiness(ctx, vfs.EventWritable) != 0 {
+		a.SendMsg(ctx, []byte("x"), SendOptions{Nonblock: true})
+	}
+	before := n.Load()
+	b.RecvMsg(ctx, make([]byte, 1), RecvOptions{})
+	if n.Load() == before {
+		t.Error("no notification of room at the peer")
+	}
+	a.Disconnect()
+	before = n.Load()
+	b.RecvMsg(ctx, make([]byte, 1), RecvOptions{})
+	if n.Load() != before {
+		t.Error("notified through a dissolved association")
+	}
+	fa.DecRef()
+	fb.DecRef()
+}

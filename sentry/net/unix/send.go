@@ -182,7 +182,7 @@ func (s *Socket) sendRecord(ctx vfs.Context, data []byte, o *SendOptions) (int, 
 			if t == peer {
 				s.mu.Lock()
 				if s.peer == t {
-					s.peer, s.peerAddr, s.state = nil, Address{}, stateUnconnected
+					s.setDgramPeerLocked(nil, Address{})
 				}
 				s.mu.Unlock()
 			}

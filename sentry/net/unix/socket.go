@@ -54,6 +54,9 @@ type Socket struct {
 	peerCred Cred
 	opts     options
 	released bool
+	// unforward stops passing a datagram peer's room notifications on
+	// to s's pollers (see setDgramPeerLocked).
+	unforward func()
 }
 
 // checkType validates socket's type and protocol as Linux's unix_create
@@ -113,6 +116,13 @@ func Pair(ctx vfs.Context, ns *Namespace, typ, protocol int32, nonblock bool) (a
 	x, y := newSocket(ctx, ns, typ), newSocket(ctx, ns, typ)
 	cred := credOf(ctx, true)
 	link(x, y, Address{}, Address{}, cred, cred)
+	if typ == sysunix.SOCK_DGRAM {
+		for _, p := range [][2]*Socket{{x, y}, {y, x}} {
+			p[0].mu.Lock()
+			p[0].setDgramPeerLocked(p[1], Address{})
+			p[0].mu.Unlock()
+		}
+	}
 	return vfs.NewFileDescription(x, vfs.VirtualDentry{}, openFlags(nonblock)),
 		vfs.NewFileDescription(y, vfs.VirtualDentry{}, openFlags(nonblock)), 0
 }
@@ -152,6 +162,10 @@ func (s *Socket) close(embryo bool) {
 	s.mu.Lock()
 	s.released = true
 	peer, local, key := s.peer, s.local, s.localKey
+	if s.unforward != nil {
+		s.unforward()
+		s.unforward = nil
+	}
 	s.mu.Unlock()
 	s.ns.unbind(s, local, key)
 	dropped := s.rcv.shutRead(true)
