@@ -134,6 +134,10 @@ static void test_canonical(void)
 	EQ("write with REPRINT", write(m, "xy\x12z\n", 5), 5);
 	SEQ("REPRINT keeps the line", readn(s, 4), "xyz\\n");
 	SEQ("REPRINT echo", readn(m, 2 + 2 + 2 + 3 + 2), "xy^R\\r\\nxyz\\r\\n");
+	OK("TIOCSTI", ioctl(s, TIOCSTI, "q"));
+	OKQ(write(m, "\n", 1));
+	SEQ("TIOCSTI types into the replica", readn(s, 2), "q\\n");
+	SEQ("TIOCSTI echo", readn(m, 3), "q\\r\\n");
 	OKQ(write(s, "$ ", 2));
 	SEQ("prompt", readn(m, 2), "$ ");
 	EQ("write with a tab erased", write(m, "\tx\x7f\x7f" "y\n", 6), 6);

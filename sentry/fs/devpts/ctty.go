@@ -131,6 +131,36 @@ func (p *pty) jobIoctl(ctx vfs.Context, fd *vfs.FileDescription, mem vfs.UserMem
 	}
 }
 
+// simulateInput implements TIOCSTI: the byte at arg is typed into the
+// replica's line discipline (master: it is queued for the master to read,
+// as the master's raw discipline would). Only on the caller's controlling
+// terminal, or with CAP_SYS_ADMIN (EPERM). Moat behaves as Linux with
+// dev.tty.legacy_tiocsti=1.
+func (p *pty) simulateInput(ctx vfs.Context, mem vfs.UserMemory, arg uintptr, master bool) linux.Errno {
+	isCtty := false
+	if c, ok := ctx.(caller); ok {
+		isCtty = c.MountNamespace().ControllingTerminal(c.SessionID()) == p
+	}
+	if (master || !isCtty) && !ctx.Credentials().HasCap(capSysAdmin) {
+		return linux.EPERM
+	}
+	var b [1]byte
+	if err := mem.CopyIn(arg, b[:]); err != 0 {
+		return err
+	}
+	p.mu.Lock()
+	if master {
+		p.ld.out = append(p.ld.out, b[0])
+	} else {
+		p.ld.inputByte(b[0])
+	}
+	p.notifyLocked()
+	sigs := p.takePendingLocked()
+	p.mu.Unlock()
+	p.send(sigs)
+	return 0
+}
+
 // disassociate implements TIOCNOTTY by the leader of session sid: the
 // foreground group gets SIGHUP and SIGCONT, and the session loses p.
 func (p *pty) disassociate(sid int32) {

@@ -74,6 +74,8 @@ func (m *masterFile) Ioctl(ctx vfs.Context, fd *vfs.FileDescription, mem vfs.Use
 	case unix.TIOCNOTTY:
 		// It names the master, which is never a controlling terminal.
 		return 0, linux.ENOTTY
+	case unix.TIOCSTI:
+		return 0, p.simulateInput(ctx, mem, arg, true)
 	}
 	return p.commonIoctl(ctx, mem, cmd, arg)
 }
@@ -112,6 +114,8 @@ func (r *replicaFile) Ioctl(ctx vfs.Context, fd *vfs.FileDescription, mem vfs.Us
 		return 0, p.flowControl(arg, false)
 	case unix.TIOCSCTTY, unix.TIOCNOTTY, unix.TIOCGPGRP, unix.TIOCSPGRP, unix.TIOCGSID:
 		return 0, p.jobIoctl(ctx, fd, mem, cmd, arg, false)
+	case unix.TIOCSTI:
+		return 0, p.simulateInput(ctx, mem, arg, false)
 	}
 	return p.commonIoctl(ctx, mem, cmd, arg)
 }
