@@ -82,7 +82,10 @@ func (s *Socket) RecvMsg(ctx vfs.Context, dst []byte, o RecvOptions) (RecvResult
 			return r, 0
 		}
 		if b.reset {
-			b.reset = false
+			// The reset comes after the data already copied.
+			if r.N == 0 {
+				b.reset = false
+			}
 			b.mu.Unlock()
 			if r.N > 0 {
 				return r, 0
