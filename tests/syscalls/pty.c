@@ -4,6 +4,7 @@
  * /dev/pts/N (char 136:N, owner, listing), TIOCGPTPEER; canonical input
  * with ERASE/KILL/EOF and its echo; ECHO off; raw mode with VMIN/VTIME;
  * line speeds through termios2; poll and epoll readiness of both ends;
+ * packet mode (TIOCPKT);
  * O_NONBLOCK; FIONREAD, TCFLSH; a child in a new session that takes the
  * replica as its controlling terminal (TIOCSCTTY, TIOCGSID, TIOCGPGRP,
  * TIOCSPGRP rules, /dev/tty), whose background process group gets
@@ -254,6 +255,35 @@ static void test_poll(void)
 	close(s);
 }
 
+static void test_packet(void)
+{
+	int s;
+	unsigned ptn;
+	int m = open_pair(&s, &ptn);
+	int on = 1;
+	OK("TIOCPKT on", ioctl(m, TIOCPKT, &on));
+	int v = 0;
+	OKQ(ioctl(m, TIOCGPKT, &v));
+	EQ("TIOCGPKT", v, 1);
+	ERR("TIOCPKT on the replica", ioctl(s, TIOCPKT, &on), ENOTTY);
+	OKQ(write(s, "hi", 2));
+	SEQ("data packet", readn(m, 3), "\\x00hi");
+	OK("TCFLSH on the replica", tcflush(s, TCIFLUSH));
+	EQ("flush status is urgent", revents(m, POLLPRI, 5000), POLLPRI);
+	SEQ("status packet", readn(m, 1), "\\x01");
+	OK("TCOOFF", tcflow(s, TCOOFF));
+	SEQ("stop packet", readn(m, 1), "\\x04");
+	OK("TCOON", tcflow(s, TCOON));
+	SEQ("start packet", readn(m, 1), "\\b");
+	struct termios t;
+	OKQ(tcgetattr(s, &t));
+	t.c_iflag &= ~IXON;
+	OKQ(tcsetattr(s, TCSANOW, &t));
+	SEQ("no ^S/^Q packet", readn(m, 1), "\\x10");
+	close(s);
+	close(m);
+}
+
 /* struct termios2 (TCGETS2), declared here: <asm/termbits.h> clashes
  * with <termios.h>. */
 struct termios2_ {
@@ -467,6 +497,7 @@ int main(void)
 	test_raw();
 	test_speeds();
 	test_poll();
+	test_packet();
 	test_session();
 	test_hangup();
 	return 0;

@@ -136,7 +136,9 @@ func (l *ldisc) read(dst []byte) (n int, ok bool) {
 // as Linux does.
 func (l *ldisc) setTermios(t linux.Termios) {
 	wasCanon := l.canonical()
+	old := l.termios
 	l.termios = t
+	l.noteFlowControl(old.Iflag, &old.CC)
 	switch {
 	case wasCanon && !l.canonical():
 		for _, ln := range l.lines {
@@ -149,13 +151,20 @@ func (l *ldisc) setTermios(t linux.Termios) {
 		l.raw = nil
 	}
 	if !l.iflag(unix.IXON) {
-		l.stopped = false
+		l.setStopped(false)
 	}
 }
 
 // flush discards pending input (what the replica would read and the line
-// being edited) and output (what the master would read).
+// being edited) and output (what the master would read) on the replica's
+// behalf, telling a packet-mode master.
 func (l *ldisc) flush(input, output bool) {
+	l.discard(input, output)
+	l.noteFlush(input, output)
+}
+
+// discard is flush without telling the master (the master's own flush).
+func (l *ldisc) discard(input, output bool) {
 	if input {
 		l.raw, l.lines, l.edit = nil, nil, nil
 	}

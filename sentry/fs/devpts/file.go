@@ -32,19 +32,18 @@ type masterFile struct{ ptyFile }
 // pty goes away.
 func (m *masterFile) Release() { m.p.hangup() }
 
-// Read implements vfs.FileImpl.Read: the replica's output and echo. Once
+// Read implements vfs.FileImpl.Read: the replica's output and echo (in
+// packet mode, a status byte or TIOCPKT_DATA and output). Once
 // every replica file is closed (and nothing is left), it fails with EIO.
 func (m *masterFile) Read(ctx vfs.Context, fd *vfs.FileDescription, dst []byte, _ int64) (int, linux.Errno) {
 	p := m.p
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if len(dst) == 0 {
+		return 0, 0
+	}
 	for {
-		if len(p.ld.out) > 0 {
-			n := copy(dst, p.ld.out)
-			p.ld.out = p.ld.out[n:]
-			if len(p.ld.out) == 0 {
-				p.ld.out = nil
-			}
+		if n, ok := p.ld.readMaster(dst); ok {
 			p.notifyLocked()
 			return n, 0
 		}
@@ -101,8 +100,11 @@ func (m *masterFile) Readiness(_ vfs.Context, mask uint32) uint32 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	var r uint32
-	if len(p.ld.out) > 0 {
+	if p.ld.masterReadable() {
 		r |= vfs.EventReadable
+	}
+	if p.ld.packet && p.ld.pktStatus != 0 {
+		r |= vfs.EventPri
 	}
 	if !p.ld.inputFull() {
 		r |= vfs.EventWritable

@@ -38,6 +38,24 @@ func (m *masterFile) Ioctl(ctx vfs.Context, fd *vfs.FileDescription, mem vfs.Use
 		return 0, mem.CopyOut(arg, le32(v))
 	case unix.TIOCGPTPEER:
 		return m.openPeer(ctx, fd, uint32(arg))
+	case unix.TIOCPKT:
+		v, err := copyInInt(mem, arg)
+		if err != 0 {
+			return 0, err
+		}
+		p.mu.Lock()
+		p.ld.setPacket(v != 0)
+		p.notifyLocked()
+		p.mu.Unlock()
+		return 0, 0
+	case unix.TIOCGPKT:
+		p.mu.Lock()
+		v := uint32(0)
+		if p.ld.packet {
+			v = 1
+		}
+		p.mu.Unlock()
+		return 0, mem.CopyOut(arg, le32(v))
 	case unix.TIOCSIG:
 		sig := int(arg)
 		if sig <= 0 || sig > linux.NumSignals {
@@ -218,7 +236,11 @@ func (p *pty) flush(arg uintptr, master bool) linux.Errno {
 		in, out = out, in
 	}
 	p.mu.Lock()
-	p.ld.flush(in, out)
+	if master {
+		p.ld.discard(in, out)
+	} else {
+		p.ld.flush(in, out)
+	}
 	p.notifyLocked()
 	p.mu.Unlock()
 	return 0
@@ -238,7 +260,7 @@ func (p *pty) flowControl(arg uintptr, master bool) linux.Errno {
 		if master {
 			return linux.EINVAL
 		}
-		p.ld.stopped = arg == unix.TCOOFF
+		p.ld.setStopped(arg == unix.TCOOFF)
 	case unix.TCIOFF, unix.TCION:
 		c := p.ld.termios.CC[unix.VSTOP]
 		if arg == unix.TCION {

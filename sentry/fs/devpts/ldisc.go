@@ -40,6 +40,10 @@ type ldisc struct {
 	// column is the terminal's cursor column as output processing
 	// moved it; canonColumn is where the line being edited started.
 	column, canonColumn int
+	// packet is TIOCPKT on the master; pktStatus holds the TIOCPKT_*
+	// events its next read reports.
+	packet    bool
+	pktStatus byte
 	// lnext is set by VLNEXT (canonical mode, IEXTEN): the next byte
 	// is taken literally.
 	lnext bool
@@ -167,13 +171,13 @@ func (l *ldisc) inputByte(c byte) {
 	if l.iflag(unix.IXON) {
 		switch {
 		case l.cc(c, unix.VSTOP):
-			l.stopped = true
+			l.setStopped(true)
 			return
 		case l.cc(c, unix.VSTART):
-			l.stopped = false
+			l.setStopped(false)
 			return
 		case l.stopped && l.iflag(unix.IXANY):
-			l.stopped = false
+			l.setStopped(false)
 		}
 	}
 	if l.lflag(unix.ISIG) {
