@@ -4,7 +4,8 @@
 #   2. builds bin/runsc,
 #   3. assembles a busybox root file system from Debian's busybox-static in a
 #      scratch dir (nothing binary is committed to the repository),
-#   4. runs busybox applets from it inside a Moat sandbox.
+#   4. runs busybox from it inside a Moat sandbox with `runsc do`, then
+#   5. runs the same rootfs as an OCI bundle with `runsc run`.
 #
 # Usage: scripts/demo.sh     (or: make demo)
 #   MOAT_DEMO_DIR  scratch dir for the rootfs (default /var/tmp/moat-demo)
@@ -25,8 +26,10 @@ step() {
 show() {
 	local rc=0 arg line="$"
 	for arg in "$@"; do
-		if [[ "$arg" == *[[:space:]]* ]]; then
-			line+=" \"$arg\""
+		if [[ "$arg" == *[[:space:]\"\;\$]* && "$arg" != *\'* ]]; then
+			line+=" '$arg'"
+		elif [[ "$arg" == *[[:space:]\"\;\$\']* ]]; then
+			line+=" $(printf '%q' "$arg")"
 		else
 			line+=" $arg"
 		fi
@@ -62,19 +65,25 @@ echo "moat-demo" >"$rootfs/etc/hostname"
 echo "rootfs: $(find "$rootfs" | wc -l) entries, /bin/busybox $(stat -c %s "$rootfs/bin/busybox") bytes"
 
 step "running busybox in a Moat sandbox"
-# Single-process applets only: the sandbox cannot fork/exec yet.
-# TODO(#4): once fork/exec lands, run a shell instead:
-#   bin/runsc do --root "$rootfs" -- /bin/sh -c 'echo "hello from Moat"; uname -a; ls /'
-# TODO(#3): then also run the same rootfs as an OCI bundle with `runsc run`.
-show "$runsc" "do" --root "$rootfs" -- /bin/busybox echo "hello from Moat"
-show "$runsc" "do" --root "$rootfs" -- /bin/busybox uname -a
+show "$runsc" "do" --root "$rootfs" -- /bin/sh -c 'echo "hello from Moat"; uname -a'
 
 step "exit codes come back out of the sandbox"
 rc=0
-show "$runsc" "do" --root "$rootfs" -- /bin/busybox false || rc=$?
-if [[ $rc -ne 1 ]]; then
-	echo "demo: expected exit status 1 from busybox false, got $rc" >&2
+show "$runsc" "do" --root "$rootfs" -- /bin/sh -c 'exit 3' || rc=$?
+if [[ $rc -ne 3 ]]; then
+	echo "demo: expected exit status 3, got $rc" >&2
 	exit 1
 fi
 
-step "done: the rootfs stays in $rootfs (make clean removes it)"
+step "the same rootfs as an OCI bundle: runsc spec, then runsc run"
+bundle="$scratch/bundle"
+rm -rf "$bundle"
+mkdir -p "$bundle"
+(cd "$bundle" && "$repo/$runsc" spec)
+jq --arg root "$rootfs" '.root.path = $root | .process.terminal = false |
+	.process.args = ["/bin/sh", "-c", "echo \"hello from a Moat container\"; hostname; ls /"]' \
+	"$bundle/config.json" >"$bundle/config.json.new"
+mv "$bundle/config.json.new" "$bundle/config.json"
+show "$runsc" run --bundle "$bundle" "moat-demo-$$"
+
+step "done: the rootfs and bundle stay in $scratch (make clean removes them)"

@@ -30,6 +30,7 @@ packages=(
 	util-linux # taskset, unshare, nsenter
 	mount      # mount(8) for the native chroot reference runs
 	procps     # ps, pgrep for leak checks in tests
+	jq         # the demo edits config.json
 )
 
 if [[ -d "$repo/tests" ]]; then
