@@ -123,3 +123,28 @@ func (k *Kernel) ReleaseControllingTerminal(sid int32) {
 	}
 	v.DropControllingTerminal(sid, t)
 }
+
+// TerminalReporter is implemented by controlling terminals that /proc
+// describes (devpts ptys): their device number and foreground process
+// group.
+type TerminalReporter interface {
+	DeviceNumber() (major, minor uint32)
+	ForegroundProcessGroup() int32
+}
+
+// ControllingTerminal returns what /proc/[pid]/stat shows of tg's
+// controlling terminal: tty_nr, its device number in Linux's encoding,
+// and tpgid, its foreground process group. Without a terminal (or with
+// one that does not report itself) it returns 0 and -1, as Linux does.
+func (tg *ThreadGroup) ControllingTerminal() (ttyNr uint32, tpgid int32) {
+	r, ok := tg.k.VFS().ControllingTerminal(tg.Session()).(TerminalReporter)
+	if !ok {
+		return 0, -1
+	}
+	major, minor := r.DeviceNumber()
+	tpgid = r.ForegroundProcessGroup()
+	if tpgid <= 0 {
+		tpgid = -1
+	}
+	return minor&0xff | major<<8 | (minor&^0xff)<<12, tpgid
+}

@@ -251,7 +251,20 @@ var (
 	_ jobController                   = (*kernel.Task)(nil)
 	_ caller                          = (*kernel.Task)(nil)
 	_ kernel.SessionLeaderExitHandler = (*pty)(nil)
+	_ kernel.TerminalReporter         = (*pty)(nil)
 	_ vfs.Terminal                    = (*pty)(nil)
 	_ vfs.Waitable                    = (*masterFile)(nil)
 	_ vfs.Waitable                    = (*replicaFile)(nil)
 )
+
+// DeviceNumber implements kernel.TerminalReporter.DeviceNumber: the
+// replica's, 136:N.
+func (p *pty) DeviceNumber() (major, minor uint32) { return replicaMajor, p.index }
+
+// ForegroundProcessGroup implements
+// kernel.TerminalReporter.ForegroundProcessGroup (0: none).
+func (p *pty) ForegroundProcessGroup() int32 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.fg
+}
