@@ -36,12 +36,12 @@ func (l *ldisc) canonByte(c byte) {
 	case iexten && l.cc(c, unix.VLNEXT):
 		l.lnext = true
 		if l.lflag(unix.ECHO) && l.lflag(unix.ECHOCTL) {
-			l.output([]byte("^\b"))
+			l.echoOut([]byte("^\b"))
 		}
 	case iexten && l.cc(c, unix.VREPRINT) && l.lflag(unix.ECHO):
 		// The line is shown again on a new line.
 		l.echo(c)
-		l.output([]byte{'\n'})
+		l.echoOut([]byte{'\n'})
 		for _, x := range l.edit {
 			l.echo(x)
 		}
@@ -54,7 +54,7 @@ func (l *ldisc) canonByte(c byte) {
 	case c == '\n' || l.cc(c, unix.VEOL) || (iexten && l.cc(c, unix.VEOL2)):
 		if c == '\n' {
 			if l.lflag(unix.ECHO) || l.lflag(unix.ECHONL) {
-				l.output([]byte{'\n'})
+				l.echoOut([]byte{'\n'})
 			}
 		} else {
 			l.echo(c)
@@ -102,7 +102,7 @@ func (l *ldisc) kill(c byte) {
 	l.edit = l.edit[:0]
 	l.echo(c)
 	if l.lflag(unix.ECHOK) {
-		l.output([]byte{'\n'})
+		l.echoOut([]byte{'\n'})
 	}
 }
 

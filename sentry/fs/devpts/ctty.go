@@ -149,10 +149,12 @@ func (p *pty) simulateInput(ctx vfs.Context, mem vfs.UserMemory, arg uintptr, ma
 		return err
 	}
 	p.mu.Lock()
-	if master {
+	// Like a byte that arrives on a full line, it is lost when the
+	// queue is full.
+	if master && !p.ld.outputFull() {
 		p.ld.out = append(p.ld.out, b[0])
-	} else {
-		p.ld.inputByte(b[0])
+	} else if !master {
+		p.ld.input(b[:])
 	}
 	p.notifyLocked()
 	sigs := p.takePendingLocked()

@@ -101,10 +101,10 @@ func (l *ldisc) echo(c byte) {
 		return
 	}
 	if isCtl(c) && l.lflag(unix.ECHOCTL) {
-		l.output([]byte{'^', c ^ 0x40})
+		l.echoOut([]byte{'^', c ^ 0x40})
 		return
 	}
-	l.output([]byte{c})
+	l.echoOut([]byte{c})
 }
 
 // eraseLast removes the last character of the line being edited, and
@@ -127,12 +127,12 @@ func (l *ldisc) eraseLast() {
 	if c == '\t' {
 		// Back to where the tab started, without blanking.
 		for i := l.tabWidth(); i > 0; i-- {
-			l.output([]byte{'\b'})
+			l.echoOut([]byte{'\b'})
 		}
 		return
 	}
 	for i := 0; i < l.width(c); i++ {
-		l.output([]byte("\b \b"))
+		l.echoOut([]byte("\b \b"))
 	}
 }
 

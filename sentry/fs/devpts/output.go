@@ -86,3 +86,12 @@ func (l *ldisc) tabWidth() int {
 	}
 	return 8 - col&7
 }
+
+// echoOut queues echo (with output processing) for the master, unless the
+// master's queue is full: then, as on Linux, echo is lost rather than
+// making typing wait or the queue grow without bound.
+func (l *ldisc) echoOut(b []byte) {
+	if !l.outputFull() {
+		l.output(b)
+	}
+}
