@@ -232,3 +232,20 @@ func equal(a, b []string) bool {
 	}
 	return true
 }
+
+func TestEchoBounded(t *testing.T) {
+	l, _ := typed(func(l *ldisc) { l.termios.Lflag &^= unix.ICANON }, "")
+	chunk := make([]byte, 1000)
+	for i := range chunk {
+		chunk[i] = 1 // echoed as ^A
+	}
+	for i := 0; i < 500; i++ {
+		if n := l.input(chunk); n != len(chunk) {
+			t.Fatalf("input took %d of %d", n, len(chunk))
+		}
+		l.raw = nil // the replica reads everything
+	}
+	if len(l.out) > queueMax+8 {
+		t.Errorf("echo queue grew to %d bytes", len(l.out))
+	}
+}
