@@ -85,4 +85,4 @@ demo:
 	scripts/demo.sh
 
 clean:
-	rm -rf bin /var/tmp/moat-bench /var/tmp/moat-demo
+	rm -rf bin /var/tmp/moat-bench /var/tmp/moat-demo /var/tmp/moat-tests-$$(id -u)
