@@ -1,7 +1,7 @@
 # Moat's build. `make check` is what CI runs: deps, build, test.
 #
 #   make deps    install the Debian packages the tests and benchmarks need
-#   make build   bin/runsc (and bin/containerd-shim-runsc-v1 once ./shim exists)
+#   make build   bin/runsc (and bin/containerd-shim-runsc-v1 once ./shim has Go files)
 #   make test    gofmt check, go vet, shellcheck, go test (as root)
 #   make check   deps + build + test
 #   make bench   bench/run.sh: native vs Moat vs gVisor
@@ -45,7 +45,7 @@ deps:
 build:
 	@mkdir -p bin
 	CGO_ENABLED=0 $(GO) build $(GOFLAGS_BUILD) -o bin/runsc ./runsc
-	@if [ -d shim ]; then \
+	@if ls shim/*.go >/dev/null 2>&1; then \
 		echo "CGO_ENABLED=0 $(GO) build $(GOFLAGS_BUILD) -o bin/containerd-shim-runsc-v1 ./shim"; \
 		CGO_ENABLED=0 $(GO) build $(GOFLAGS_BUILD) -o bin/containerd-shim-runsc-v1 ./shim; \
 	fi
