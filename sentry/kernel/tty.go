@@ -59,26 +59,37 @@ func (k *Kernel) ProcessGroupSession(pgid int32) (sid int32, ok bool) {
 // SIGTTOU). A member of the foreground group (or any process while the
 // terminal has none) goes on (0). For a background group: SIGTTOU ignored
 // or blocked lets the access go on, SIGTTIN ignored or blocked fails it
-// with EIO, an orphaned group fails with EIO; otherwise the signal goes to
-// the caller's whole group and the call restarts (ERESTARTSYS) once it is
-// handled or the group continues.
-func (t *Task) TerminalAccess(fg int32, sig int) linux.Errno {
+// with EIO, an orphaned group fails with EIO; with a handler, the signal
+// goes to the caller's whole group and the call restarts (ERESTARTSYS)
+// once it is handled.
+//
+// With the default disposition, Linux stops the group until it is
+// continued. The kernel does not implement job-control stops yet
+// (TODO(#4) in signal.go), and sending the signal would only make the
+// call restart at once, forever; so no signal is sent and wait is true:
+// the terminal makes the caller wait, interruptibly, until its group is
+// in the foreground, which is what a stopped and continued job sees.
+func (t *Task) TerminalAccess(fg int32, sig int) (wait bool, err linux.Errno) {
 	tg := t.ThreadGroup()
 	pgid := tg.ProcessGroup()
 	if fg <= 0 || pgid == fg {
-		return 0
+		return false, 0
 	}
-	if tg.SigAction(sig).Handler == linux.SIG_IGN || t.SigMask()&linux.SignalSetOf(sig) != 0 {
+	handler := tg.SigAction(sig).Handler
+	if handler == linux.SIG_IGN || t.SigMask()&linux.SignalSetOf(sig) != 0 {
 		if sig == int(unix.SIGTTOU) {
-			return 0
+			return false, 0
 		}
-		return linux.EIO
+		return false, linux.EIO
 	}
 	if t.k.orphanedProcessGroup(pgid) {
-		return linux.EIO
+		return false, linux.EIO
+	}
+	if handler == linux.SIG_DFL {
+		return true, 0
 	}
 	t.k.SendProcessGroupSignal(pgid, sig)
-	return linux.ERESTARTSYS
+	return false, linux.ERESTARTSYS
 }
 
 // orphanedProcessGroup reports whether no process of group pgid has a

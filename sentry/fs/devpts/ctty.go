@@ -35,9 +35,12 @@ func (p *pty) acquire(ctx vfs.Context) {
 	}
 }
 
+// setForeground makes pgid the foreground process group, waking the
+// processes waiting to be in it.
 func (p *pty) setForeground(pgid int32) {
 	p.mu.Lock()
 	p.fg = pgid
+	p.notifyLocked()
 	p.mu.Unlock()
 }
 
@@ -169,6 +172,7 @@ func (p *pty) disassociate(sid int32) {
 	p.mu.Lock()
 	fg := p.fg
 	p.fg = 0
+	p.notifyLocked()
 	p.mu.Unlock()
 	if fg > 0 {
 		p.send([]groupSignal{{fg, int(unix.SIGHUP)}, {fg, int(unix.SIGCONT)}})
@@ -206,67 +210,4 @@ func (m *masterFile) openPeer(ctx vfs.Context, fd *vfs.FileDescription, flags ui
 		return 0, err
 	}
 	return uintptr(nfd), 0
-}
-
-// jobController is implemented by callers subject to job control
-// (kernel.Task.TerminalAccess).
-type jobController interface {
-	TerminalAccess(fg int32, sig int) linux.Errno
-}
-
-// checkAccess applies job control to an access by the caller: when p is
-// its controlling terminal and its process group is in the background, a
-// read (SIGTTIN) or a write or settings change (SIGTTOU) signals the group
-// or fails (see kernel.Task.TerminalAccess).
-//
-// Preconditions:
-// - p.mu is not held.
-func (p *pty) checkAccess(ctx vfs.Context, sig unix.Signal) linux.Errno {
-	c, ok := ctx.(caller)
-	if !ok {
-		return 0
-	}
-	j, ok := ctx.(jobController)
-	if !ok || c.MountNamespace().ControllingTerminal(c.SessionID()) != p {
-		return 0
-	}
-	p.mu.Lock()
-	fg := p.fg
-	p.mu.Unlock()
-	return j.TerminalAccess(fg, int(sig))
-}
-
-// SessionLeaderExited implements kernel.SessionLeaderExitHandler: the
-// foreground process group gets SIGHUP and the pty has none any more.
-func (p *pty) SessionLeaderExited(int32) {
-	p.mu.Lock()
-	fg := p.fg
-	p.fg = 0
-	p.mu.Unlock()
-	if fg > 0 {
-		p.send([]groupSignal{{fg, int(unix.SIGHUP)}})
-	}
-}
-
-var (
-	_ Kernel                          = (*kernel.Kernel)(nil)
-	_ jobController                   = (*kernel.Task)(nil)
-	_ caller                          = (*kernel.Task)(nil)
-	_ kernel.SessionLeaderExitHandler = (*pty)(nil)
-	_ kernel.TerminalReporter         = (*pty)(nil)
-	_ vfs.Terminal                    = (*pty)(nil)
-	_ vfs.Waitable                    = (*masterFile)(nil)
-	_ vfs.Waitable                    = (*replicaFile)(nil)
-)
-
-// DeviceNumber implements kernel.TerminalReporter.DeviceNumber: the
-// replica's, 136:N.
-func (p *pty) DeviceNumber() (major, minor uint32) { return replicaMajor, p.index }
-
-// ForegroundProcessGroup implements
-// kernel.TerminalReporter.ForegroundProcessGroup (0: none).
-func (p *pty) ForegroundProcessGroup() int32 {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.fg
 }
