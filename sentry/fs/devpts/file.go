@@ -79,6 +79,13 @@ func (m *masterFile) Write(ctx vfs.Context, fd *vfs.FileDescription, src []byte,
 			}
 			break
 		}
+		if sigs := p.takePendingLocked(); len(sigs) > 0 {
+			// Signal characters take effect before the writer waits.
+			p.mu.Unlock()
+			p.send(sigs)
+			p.mu.Lock()
+			continue
+		}
 		if _, err = p.waitLocked(ctx, time.Time{}); err != 0 {
 			break
 		}
