@@ -68,9 +68,18 @@ func runInSandbox(t *testing.T, src string, argv ...string) (int, string) {
 		t.Fatal(err)
 	}
 	defer pr.Close()
+	// The sandbox owns (and closes) its stdio fds: give it copies.
+	var stdio []int
+	for _, fd := range []uintptr{os.Stdin.Fd(), pw.Fd(), pw.Fd()} {
+		d, err := unix.Dup(int(fd))
+		if err != nil {
+			t.Fatal(err)
+		}
+		stdio = append(stdio, d)
+	}
 	s, err := boot.New(boot.Config{Platform: "ptrace"}, control.BootArgs{
 		Argv: argv, Env: []string{"A=1", "B=two"}, Cwd: "/", TmpOnTmp: true, CPUs: 2,
-	}, root, []int{int(os.Stdin.Fd()), int(pw.Fd()), int(pw.Fd())})
+	}, root, stdio)
 	if err != nil {
 		t.Fatal(err)
 	}
