@@ -31,6 +31,14 @@ packages=(
 	mount      # mount(8) for the native chroot reference runs
 	procps     # ps, pgrep for leak checks in tests
 	jq         # the demo edits config.json
+	# Real programs that tests/programs runs natively and in the sandbox.
+	bash
+	python3
+	perl
+	tar
+	gzip
+	findutils
+	coreutils
 )
 
 if [[ -d "$repo/tests" ]]; then
