@@ -40,6 +40,16 @@ func (k *Kernel) SendSessionLeaderSignal(sid int32, sig int) {
 	}
 }
 
+// SessionLeaderAlive reports whether the leader of session sid is alive
+// and leads it: a session whose leader exited has lost its controlling
+// terminal on Linux.
+func (k *Kernel) SessionLeaderAlive(sid int32) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	tg := k.threadGroups[sid]
+	return tg != nil && !tg.zombie && tg.sid == sid
+}
+
 // ProcessGroupSession returns the session of process group pgid; ok is
 // false if the group has no live process.
 func (k *Kernel) ProcessGroupSession(pgid int32) (sid int32, ok bool) {

@@ -490,6 +490,28 @@ static void test_hangup(void)
 	YES("session leader got SIGHUP", WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
+/* test_leader_exit: when a session leader exits, its session loses the
+ * terminal, which another session can then take. */
+static void test_leader_exit(void)
+{
+	int s;
+	unsigned ptn;
+	int m = open_pair(&s, &ptn);
+	for (int i = 0; i < 2; i++) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			setsid();
+			_exit(ioctl(s, TIOCSCTTY, 0) == 0 ? 0 : 1);
+		}
+		int st;
+		OKQ(waitpid(pid, &st, 0));
+		YES(i == 0 ? "first session takes the terminal" : "second session takes it after the first leader exits",
+		    WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
+	close(s);
+	close(m);
+}
+
 int main(void)
 {
 	test_nodes();
@@ -500,5 +522,6 @@ int main(void)
 	test_packet();
 	test_session();
 	test_hangup();
+	test_leader_exit();
 	return 0;
 }

@@ -27,7 +27,7 @@ func (p *pty) acquire(ctx vfs.Context) {
 		return
 	}
 	v, sid := c.MountNamespace(), c.SessionID()
-	if v.ControllingTerminal(sid) != nil || v.TerminalSession(p) != 0 {
+	if v.ControllingTerminal(sid) != nil || p.session() != 0 {
 		return
 	}
 	if v.SetControllingTerminal(sid, p, false) == 0 {
@@ -54,7 +54,7 @@ func (p *pty) jobIoctl(ctx vfs.Context, fd *vfs.FileDescription, mem vfs.UserMem
 		return linux.ENOTTY
 	}
 	v, sid := c.MountNamespace(), c.SessionID()
-	isCtty := v.ControllingTerminal(sid) == p
+	isCtty := p.isControlling(sid)
 	switch cmd {
 	case unix.TIOCSCTTY:
 		if isCtty && c.IsSessionLeader() {
@@ -67,7 +67,7 @@ func (p *pty) jobIoctl(ctx vfs.Context, fd *vfs.FileDescription, mem vfs.UserMem
 		if fd != nil && !fd.IsReadable() && !admin {
 			return linux.EPERM
 		}
-		if old := v.TerminalSession(p); old != 0 && (arg != 1 || !admin) {
+		if old := p.session(); old != 0 && (arg != 1 || !admin) {
 			return linux.EPERM
 		}
 		if err := v.SetControllingTerminal(sid, p, arg == 1 && admin); err != 0 {
@@ -142,7 +142,7 @@ func (p *pty) jobIoctl(ctx vfs.Context, fd *vfs.FileDescription, mem vfs.UserMem
 func (p *pty) simulateInput(ctx vfs.Context, mem vfs.UserMemory, arg uintptr, master bool) linux.Errno {
 	isCtty := false
 	if c, ok := ctx.(caller); ok {
-		isCtty = c.MountNamespace().ControllingTerminal(c.SessionID()) == p
+		isCtty = p.isControlling(c.SessionID())
 	}
 	if (master || !isCtty) && !ctx.Credentials().HasCap(capSysAdmin) {
 		return linux.EPERM

@@ -150,3 +150,29 @@ func TestSessionLeaderExit(t *testing.T) {
 		t.Errorf("foreground group after leader exit: %v %d", err, binary.LittleEndian.Uint32(u))
 	}
 }
+
+func TestDeadSessionLosesTerminal(t *testing.T) {
+	v, op, k := setup(t)
+	leader := sessCtx{ctx, v, 7, 7, true}
+	member := sessCtx{ctx, v, 7, 8, false}
+	other := sessCtx{ctx, v, 9, 9, true}
+	m, _ := v.OpenAt(leader, op("/dev/ptmx"), unix.O_RDWR, 0)
+	defer m.DecRef()
+	u := make(mem, 8)
+	if _, err := m.Ioctl(leader, u, unix.TIOCSCTTY, 0); err != 0 {
+		t.Fatalf("TIOCSCTTY: %v", err)
+	}
+	if _, err := m.Ioctl(other, u, unix.TIOCSCTTY, 0); err != linux.EPERM {
+		t.Errorf("TIOCSCTTY of a held terminal: %v", err)
+	}
+	k.dead[7] = true // the leader exits
+	if _, err := v.OpenAt(member, op("/dev/tty"), unix.O_RDWR, 0); err != linux.ENXIO {
+		t.Errorf("/dev/tty of a session whose leader exited: %v", err)
+	}
+	if _, err := m.Ioctl(other, u, unix.TIOCSCTTY, 0); err != 0 {
+		t.Errorf("TIOCSCTTY after the old session's leader exited: %v", err)
+	}
+	if _, err := m.Ioctl(other, u, unix.TIOCGSID, 0); err != 0 || binary.LittleEndian.Uint32(u) != 9 {
+		t.Errorf("TIOCGSID: %v %d", err, binary.LittleEndian.Uint32(u))
+	}
+}

@@ -49,6 +49,8 @@ type Kernel interface {
 	// ProcessGroupSession returns the session of group pgid; ok is
 	// false if the group has no process.
 	ProcessGroupSession(pgid int32) (sid int32, ok bool)
+	// SessionLeaderAlive reports whether session sid's leader lives.
+	SessionLeaderAlive(sid int32) bool
 }
 
 // Options are the devpts mount options that Moat honours.

@@ -35,7 +35,7 @@ func (p *pty) checkAccess(ctx vfs.Context, sig unix.Signal) linux.Errno {
 		return 0
 	}
 	for {
-		if c.MountNamespace().ControllingTerminal(c.SessionID()) != p {
+		if !p.isControlling(c.SessionID()) {
 			return 0
 		}
 		p.mu.Lock()

@@ -151,8 +151,32 @@ func (p *pty) send(sigs []groupSignal) {
 	}
 }
 
-// session returns the session whose controlling terminal p is, or 0.
-func (p *pty) session() int32 { return p.fs.v.TerminalSession(p) }
+// session returns the session whose controlling terminal p is, or 0. A
+// session whose leader has exited loses p here: on Linux it did at the
+// exit, and nothing tells devpts of exits yet (see
+// kernel.Kernel.ReleaseControllingTerminal).
+//
+// Preconditions:
+// - p.mu is not held.
+func (p *pty) session() int32 {
+	sid := p.fs.v.TerminalSession(p)
+	if sid != 0 && p.fs.k != nil && !p.fs.k.SessionLeaderAlive(sid) {
+		p.fs.v.DropControllingTerminal(sid, p)
+		p.mu.Lock()
+		p.fg = 0
+		p.notifyLocked()
+		p.mu.Unlock()
+		return 0
+	}
+	return sid
+}
+
+// isControlling reports whether p is the controlling terminal of session
+// sid.
+//
+// Preconditions:
+// - p.mu is not held.
+func (p *pty) isControlling(sid int32) bool { return sid != 0 && p.session() == sid }
 
 // hangup runs when the master is closed: the replica's files read end of
 // file and fail writes with EIO, and the session that had the terminal
@@ -174,7 +198,10 @@ func (p *pty) hangup() {
 
 // OpenTTY implements vfs.Terminal.OpenTTY: /dev/tty in a session whose
 // controlling terminal is p opens p's replica.
-func (p *pty) OpenTTY(_ vfs.Context, _ vfs.VirtualDentry, _ uint32) (vfs.FileImpl, linux.Errno) {
+func (p *pty) OpenTTY(ctx vfs.Context, _ vfs.VirtualDentry, _ uint32) (vfs.FileImpl, linux.Errno) {
+	if c, ok := ctx.(caller); ok && !p.isControlling(c.SessionID()) {
+		return nil, linux.ENXIO // the session lost it
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !p.masterOpen {

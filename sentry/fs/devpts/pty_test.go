@@ -29,6 +29,7 @@ type fakeKernel struct {
 	sent   [][2]int
 	leader [][2]int
 	groups map[int32]int32
+	dead   map[int32]bool
 }
 
 func (k *fakeKernel) SendProcessGroupSignal(pgid int32, sig int) bool {
@@ -39,6 +40,8 @@ func (k *fakeKernel) SendProcessGroupSignal(pgid int32, sig int) bool {
 func (k *fakeKernel) SendSessionLeaderSignal(sid int32, sig int) {
 	k.leader = append(k.leader, [2]int{int(sid), sig})
 }
+
+func (k *fakeKernel) SessionLeaderAlive(sid int32) bool { return !k.dead[sid] }
 
 func (k *fakeKernel) ProcessGroupSession(pgid int32) (int32, bool) {
 	s, ok := k.groups[pgid]
@@ -63,7 +66,7 @@ func setup(t *testing.T) (*vfs.VirtualFilesystem, func(string) *vfs.PathOp, *fak
 	if _, err := v.MountAt(ctx, root, "/dev", fs, vfs.MountFlags{}); err != 0 {
 		t.Fatal(err)
 	}
-	k := &fakeKernel{groups: map[int32]int32{}}
+	k := &fakeKernel{groups: map[int32]int32{}, dead: map[int32]bool{}}
 	if _, err := v.MountAt(ctx, root, "/dev/pts", devpts.New(v, k, devpts.DefaultOptions), vfs.MountFlags{}); err != 0 {
 		t.Fatal(err)
 	}
