@@ -71,6 +71,7 @@ func credentials(p *specs.Process) (*auth.Credentials, error) {
 		}{
 			{&creds.PermittedCaps, c.Permitted}, {&creds.EffectiveCaps, c.Effective},
 			{&creds.BoundingCaps, c.Bounding}, {&creds.InheritableCaps, c.Inheritable},
+			{&creds.AmbientCaps, c.Ambient},
 		}
 		for _, s := range sets {
 			if *s.dst, err = capSet(s.names); err != nil {
