@@ -115,7 +115,13 @@ func (t *Task) exit() {
 	} else {
 		tg.notifyParentLocked(code, st)
 	}
+	leader := tg.pid == tg.sid
+	sid := tg.sid
 	k.mu.Unlock()
+	if leader {
+		// A session leader's exit hangs up its controlling terminal.
+		k.ReleaseControllingTerminal(sid)
+	}
 	if isInit {
 		k.doneOnce.Do(func() {
 			k.exit = status
