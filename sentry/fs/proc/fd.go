@@ -71,7 +71,7 @@ func (d *fdDir) Lookup(ctx vfs.Context, name string) (vfs.Inode, linux.Errno) {
 	f.DecRef()
 	if d.info {
 		n := d.child(taskIno(inoFDInfo, d.tid, uint64(fd)), unix.S_IFREG|0o400)
-		return &genFile{node: n, gen: fdInfoGen(fd)}, 0
+		return &fdInfoFile{genFile: genFile{node: n, gen: fdInfoGen(fd)}, fd: fd}, 0
 	}
 	n := d.child(taskIno(inoFDLink, d.tid, uint64(fd)), mode)
 	return d.fs.newFDLink(n, fd), 0
@@ -128,7 +128,7 @@ func (fs *filesystem) openFile(ctx vfs.Context, t *kernel.Task, fd int32) (*vfs.
 
 // newFDLink returns the magic link /proc/PID/fd/N.
 func (fs *filesystem) newFDLink(n node, fd int32) vfs.Inode {
-	l := &magicLink{symlink: symlink{node: n}}
+	l := &fdLink{magicLink: magicLink{symlink: symlink{node: n}}, fd: fd}
 	l.target = func(ctx vfs.Context) (string, linux.Errno) {
 		t := l.task()
 		if t == nil {
@@ -177,9 +177,57 @@ func anonName(ctx vfs.Context, f *vfs.FileDescription) string {
 			return fmt.Sprintf("pipe:[%d]", st.Ino)
 		case unix.S_IFSOCK:
 			return fmt.Sprintf("socket:[%d]", st.Ino)
+		case 0:
+			// Anonymous inodes have no file type.
+		default:
+			// A host file handed to the sandbox (stdio, donated fds):
+			// its host path is not the sandbox's business.
+			return fmt.Sprintf("host:[%d]", st.Ino)
 		}
 	}
 	return "anon_inode:[unknown]"
+}
+
+// fdLink is /proc/PID/fd/N.
+type fdLink struct {
+	magicLink
+	fd int32
+}
+
+// Stat implements vfs.Inode.Stat: ENOENT once the fd is closed (the vfs
+// keeps the dentry cached).
+func (l *fdLink) Stat(ctx vfs.Context, mask uint32) (linux.Statx, linux.Errno) {
+	if !fdOpen(l.task(), l.fd) {
+		return linux.Statx{}, linux.ENOENT
+	}
+	return l.node.Stat(ctx, mask)
+}
+
+// fdInfoFile is /proc/PID/fdinfo/N.
+type fdInfoFile struct {
+	genFile
+	fd int32
+}
+
+// Stat implements vfs.Inode.Stat like fdLink.Stat.
+func (f *fdInfoFile) Stat(ctx vfs.Context, mask uint32) (linux.Statx, linux.Errno) {
+	if !fdOpen(f.task(), f.fd) {
+		return linux.Statx{}, linux.ENOENT
+	}
+	return f.node.Stat(ctx, mask)
+}
+
+// fdOpen reports whether t has fd open.
+func fdOpen(t *kernel.Task, fd int32) bool {
+	if t == nil || t.FDTable() == nil {
+		return false
+	}
+	f, _, err := t.FDTable().Get(fd)
+	if err != 0 {
+		return false
+	}
+	f.DecRef()
+	return true
 }
 
 // fdInfoGen returns the generator of /proc/PID/fdinfo/N.
