@@ -21,6 +21,9 @@ var Wait = &cli.Command{
 	Name:      "wait",
 	Usage:     "wait for a container to exit",
 	ArgsUsage: "<container-id>",
+	Flags: []cli.Flag{
+		&cli.IntFlag{Name: "pid", Usage: "wait for this process started by exec (a PID in the sandbox) instead of init"},
+	},
 	Action: func(c *cli.Context) error {
 		id, err := containerID(c)
 		if err != nil {
@@ -35,7 +38,11 @@ var Wait = &cli.Command{
 			return err
 		}
 		defer ct.Close()
-		code, err := ct.Wait()
+		wait := ct.Wait
+		if pid := c.Int("pid"); pid != 0 {
+			wait = func() (int, error) { return ct.WaitPID(int32(pid)) }
+		}
+		code, err := wait()
 		if err != nil {
 			return err
 		}

@@ -68,7 +68,14 @@ func (c *Container) Exec(a ExecArgs) (int, error) {
 	if a.Detach {
 		return 0, nil
 	}
-	resp, err = c.call(&control.Request{Method: control.MethodWaitPID, PID: pid}, nil)
+	return c.WaitPID(pid)
+}
+
+// WaitPID waits for a process started by exec (a PID in the sandbox) and
+// returns its shell-style exit code; it can be collected once.
+func (c *Container) WaitPID(pid int32) (int, error) {
+	c.Close()
+	resp, err := c.call(&control.Request{Method: control.MethodWaitPID, PID: pid}, nil)
 	if err != nil {
 		return 0, fmt.Errorf("waiting for process %d: %w", pid, err)
 	}
@@ -92,6 +99,11 @@ func (c *Container) Stats() (*control.Stats, error) {
 	resp, err := c.call(&control.Request{Method: control.MethodStats}, nil)
 	if err != nil {
 		return nil, fmt.Errorf("reading stats of %q: %w", c.ID, err)
+	}
+	if resp.Stats != nil && resp.Stats.Memory == 0 {
+		// TODO(#3): the sentry's own accounting; until then what the
+		// host says the sandbox and its stubs hold.
+		resp.Stats.Memory = treeRSS(c.SandboxPID)
 	}
 	return resp.Stats, nil
 }

@@ -24,11 +24,11 @@ func (c *Container) Start() error {
 	return c.save(c.dir)
 }
 
-// Signal sends sig to the container's init, or to every process with all
-// (runsc kill). A created container that is sent a signal that would
+// Signal sends sig to the container's init, to every process with all, or
+// to the sandbox process pid when it is not 0 (runsc kill). A created container that is sent a signal that would
 // kill a process waiting to start (runc's behaviour) is destroyed: its
 // status becomes stopped.
-func (c *Container) Signal(sig syscall.Signal, all bool) error {
+func (c *Container) Signal(sig syscall.Signal, all bool, pid int32) error {
 	switch st := c.CurrentStatus(); st {
 	case Running, Paused:
 	case Created:
@@ -40,7 +40,7 @@ func (c *Container) Signal(sig syscall.Signal, all bool) error {
 	default:
 		return fmt.Errorf("%w: %s", ErrNotRunning, c.ID)
 	}
-	_, err := c.call(&control.Request{Method: control.MethodSignal, Signal: &control.SignalArgs{Signo: int(sig), All: all}}, nil)
+	_, err := c.call(&control.Request{Method: control.MethodSignal, Signal: &control.SignalArgs{Signo: int(sig), All: all, PID: pid}}, nil)
 	if err != nil {
 		return fmt.Errorf("signalling container %q: %w", c.ID, err)
 	}

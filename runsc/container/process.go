@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -76,4 +77,49 @@ func killAndWait(pid int, start uint64, timeout time.Duration) error {
 	var ws unix.WaitStatus
 	unix.Wait4(pid, &ws, unix.WNOHANG, nil)
 	return nil
+}
+
+// treeRSS is the resident memory, in bytes, of pid and its descendants
+// (the sandbox and its stub processes), from /proc/PID/statm. Pages
+// shared between them are counted once per process.
+func treeRSS(pid int) uint64 {
+	children := map[int][]int{}
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, f := range stats {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		s := string(b)
+		i := strings.LastIndexByte(s, ')')
+		if i < 0 || i+2 >= len(s) {
+			continue
+		}
+		fields := strings.Fields(s[i+2:])
+		if len(fields) < 2 {
+			continue
+		}
+		child, err1 := strconv.Atoi(filepath.Base(filepath.Dir(f)))
+		ppid, err2 := strconv.Atoi(fields[1])
+		if err1 == nil && err2 == nil {
+			children[ppid] = append(children[ppid], child)
+		}
+	}
+	page := uint64(os.Getpagesize())
+	var total uint64
+	todo := []int{pid}
+	for len(todo) > 0 {
+		p := todo[0]
+		todo = append(todo[1:], children[p]...)
+		b, err := os.ReadFile("/proc/" + strconv.Itoa(p) + "/statm")
+		if err != nil {
+			continue
+		}
+		if f := strings.Fields(string(b)); len(f) > 1 {
+			if n, err := strconv.ParseUint(f[1], 10, 64); err == nil {
+				total += n * page
+			}
+		}
+	}
+	return total
 }

@@ -52,7 +52,7 @@ func Run(cfg *config.Config, a RunArgs) (int, error) {
 			if err != nil {
 				continue
 			}
-			if err := ct.Signal(s.(syscall.Signal), false); err != nil {
+			if err := ct.Signal(s.(syscall.Signal), false, 0); err != nil {
 				log.Warningf("forwarding %v: %v", s, err)
 			}
 			ct.Close()

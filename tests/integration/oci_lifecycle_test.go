@@ -190,6 +190,17 @@ func TestOCIExecProcessAndKillAll(t *testing.T) {
 	if r := o.run("exec", "--process", proc, "a1"); r.code != 4 || r.stdout != "from-process\n/usr\n" {
 		t.Errorf("exec --process: %s", r)
 	}
+	pidFile := filepath.Join(t.TempDir(), "pid")
+	o.must("exec", "--detach", "--pid-file", pidFile, "a1", "/bin/sleep", "1000")
+	pid, _ := os.ReadFile(pidFile)
+	o.must("kill", "--pid", string(pid), "a1", "USR1")
+	if r := o.must("wait", "--pid", string(pid), "a1"); strings.TrimSpace(r.stdout) != `{"id":"a1","exitStatus":138}` {
+		t.Errorf("wait --pid after SIGUSR1: %s", r)
+	}
+	var ev map[string]any
+	if err := json.Unmarshal([]byte(o.must("events", "--stats", "a1").stdout), &ev); err != nil || ev["type"] != "stats" || ev["id"] != "a1" {
+		t.Errorf("events --stats: %v %v", ev, err)
+	}
 	o.must("exec", "--detach", "a1", "/bin/sleep", "1000")
 	o.must("kill", "--all", "a1", "9")
 	if r := o.must("wait", "a1"); !strings.Contains(r.stdout, `"exitStatus":137`) {
