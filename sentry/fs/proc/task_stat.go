@@ -130,6 +130,10 @@ func statFile(d *taskDir, n node) vfs.Inode {
 			Caught:     uint64(cgt),
 			ExitSignal: tg.ExitSignal(),
 		}
+		if t.TID() != t.PID() {
+			// Threads other than the leader signal no one when they end.
+			s.ExitSignal = -1
+		}
 		if m := t.MM(); m != nil && mayAccessTask(ctx, t) == 0 {
 			s.ArgStart, s.ArgEnd, s.EnvStart, s.EnvEnd = m.ArgvEnvp()
 		} else {
