@@ -2,12 +2,15 @@ package integration
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
@@ -242,4 +245,43 @@ func TestOCIMountThroughSymlink(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(rootfs, outside)); err != nil {
 		t.Errorf("the mount point was not created inside the rootfs: %v", err)
 	}
+}
+
+// TestOCINetworkNamespacePath checks that the sandbox joins the network
+// namespace the spec names (Docker, CRI) instead of making its own.
+func TestOCINetworkNamespacePath(t *testing.T) {
+	o := newOCI(t)
+	holder := exec.Command("unshare", "--net", "sleep", "1000")
+	if err := holder.Start(); err != nil {
+		t.Skipf("unshare: %v", err)
+	}
+	defer func() {
+		holder.Process.Kill()
+		holder.Wait()
+	}()
+	nsPath := fmt.Sprintf("/proc/%d/ns/net", holder.Process.Pid)
+	var want string
+	for i := 0; i < 100; i++ { // until unshare has exec'd sleep
+		want, _ = os.Readlink(nsPath)
+		self, _ := os.Readlink("/proc/self/ns/net")
+		if want != "" && want != self {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	bundle := o.bundle(func(s *specs.Spec) {
+		s.Linux = &specs.Linux{Namespaces: []specs.LinuxNamespace{{Type: specs.NetworkNamespace, Path: nsPath}}}
+	}, "/bin/sleep", "1000")
+	o.must("create", "--bundle", bundle, "n1")
+	pid := int(o.state("n1")["pid"].(float64))
+	got, _ := os.Readlink(fmt.Sprintf("/proc/%d/ns/net", pid))
+	if got != want {
+		t.Errorf("sandbox network namespace %q, want %q", got, want)
+	}
+	o.must("delete", "n1")
+
+	bad := o.bundle(func(s *specs.Spec) {
+		s.Linux = &specs.Linux{Namespaces: []specs.LinuxNamespace{{Type: specs.NetworkNamespace, Path: "/nonexistent/ns"}}}
+	}, "/bin/true")
+	o.fails("network namespace", "create", "--bundle", bad, "n2")
 }
