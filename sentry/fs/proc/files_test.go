@@ -83,13 +83,7 @@ func TestCollectMounts(t *testing.T) {
 	if _, err := e.v.MountAt(rootCtx, e.root, "/tmp/sub", tmpfs.New(e.v, tmpfs.Options{}), vfs.MountFlags{ReadOnly: true}); err != 0 {
 		t.Fatal(err)
 	}
-	var fs *filesystem
-	for _, m := range e.v.Mounts() {
-		if f, ok := m.Filesystem().Impl().(*filesystem); ok {
-			fs = f
-		}
-	}
-	ms := fs.collectMounts(e.root)
+	ms := e.procFS().collectMounts(e.root)
 	if len(ms) != 4 {
 		t.Fatalf("collectMounts = %+v", ms)
 	}
@@ -103,5 +97,30 @@ func TestCollectMounts(t *testing.T) {
 	}
 	if proc.FSType != "proc" || !proc.Flags.NoExec || !sub.Flags.ReadOnly {
 		t.Errorf("entries: %+v", ms)
+	}
+}
+
+// procFS returns the procfs instance mounted in e.
+func (e *env) procFS() *filesystem {
+	for _, m := range e.v.Mounts() {
+		if f, ok := m.Filesystem().Impl().(*filesystem); ok {
+			return f
+		}
+	}
+	e.t.Fatal("no procfs mounted")
+	return nil
+}
+
+func TestMeminfoUnderLimit(t *testing.T) {
+	e := newEnv(t)
+	e.procFS().host.MemoryLimit = 1 << 30
+	want := "MemTotal:        1048576 kB\nMemFree:         1048576 kB\nMemAvailable:    1048576 kB\n"
+	if got := e.mustRead("/proc/meminfo"); len(got) < len(want) || got[:len(want)] != want {
+		t.Errorf("meminfo under a 1 GiB limit =\n%s", got)
+	}
+	// A limit above the host's memory is no limit.
+	e.procFS().host.MemoryLimit = 1 << 40
+	if got := e.mustRead("/proc/meminfo"); got[:len("MemTotal:        2000000 kB")] != "MemTotal:        2000000 kB" {
+		t.Errorf("meminfo under a large limit =\n%s", got)
 	}
 }

@@ -21,6 +21,11 @@ type HostInfo struct {
 	// version, which the sandbox reports as its own (as uname(2) does).
 	// If empty, they are read with uname(2) when needed.
 	Release, Version string
+	// MemoryLimit is the sandbox's memory limit in bytes (0: none). When
+	// it is below the host's memory, meminfo reports the limit as
+	// MemTotal. SnapshotHost reads it from the process's cgroup; the boot
+	// code may set it from the container's spec instead.
+	MemoryLimit uint64
 }
 
 // MeminfoField is one line of /proc/meminfo.
@@ -58,6 +63,7 @@ func SnapshotHost() (*HostInfo, error) {
 	} else {
 		keep(err)
 	}
+	h.MemoryLimit = cgroupMemoryLimit(os.ReadFile)
 	var u unix.Utsname
 	if err := unix.Uname(&u); err == nil {
 		h.Release, h.Version = unix.ByteSliceToString(u.Release[:]), unix.ByteSliceToString(u.Version[:])

@@ -10,6 +10,7 @@ import (
 	"moat/sentry/abi/linux"
 	"moat/sentry/auth"
 	"moat/sentry/kernel"
+	"moat/sentry/mm"
 	"moat/sentry/vfs"
 )
 
@@ -87,7 +88,25 @@ func (fs *filesystem) genCPUInfo(vfs.Context, *kernel.Task) ([]byte, linux.Errno
 }
 
 func (fs *filesystem) genMeminfo(vfs.Context, *kernel.Task) ([]byte, linux.Errno) {
-	return formatMeminfo(fs.host.Meminfo, fs.live()), 0
+	live := fs.live()
+	if l := fs.host.MemoryLimit; l > 0 && (!live.Valid || l < live.TotalRAM) {
+		return formatMeminfo(limitedMeminfo(l, fs.sandboxMemory()), LiveStats{}), 0
+	}
+	return formatMeminfo(fs.host.Meminfo, live), 0
+}
+
+// sandboxMemory estimates the memory the sandbox's processes use: the sum
+// of their resident estimates, each address space counted once.
+func (fs *filesystem) sandboxMemory() uint64 {
+	seen := make(map[*mm.MemoryManager]bool)
+	var n uint64
+	for _, t := range fs.k.Tasks() {
+		if m := t.MM(); m != nil && !seen[m] {
+			seen[m] = true
+			n += m.Usage().Resident
+		}
+	}
+	return n
 }
 
 func (fs *filesystem) genLoadavg(vfs.Context, *kernel.Task) ([]byte, linux.Errno) {
