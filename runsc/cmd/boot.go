@@ -115,7 +115,16 @@ func bootContainer(cfg *config.Config, report func(control.StartStatus)) error {
 	if err := boot.ConfineContainer(); err != nil {
 		return fail(err)
 	}
-	report(control.StartStatus{Started: true})
+	// A runsc create that died before reading this leaves nobody who
+	// knows the sandbox exists: end it rather than run unseen.
+	b, _ := json.Marshal(&control.StartStatus{Started: true})
+	status := os.NewFile(control.BootStatusFD, "status")
+	_, err = status.Write(append(b, '\n'))
+	status.Close()
+	if err != nil {
+		log.Warningf("reporting ready: %v; exiting", err)
+		return cli.Exit("", 128)
+	}
 	if err := ct.ServeControl(control.BootControlFD); err != nil {
 		log.Warningf("%v", err)
 		return cli.Exit("", 128)

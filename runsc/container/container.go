@@ -48,6 +48,9 @@ func Create(cfg *config.Config, a CreateArgs) (*Container, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkUnsupported(spec); err != nil {
+		return nil, err
+	}
 	if st, err := os.Stat(spec.Root.Path); err != nil {
 		return nil, fmt.Errorf("rootfs %q: %w", spec.Root.Path, err)
 	} else if !st.IsDir() {

@@ -148,6 +148,15 @@ func Create(cfg *config.Config, a CreateArgs) (p *Processes, err error) {
 	}()
 	argsR.Close()
 	statusW.Close()
+	// Before the sandbox reads its arguments, so that the stub zygote it
+	// forks inherits the score.
+	if p := a.Spec.Process; p != nil && p.OOMScoreAdj != nil {
+		for _, pid := range []int{sb.Process.Pid, gofer.Process.Pid} {
+			if err := os.WriteFile(fmt.Sprintf("/proc/%d/oom_score_adj", pid), []byte(fmt.Sprint(*p.OOMScoreAdj)), 0); err != nil {
+				return nil, fmt.Errorf("setting oom_score_adj: %w", err)
+			}
+		}
+	}
 	specJSON, err := json.Marshal(a.Spec)
 	if err != nil {
 		return nil, fmt.Errorf("encoding the spec: %w", err)

@@ -42,6 +42,9 @@ func TestOCIBadBundles(t *testing.T) {
 		{"mount point in read-only root", o.bundle(func(s *specs.Spec) {
 			s.Mounts = append(s.Mounts, specs.Mount{Destination: "/nonexistent-dir", Type: "bind", Source: t.TempDir(), Options: []string{"rbind"}})
 		}, "/bin/true"), "read-only file system"},
+		{"host sysctl", o.bundle(func(s *specs.Spec) {
+			s.Linux = &specs.Linux{Sysctl: map[string]string{"vm.swappiness": "0"}}
+		}, "/bin/true"), "vm.swappiness"},
 		{"unsupported mount type", o.bundle(func(s *specs.Spec) {
 			s.Mounts = append(s.Mounts, specs.Mount{Destination: "/home", Type: "ext4", Source: "/dev/sda1"})
 		}, "/bin/true"), "unsupported type"},

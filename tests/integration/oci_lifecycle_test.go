@@ -285,3 +285,22 @@ func TestOCINetworkNamespacePath(t *testing.T) {
 	}, "/bin/true")
 	o.fails("network namespace", "create", "--bundle", bad, "n2")
 }
+
+// TestOCIHostSettings checks what the spec sets on the host processes:
+// oomScoreAdj on the sandbox (and so on its stubs); namespaced sysctls
+// are accepted.
+func TestOCIHostSettings(t *testing.T) {
+	o := newOCI(t)
+	adj := 123
+	bundle := o.bundle(func(s *specs.Spec) {
+		s.Process.OOMScoreAdj = &adj
+		s.Linux = &specs.Linux{Sysctl: map[string]string{"net.ipv4.ip_unprivileged_port_start": "0", "kernel.shmmax": "1000"}}
+	}, "/bin/sleep", "1000")
+	o.must("create", "--bundle", bundle, "h1")
+	pid := int(o.state("h1")["pid"].(float64))
+	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/oom_score_adj", pid))
+	if strings.TrimSpace(string(b)) != "123" {
+		t.Errorf("sandbox oom_score_adj %q, want 123", b)
+	}
+	o.must("delete", "h1")
+}
