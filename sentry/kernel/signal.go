@@ -155,6 +155,13 @@ func (t *Task) sendSignal(info *linux.SignalInfo, from SignalSender, group bool)
 		}
 		return 0
 	}
+	// SIGCONT resumes a stopped process whatever its disposition, and a
+	// stop signal cancels a pending SIGCONT.
+	if sig == int(unix.SIGCONT) {
+		tg.continueLocked()
+	} else if stopSignals&linux.SignalSetOf(sig) != 0 {
+		tg.discardLocked(linux.SignalSetOf(int(unix.SIGCONT)))
+	}
 	// Ignored signals are discarded at once unless blocked (a blocked
 	// ignored signal stays pending, as on Linux).
 	if !blocked && (act.Handler == linux.SIG_IGN || (act.Handler == linux.SIG_DFL && defaultActionOf(sig) == actIgnore)) {
@@ -268,9 +275,11 @@ func (t *Task) deliverSignals() {
 			case actIgnore, actContinue:
 				continue
 			case actStop:
-				// TODO(#4): job-control stops. With no parent to
-				// report to, the container's init keeps running.
-				t.Debugf("stop signal %d ignored: job control is not implemented", sig)
+				if sig != int(unix.SIGSTOP) && t.k.orphanedGroup(t.tg.ProcessGroup()) {
+					continue
+				}
+				t.tg.groupStop(sig)
+				t.waitWhileStopped()
 				continue
 			case actCore:
 				t.tg.exitGroup(ExitStatus{Signo: sig, CoreDumped: true})

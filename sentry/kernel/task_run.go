@@ -22,6 +22,7 @@ import (
 func (t *Task) run() {
 	for !t.tg.isExiting() && !t.exitThread {
 		t.deliverSignals()
+		t.waitWhileStopped()
 		if t.tg.isExiting() {
 			break
 		}

@@ -48,6 +48,12 @@ type ThreadGroup struct {
 	itimer realTimer
 	// notDumpable is PR_SET_DUMPABLE(0); execve clears it.
 	notDumpable bool
+	// Job control (jobcontrol.go): a group stop with the signal that
+	// caused it, and whether the parent has yet to wait for the stop or
+	// the continue.
+	groupStopped                   bool
+	stopSignal                     int
+	stopUnreported, contUnreported bool
 	// startTime is when the process was created.
 	startTime int64
 }

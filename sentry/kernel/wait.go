@@ -23,6 +23,9 @@ type WaitOptions struct {
 	ID int32
 	// Exited asks for children that ended (WEXITED; always for wait4).
 	Exited bool
+	// Stopped and Continued ask for job-control state changes
+	// (WUNTRACED/WSTOPPED, WCONTINUED).
+	Stopped, Continued bool
 	// NoHang returns at once when no child is ready (WNOHANG).
 	NoHang bool
 	// NoWait leaves the child waitable (WNOWAIT).
@@ -31,17 +34,24 @@ type WaitOptions struct {
 	Clone, All bool
 }
 
-// WaitResult describes a child that ended.
+// WaitResult describes a child that ended, stopped or continued.
 type WaitResult struct {
 	PID    int32
 	UID    uint32
 	Status ExitStatus
+	// StateCode is CLD_STOPPED or CLD_CONTINUED (with StateSignal) for a
+	// job-control report, 0 for an exit.
+	StateCode   int32
+	StateSignal int
 	// UserTime and SysTime are the child's CPU times in nanoseconds.
 	UserTime, SysTime int64
 }
 
 // Code returns the CLD_* code for siginfo.
 func (r *WaitResult) Code() int32 {
+	if r.StateCode != 0 {
+		return r.StateCode
+	}
 	switch {
 	case r.Status.Signo == 0:
 		return linux.CLD_EXITED
@@ -67,6 +77,16 @@ func (t *Task) Wait(o WaitOptions) (*WaitResult, linux.Errno) {
 				continue
 			}
 			matched = true
+			if !c.zombie && (o.Stopped || o.Continued) {
+				if code, sig, ok := c.takeStopReport(o.Stopped, o.Continued, o.NoWait); ok {
+					r := &WaitResult{PID: c.pid, StateCode: code, StateSignal: sig}
+					if l := c.leader; l != nil {
+						r.UID = uint32(l.Credentials().RealKUID)
+					}
+					k.mu.Unlock()
+					return r, 0
+				}
+			}
 			if !c.zombie || !o.Exited {
 				continue
 			}
@@ -128,4 +148,15 @@ func (tg *ThreadGroup) ChildTimes() (user, sys int64) {
 	tg.mu.Lock()
 	defer tg.mu.Unlock()
 	return tg.childUserTime, tg.childSysTime
+}
+
+// WaitStatus returns the status word wait4 stores for r.
+func (r *WaitResult) WaitStatus() uint32 {
+	switch r.StateCode {
+	case linux.CLD_STOPPED:
+		return uint32(r.StateSignal)<<8 | 0x7f
+	case linux.CLD_CONTINUED:
+		return 0xffff
+	}
+	return r.Status.WaitStatus()
 }

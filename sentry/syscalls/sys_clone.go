@@ -83,6 +83,7 @@ func Wait4(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
 		return 0, linux.EINVAL
 	}
 	o := kernel.WaitOptions{Exited: true, NoHang: options&unix.WNOHANG != 0,
+		Stopped: options&unix.WUNTRACED != 0, Continued: options&unix.WCONTINUED != 0,
 		Clone: options&unix.WCLONE != 0, All: options&unix.WALL != 0}
 	switch {
 	case pid == -1:
@@ -100,7 +101,7 @@ func Wait4(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
 	}
 	if statusAddr != 0 {
 		var b [4]byte
-		binary.LittleEndian.PutUint32(b[:], r.Status.WaitStatus())
+		binary.LittleEndian.PutUint32(b[:], r.WaitStatus())
 		if errno := t.CopyOut(statusAddr, b[:]); errno != 0 {
 			return 0, errno
 		}
@@ -129,6 +130,7 @@ func Waitid(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) 
 		return 0, linux.EINVAL
 	}
 	o := kernel.WaitOptions{Exited: options&unix.WEXITED != 0, NoHang: options&unix.WNOHANG != 0,
+		Stopped: options&unix.WSTOPPED != 0, Continued: options&unix.WCONTINUED != 0,
 		NoWait: options&unix.WNOWAIT != 0, Clone: options&unix.WCLONE != 0, All: options&unix.WALL != 0}
 	switch idtype {
 	case pAll:
@@ -166,6 +168,9 @@ func Waitid(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) 
 			st := int32(r.Status.Code)
 			if r.Status.Signo != 0 {
 				st = int32(r.Status.Signo)
+			}
+			if r.StateCode != 0 {
+				st = int32(r.StateSignal)
 			}
 			info.SetStatus(st)
 		}

@@ -56,7 +56,9 @@ func (s *SignalInfo) SetStatus(v int32) { binary.LittleEndian.PutUint32(s[24:], 
 
 // SIGCHLD si_code values.
 const (
-	CLD_EXITED = 1
-	CLD_KILLED = 2
-	CLD_DUMPED = 3
+	CLD_EXITED    = 1
+	CLD_KILLED    = 2
+	CLD_DUMPED    = 3
+	CLD_STOPPED   = 5
+	CLD_CONTINUED = 6
 )
