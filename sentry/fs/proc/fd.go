@@ -156,7 +156,7 @@ func (fs *filesystem) newFDLink(n node, fd int32) vfs.Inode {
 		defer f.DecRef()
 		vd := f.VirtualDentry()
 		if !vd.Ok() {
-			// TODO(#5): reopening a pipe through its fd link needs the
+			// TODO(#4): reopening a pipe through its fd link needs the
 			// vfs to open a file description's object, not a dentry.
 			return vfs.VirtualDentry{}, linux.ENXIO
 		}

@@ -82,7 +82,7 @@ func newRootLink(_ *taskDir, n node) vfs.Inode {
 // newExeLink returns /proc/PID/exe. The memory manager records the
 // program's path rather than its file, so this is a plain symlink to that
 // path, resolved in the reader's root.
-// TODO(#5): a magic link to the executable's file once mm keeps it.
+// TODO(#4): a magic link to the executable's file once mm keeps it.
 func newExeLink(_ *taskDir, n node) vfs.Inode {
 	l := &symlink{node: n}
 	l.target = func(ctx vfs.Context) (string, linux.Errno) {

@@ -39,7 +39,7 @@ func (fs *filesystem) collectMounts(root vfs.VirtualDentry) []mountEntry {
 	all := fs.v.Mounts()
 	// A mount's ancestors are the mounts its root is reachable from; its
 	// parent is the ancestor with the most ancestors of its own.
-	// TODO(#5): use the mount's parent once the vfs exposes it.
+	// TODO(#4): use the mount's parent once the vfs exposes it.
 	ancestors := make(map[*vfs.Mount][]*vfs.Mount, len(all))
 	for _, m := range all {
 		for _, p := range all {
