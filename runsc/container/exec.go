@@ -4,9 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/signal"
+	"syscall"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
+	"moat/internal/log"
 	"moat/runsc/specutils"
 	"moat/sentry/control"
 )
@@ -68,7 +71,28 @@ func (c *Container) Exec(a ExecArgs) (int, error) {
 	if a.Detach {
 		return 0, nil
 	}
+	stop := c.forwardSignals(pid)
+	defer stop()
 	return c.WaitPID(pid)
+}
+
+// forwardSignals relays the terminating signals runsc receives to pid
+// (0: init) until stop is called.
+func (c *Container) forwardSignals(pid int32) (stop func()) {
+	sigs := make(chan os.Signal, 16)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2)
+	go func() {
+		for s := range sigs {
+			req := &control.Request{Method: control.MethodSignal, Signal: &control.SignalArgs{Signo: int(s.(syscall.Signal)), PID: pid}}
+			if _, err := c.call(req, nil); err != nil {
+				log.Warningf("forwarding %v: %v", s, err)
+			}
+		}
+	}()
+	return func() {
+		signal.Stop(sigs)
+		close(sigs)
+	}
 }
 
 // WaitPID waits for a process started by exec (a PID in the sandbox) and

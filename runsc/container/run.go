@@ -2,11 +2,7 @@ package container
 
 import (
 	"errors"
-	"os"
-	"os/signal"
-	"syscall"
 
-	"moat/internal/log"
 	"moat/runsc/config"
 )
 
@@ -43,21 +39,8 @@ func Run(cfg *config.Config, a RunArgs) (int, error) {
 		c.Close()
 		return 0, nil
 	}
-	sigs := make(chan os.Signal, 16)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2)
-	defer signal.Stop(sigs)
-	go func() {
-		for s := range sigs {
-			ct, err := Load(cfg, a.ID)
-			if err != nil {
-				continue
-			}
-			if err := ct.Signal(s.(syscall.Signal), false, 0); err != nil {
-				log.Warningf("forwarding %v: %v", s, err)
-			}
-			ct.Close()
-		}
-	}()
+	stop := c.forwardSignals(0)
+	defer stop()
 	code, err := c.Wait()
 	if err != nil {
 		return 0, err

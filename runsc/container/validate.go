@@ -29,15 +29,15 @@ func checkUnsupported(spec *specs.Spec) error {
 			return fmt.Errorf("sysctl %q is not in a namespace the sandbox has: refused", k)
 		}
 		// TODO(#3): emulate them in the sentry's /proc/sys.
-		log.Warningf("sysctl %q accepted but not applied yet", k)
+		log.Infof("sysctl %q accepted but not applied yet", k)
 	}
 	if len(spec.Linux.MaskedPaths) > 0 || len(spec.Linux.ReadonlyPaths) > 0 {
 		// TODO(#3): needs file and read-only bind mounts in the sentry's vfs.
-		log.Warningf("linux.maskedPaths and linux.readonlyPaths are not applied yet")
+		log.Infof("linux.maskedPaths and linux.readonlyPaths are not applied yet")
 	}
 	if spec.Hooks != nil {
 		// TODO(#3): run hooks.
-		log.Warningf("hooks are not run yet")
+		log.Infof("hooks are not run yet")
 	}
 	return nil
 }
