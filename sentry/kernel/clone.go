@@ -81,6 +81,13 @@ func (t *Task) Clone(o CloneOptions) (int32, linux.Errno) {
 		child.altStack = t.AltStack()
 	}
 	child.name = t.Name()
+	if f&unix.CLONE_VM == 0 {
+		// A forked child keeps the rseq registration (so does its host
+		// stub); a new thread registers its own.
+		t.mu.Lock()
+		child.rseqAddr, child.rseqSig = t.rseqAddr, t.rseqSig
+		t.mu.Unlock()
+	}
 	if f&unix.CLONE_CHILD_CLEARTID != 0 {
 		child.clearChildTID = o.ChildTID
 	}

@@ -106,6 +106,9 @@ func (t *Task) exec(filename string, argv, envv []string) linux.Errno {
 	t.mm, t.thread = m, th
 	t.releaseVfork()
 	t.tg.resetHandlersForExec()
+	t.mu.Lock()
+	t.rseqAddr, t.rseqSig = 0, 0 // the new program registers its own
+	t.mu.Unlock()
 	t.tg.SetDumpable(1)
 	t.SetPdeathSignal(0)
 	t.SetAltStack(linux.SignalStack{Flags: linux.SS_DISABLE})
