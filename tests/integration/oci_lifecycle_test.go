@@ -304,3 +304,44 @@ func TestOCIHostSettings(t *testing.T) {
 	}
 	o.must("delete", "h1")
 }
+
+// TestOCIRunForwardsSignals sends SIGTERM to runsc run and to runsc exec:
+// each reaches its process, whose exit code comes back.
+func TestOCIRunForwardsSignals(t *testing.T) {
+	o := newOCI(t)
+	trap := func(code int) []string {
+		return []string{"/bin/sh", "-c", fmt.Sprintf(`trap "exit %d" TERM; echo ready; while :; do sleep 0.05; done`, code)}
+	}
+	start := func(args ...string) (*exec.Cmd, string) {
+		out := filepath.Join(t.TempDir(), "out")
+		f, _ := os.Create(out)
+		defer f.Close()
+		cmd := exec.Command(o.runsc, append([]string{"--root=" + o.root}, args...)...)
+		cmd.Stdout = f
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return cmd, out
+	}
+	waitReady := func(out string) {
+		for i := 0; i < 400; i++ {
+			if b, _ := os.ReadFile(out); strings.Contains(string(b), "ready") {
+				return
+			}
+			time.Sleep(25 * time.Millisecond)
+		}
+		t.Fatalf("%s never said ready", out)
+	}
+	run, out := start("run", "--bundle", o.bundle(nil, trap(9)...), "s1")
+	waitReady(out)
+	ex, exOut := start(append([]string{"exec", "s1"}, trap(4)...)...)
+	waitReady(exOut)
+	ex.Process.Signal(syscall.SIGTERM)
+	if err := ex.Wait(); ex.ProcessState.ExitCode() != 4 {
+		t.Errorf("exec after SIGTERM: %v", err)
+	}
+	run.Process.Signal(syscall.SIGTERM)
+	if err := run.Wait(); run.ProcessState.ExitCode() != 9 {
+		t.Errorf("run after SIGTERM: %v", err)
+	}
+}
