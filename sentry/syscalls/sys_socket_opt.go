@@ -3,6 +3,8 @@ package syscalls
 import (
 	"encoding/binary"
 
+	"golang.org/x/sys/unix"
+
 	"moat/sentry/abi/linux"
 	"moat/sentry/arch"
 	"moat/sentry/kernel"
@@ -23,9 +25,19 @@ func Getsockopt(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Err
 	if n < 0 {
 		return 0, linux.EINVAL
 	}
-	v, err := s.GetSockOpt(args.Int(1), args.Int(2))
+	level, name := args.Int(1), args.Int(2)
+	v, err := s.GetSockOpt(level, name)
 	if err != 0 {
 		return 0, err
+	}
+	if level == unix.SOL_SOCKET && name == unix.SO_PEERGROUPS && int(n) < len(v) {
+		// The group list is never truncated: the caller learns the
+		// size it needs.
+		binary.LittleEndian.PutUint32(lb[:], uint32(len(v)))
+		if err := t.CopyOut(args.Pointer(4), lb[:]); err != 0 {
+			return 0, err
+		}
+		return 0, linux.ERANGE
 	}
 	v = v[:min(int(n), len(v))]
 	if err := t.CopyOut(args.Pointer(3), v); err != 0 {

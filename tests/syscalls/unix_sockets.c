@@ -447,5 +447,40 @@ int main(void)
 	}
 	OK("SO_PASSSEC", setsockopt(sv[1], SOL_SOCKET, SO_PASSSEC, &on_, sizeof on_));
 	close(sv[0]); close(sv[1]);
+
+	/* SO_PEERGROUPS: the peer's supplementary groups when it connected. */
+	gid_t groups[3] = { 5, 7, 9 }, pg[8];
+	OK("setgroups", syscall(SYS_setgroups, 3, groups));
+	OKQ(syscall(SYS_socketpair, AF_UNIX, SOCK_STREAM, 0, sv));
+	len = 4;
+	ERR("SO_PEERGROUPS short", getsockopt(sv[0], SOL_SOCKET, SO_PEERGROUPS, pg, &len), ERANGE);
+	EQ("length needed", len, 3 * sizeof(gid_t));
+	len = sizeof pg;
+	OK("SO_PEERGROUPS", getsockopt(sv[0], SOL_SOCKET, SO_PEERGROUPS, pg, &len));
+	YES("peer groups", len == 3 * sizeof(gid_t) && pg[0] == 5 && pg[1] == 7 && pg[2] == 9);
+	ab = stream_socket();
+	len = sizeof pg;
+	ERR("SO_PEERGROUPS unconnected", getsockopt(ab, SOL_SOCKET, SO_PEERGROUPS, pg, &len), ENODATA);
+	close(ab);
+
+	/* SO_RCVLOWAT: a blocking stream receive waits for that much. */
+	v = 4;
+	OK("SO_RCVLOWAT", setsockopt(sv[1], SOL_SOCKET, SO_RCVLOWAT, &v, sizeof v));
+	EQ("send 2", send(sv[0], "ab", 2, 0), 2);
+	EQ("non-blocking receive takes what is there", recv(sv[1], buf, sizeof buf, MSG_DONTWAIT), 2);
+	EQ("send 2 more", send(sv[0], "cd", 2, 0), 2);
+	child = OKQ(fork());
+	if (child == 0) {
+		usleep(50000);
+		_exit(send(sv[0], "ef", 2, 0) == 2 ? 0 : 1);
+	}
+	EQ("blocking receive waits for the low mark", recv(sv[1], buf, sizeof buf, 0), 4);
+	OKQ(waitpid(child, &status, 0));
+	v = 0;
+	len = sizeof v;
+	OKQ(getsockopt(sv[1], SOL_SOCKET, SO_SNDLOWAT, &v, &len));
+	EQ("SO_SNDLOWAT", v, 1);
+	ERR("SO_SNDLOWAT is read-only", setsockopt(sv[1], SOL_SOCKET, SO_SNDLOWAT, &v, sizeof v), ENOPROTOOPT);
+	close(sv[0]); close(sv[1]);
 	return 0;
 }

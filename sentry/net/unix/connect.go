@@ -28,7 +28,8 @@ func (s *Socket) Listen(ctx vfs.Context, backlog int32) linux.Errno {
 	s.backlog = int(backlog)
 	if s.state != stateListening {
 		s.state = stateListening
-		s.peerCred = credOf(ctx, true)
+		id := idOf(ctx)
+		s.peerCred, s.peerGroups = id.cred, id.groups
 	}
 	s.rcv.mu.Lock()
 	s.rcv.notifyLocked(0, vfs.EventWritable)
@@ -130,7 +131,7 @@ func (s *Socket) tryConnect(ctx vfs.Context, t *Socket) (<-chan struct{}, linux.
 	}
 	server := newSocket(ctx, t.ns, t.typ)
 	server.local = t.local
-	link(s, server, s.local, t.local, credOf(ctx, true), t.peerCred)
+	link(s, server, s.local, t.local, idOf(ctx), peerID{t.peerCred, t.peerGroups})
 	s.mu.Unlock()
 	t.rcv.mu.Lock()
 	t.rcv.pushLocked(&message{conn: server})

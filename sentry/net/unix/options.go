@@ -35,6 +35,9 @@ type options struct {
 	tstamp, tstampNS bool
 	passsec          bool
 	priority         int32
+	// rcvlowat is SO_RCVLOWAT: how many bytes a blocking stream
+	// receive waits for.
+	rcvlowat int32
 }
 
 // capNetAdmin is CAP_NET_ADMIN: the *FORCE buffer options and
@@ -42,7 +45,7 @@ type options struct {
 const capNetAdmin = 12
 
 func defaultOptions() options {
-	return options{sndbuf: defaultBuf, rcvbuf: defaultBuf}
+	return options{sndbuf: defaultBuf, rcvbuf: defaultBuf, rcvlowat: 1}
 }
 
 // GetSockOpt implements getsockopt(2) for level SOL_SOCKET; it returns
@@ -94,6 +97,19 @@ func (s *Socket) GetSockOpt(level, name int32) ([]byte, linux.Errno) {
 		return b, 0
 	case sysunix.SO_PEERCRED:
 		return s.peerCred.encode(), 0
+	case sysunix.SO_PEERGROUPS:
+		if s.peerGroups == nil {
+			return nil, linux.ENODATA
+		}
+		b := make([]byte, 4*len(s.peerGroups))
+		for i, g := range s.peerGroups {
+			binary.LittleEndian.PutUint32(b[4*i:], g)
+		}
+		return b, 0
+	case sysunix.SO_RCVLOWAT:
+		return encodeInt(o.rcvlowat), 0
+	case sysunix.SO_SNDLOWAT:
+		return encodeInt(1), 0
 	case sysunix.SO_TIMESTAMP:
 		return encodeBool(o.tstamp && !o.tstampNS), 0
 	case sysunix.SO_TIMESTAMPNS:
@@ -153,6 +169,15 @@ func (s *Socket) SetSockOpt(ctx vfs.Context, level, name int32, val []byte) linu
 		o.tstamp, o.tstampNS = v != 0, v != 0
 	case sysunix.SO_PASSSEC:
 		o.passsec = v != 0
+	case sysunix.SO_RCVLOWAT:
+		switch {
+		case v < 0:
+			o.rcvlowat = 1<<31 - 1
+		case v == 0:
+			o.rcvlowat = 1
+		default:
+			o.rcvlowat = v
+		}
 	case sysunix.SO_PRIORITY:
 		if (v < 0 || v > 6) && !hasCap(ctx, capNetAdmin) {
 			return linux.EPERM

@@ -42,6 +42,11 @@ func (s *Socket) RecvMsg(ctx vfs.Context, dst []byte, o RecvOptions) (RecvResult
 	s.mu.Lock()
 	state, passcred, until := s.state, s.opts.passcred, deadline(s.opts.rcvtimeo)
 	tstamp, tstampNS := s.opts.tstamp, s.opts.tstampNS
+	// target is how much a blocking stream receive waits for.
+	target := min(int(s.opts.rcvlowat), len(dst))
+	if o.WaitAll && !o.Peek {
+		target = len(dst)
+	}
 	s.mu.Unlock()
 	switch {
 	case s.typ == sysunix.SOCK_STREAM && state != stateConnected:
@@ -59,7 +64,7 @@ func (s *Socket) RecvMsg(ctx vfs.Context, dst []byte, o RecvOptions) (RecvResult
 		var done bool
 		if s.typ == sysunix.SOCK_STREAM {
 			done = b.readStreamLocked(dst, &r, o, passcred)
-			if r.N > 0 && (!o.WaitAll || o.Peek) {
+			if r.N >= target {
 				done = true
 			}
 		} else {

@@ -50,10 +50,12 @@ type Socket struct {
 	shutWr  bool
 	// err is the pending error SO_ERROR reports.
 	err linux.Errno
-	// peerCred is SO_PEERCRED.
-	peerCred Cred
-	opts     options
-	released bool
+	// peerCred is SO_PEERCRED; peerGroups is SO_PEERGROUPS (nil
+	// without a peer).
+	peerCred   Cred
+	peerGroups []uint32
+	opts       options
+	released   bool
 	// unforward stops passing a datagram peer's room notifications on
 	// to s's pollers (see setDgramPeerLocked).
 	unforward func()
@@ -114,8 +116,8 @@ func Pair(ctx vfs.Context, ns *Namespace, typ, protocol int32, nonblock bool) (a
 		return nil, nil, err
 	}
 	x, y := newSocket(ctx, ns, typ), newSocket(ctx, ns, typ)
-	cred := credOf(ctx, true)
-	link(x, y, Address{}, Address{}, cred, cred)
+	id := idOf(ctx)
+	link(x, y, Address{}, Address{}, id, id)
 	if typ == sysunix.SOCK_DGRAM {
 		for _, p := range [][2]*Socket{{x, y}, {y, x}} {
 			p[0].mu.Lock()
@@ -127,15 +129,33 @@ func Pair(ctx vfs.Context, ns *Namespace, typ, protocol int32, nonblock bool) (a
 		vfs.NewFileDescription(y, vfs.VirtualDentry{}, openFlags(nonblock)), 0
 }
 
-// link connects x and y, each named as the other sees it; xCred is what
-// y reports as SO_PEERCRED, and yCred what x reports.
+// peerID is what a socket reports of its peer's process: SO_PEERCRED
+// and SO_PEERGROUPS.
+type peerID struct {
+	cred   Cred
+	groups []uint32
+}
+
+// idOf returns the caller's identity as its peer will see it.
+func idOf(ctx vfs.Context) peerID {
+	extra := ctx.Credentials().ExtraKGIDs
+	groups := make([]uint32, len(extra))
+	for i, g := range extra {
+		groups[i] = uint32(g)
+	}
+	return peerID{cred: credOf(ctx, true), groups: groups}
+}
+
+// link connects x and y, each named as the other sees it; xID is what
+// y reports as SO_PEERCRED and SO_PEERGROUPS, and yID what x reports.
 //
 // Preconditions:
 // - Nothing else can reach x or y yet, or both x.mu and y.mu are held.
-func link(x, y *Socket, xName, yName Address, xCred, yCred Cred) {
+func link(x, y *Socket, xName, yName Address, xID, yID peerID) {
 	x.peer, y.peer = y, x
 	x.peerAddr, y.peerAddr = yName, xName
-	x.peerCred, y.peerCred = yCred, xCred
+	x.peerCred, y.peerCred = yID.cred, xID.cred
+	x.peerGroups, y.peerGroups = yID.groups, xID.groups
 	x.state, y.state = stateConnected, stateConnected
 	if x.typ != sysunix.SOCK_DGRAM {
 		x.rcv.setWriter(&y.queue)
