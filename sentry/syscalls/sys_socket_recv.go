@@ -119,8 +119,9 @@ func recvMsg(t *kernel.Task, fd int32, addr uintptr, flags int32) (uintptr, linu
 	if err != 0 {
 		return 0, err
 	}
-	var namelen uint32
+	var b [4]byte
 	if m.name != 0 {
+		// msg_namelen is written only with a name buffer, as Linux.
 		if int32(m.namelen) < 0 {
 			return 0, linux.EINVAL
 		}
@@ -128,17 +129,15 @@ func recvMsg(t *kernel.Task, fd int32, addr uintptr, flags int32) (uintptr, linu
 		if err := t.CopyOut(m.name, r.from[:c]); err != 0 {
 			return 0, err
 		}
-		namelen = uint32(len(r.from))
+		binary.LittleEndian.PutUint32(b[:], uint32(len(r.from)))
+		if err := t.CopyOut(addr+8, b[:]); err != 0 {
+			return 0, err
+		}
 	}
 	if len(r.control.Buf) > 0 {
 		if err := t.CopyOut(m.control, r.control.Buf); err != 0 {
 			return 0, err
 		}
-	}
-	var b [4]byte
-	binary.LittleEndian.PutUint32(b[:], namelen)
-	if err := t.CopyOut(addr+8, b[:]); err != 0 {
-		return 0, err
 	}
 	var cl [8]byte
 	binary.LittleEndian.PutUint64(cl[:], uint64(len(r.control.Buf)))
