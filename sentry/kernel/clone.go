@@ -139,7 +139,7 @@ func (t *Task) Clone(o CloneOptions) (int32, linux.Errno) {
 
 	if pendThread != nil {
 		t.mm.IncUsers()
-		child.mm = t.mm
+		child.setMM(t.mm)
 	}
 	started := make(chan linux.Errno, 1)
 	go child.start(pendThread, pendFork, t.mm, f, o.ChildTID, started)
@@ -175,7 +175,7 @@ func (t *Task) start(pt platform.PendingThread, pf platform.PendingAddressSpace,
 		var as platform.AddressSpace
 		as, t.thread, err = pf.Attach()
 		if err == nil {
-			t.mm = parentMM.Fork(as)
+			t.setMM(parentMM.Fork(as))
 		}
 	}
 	if err != nil {

@@ -103,7 +103,8 @@ func (t *Task) exec(filename string, argv, envv []string) linux.Errno {
 	if t.mm != nil {
 		t.mm.DecUsers()
 	}
-	t.mm, t.thread = m, th
+	t.setMM(m)
+	t.thread = th
 	t.releaseVfork()
 	t.tg.resetHandlersForExec()
 	t.mu.Lock()

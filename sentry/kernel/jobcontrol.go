@@ -164,3 +164,7 @@ func (k *Kernel) orphanedGroup(pgid int32) bool {
 	}
 	return true
 }
+
+// Stopped reports whether the process is stopped by job control (for
+// /proc's state letter).
+func (tg *ThreadGroup) Stopped() bool { return tg.isStopped() }

@@ -87,8 +87,23 @@ func (t *Task) PPID() int32 {
 	return 0
 }
 
-// MM returns the task's address space.
-func (t *Task) MM() *mm.MemoryManager { return t.mm }
+// MM returns the task's address space. Other goroutines (/proc) may call
+// it: the task goroutine, the only writer of t.mm, sets it under t.mu.
+func (t *Task) MM() *mm.MemoryManager {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.mm
+}
+
+// setMM installs a new address space.
+//
+// Preconditions:
+// - Runs on the task goroutine.
+func (t *Task) setMM(m *mm.MemoryManager) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.mm = m
+}
 
 // FDTable returns the task's file descriptor table.
 func (t *Task) FDTable() *FDTable { return t.fdTable }

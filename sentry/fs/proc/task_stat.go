@@ -15,12 +15,14 @@ import (
 
 // taskState returns the state letter and its status text. The sentry does
 // not track whether a task is blocked in a syscall: the reader's own
-// process is running, others are shown sleeping, and an exiting process
-// is a zombie.
+// process is running, others are shown sleeping, a stopped process (job
+// control) is stopped, and an exiting process is a zombie.
 func taskState(ctx vfs.Context, t *kernel.Task) (byte, string) {
 	switch {
 	case t.ThreadGroup().Exiting():
 		return 'Z', "Z (zombie)"
+	case t.ThreadGroup().Stopped():
+		return 'T', "T (stopped)"
 	case callerTask(ctx) != nil && callerTask(ctx).ThreadGroup() == t.ThreadGroup():
 		return 'R', "R (running)"
 	}

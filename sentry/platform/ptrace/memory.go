@@ -12,6 +12,11 @@ func (as *addressSpace) ReadAt(addr uintptr, dst []byte) (int, error) {
 	if len(dst) == 0 {
 		return 0, nil
 	}
+	as.liveMu.RLock()
+	defer as.liveMu.RUnlock()
+	if as.released {
+		return 0, unix.ESRCH
+	}
 	local := []unix.Iovec{{Base: &dst[0]}}
 	local[0].SetLen(len(dst))
 	remote := []unix.RemoteIovec{{Base: addr, Len: len(dst)}}
@@ -26,6 +31,11 @@ func (as *addressSpace) ReadAt(addr uintptr, dst []byte) (int, error) {
 func (as *addressSpace) WriteAt(addr uintptr, src []byte) (int, error) {
 	if len(src) == 0 {
 		return 0, nil
+	}
+	as.liveMu.RLock()
+	defer as.liveMu.RUnlock()
+	if as.released {
+		return 0, unix.ESRCH
 	}
 	local := []unix.Iovec{{Base: &src[0]}}
 	local[0].SetLen(len(src))

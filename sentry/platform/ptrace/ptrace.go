@@ -183,6 +183,11 @@ type addressSpace struct {
 	injRegs arch.Registers
 
 	releaseOnce sync.Once
+	// liveMu is held for reading by memory copies and for writing by
+	// Release, so that a copy never reaches a reaped stub's PID (which
+	// the host may already have given to another process).
+	liveMu   sync.RWMutex
+	released bool
 }
 
 func newAddressSpace(pid int, ch *fdChannel) *addressSpace {
@@ -295,6 +300,9 @@ func (as *addressSpace) VDSO() uintptr { return as.vdso }
 // Release implements platform.AddressSpace.Release.
 func (as *addressSpace) Release() {
 	as.releaseOnce.Do(func() {
+		as.liveMu.Lock()
+		as.released = true
+		as.liveMu.Unlock()
 		unix.Kill(as.pid, unix.SIGKILL)
 		// Reap every thread we trace and the process itself.
 		as.mu.Lock()
