@@ -158,7 +158,8 @@ func Recvmsg(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno)
 
 // Recvmmsg implements Linux syscall recvmmsg(2). MSG_WAITFORONE makes
 // every receive after the first non-blocking; the timeout, as on Linux,
-// is checked only after each message.
+// is checked only after each message, and what is left of it is written
+// back.
 func Recvmmsg(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
 	fd, vec, flags := args.Int(0), args.Pointer(1), args.Int(3)
 	vlen := min(args.Uint(2), uint32(kernel.MaxIovecs))
@@ -193,6 +194,16 @@ func Recvmmsg(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno
 		if !until.IsZero() && time.Now().After(until) {
 			i++
 			break
+		}
+	}
+	if ts := args.Pointer(4); ts != 0 {
+		// The time left goes back to the caller, as Linux does.
+		left := max(time.Until(until), 0)
+		var b [16]byte
+		binary.LittleEndian.PutUint64(b[:], uint64(left/time.Second))
+		binary.LittleEndian.PutUint64(b[8:], uint64(left%time.Second))
+		if err := t.CopyOut(ts, b[:]); err != 0 && i == 0 {
+			return 0, err
 		}
 	}
 	return uintptr(i), 0
