@@ -57,10 +57,15 @@ var Boot = &cli.Command{
 			return cli.Exit("", 128)
 		}
 		if id != "" {
-			return bootContainer(cfg, report)
+			return bootContainer(cfg, status, report)
 		}
 		var args control.BootArgs
-		if err := json.NewDecoder(os.NewFile(control.BootArgsFD, "args")).Decode(&args); err != nil {
+		// Every os.File made from a well-known fd is closed explicitly: a
+		// finalizer would close the number later, after it was reused.
+		argsFile := os.NewFile(control.BootArgsFD, "args")
+		err = json.NewDecoder(argsFile).Decode(&args)
+		argsFile.Close()
+		if err != nil {
 			report(control.StartStatus{Error: fmt.Sprintf("reading boot arguments: %v", err)})
 			return cli.Exit("", 128)
 		}
@@ -94,13 +99,16 @@ var Boot = &cli.Command{
 
 // bootContainer builds a bundle's sandbox, reports it ready and serves the
 // control socket until the sandbox is killed (runsc delete).
-func bootContainer(cfg *config.Config, report func(control.StartStatus)) error {
+func bootContainer(cfg *config.Config, status *os.File, report func(control.StartStatus)) error {
 	fail := func(err error) error {
 		report(control.StartStatus{Error: err.Error()})
 		return cli.Exit("", 128)
 	}
 	var args control.ContainerArgs
-	if err := json.NewDecoder(os.NewFile(control.BootArgsFD, "args")).Decode(&args); err != nil {
+	argsFile := os.NewFile(control.BootArgsFD, "args")
+	err := json.NewDecoder(argsFile).Decode(&args)
+	argsFile.Close()
+	if err != nil {
 		return fail(fmt.Errorf("reading boot arguments: %w", err))
 	}
 	var mountFDs []int
@@ -118,7 +126,6 @@ func bootContainer(cfg *config.Config, report func(control.StartStatus)) error {
 	// A runsc create that died before reading this leaves nobody who
 	// knows the sandbox exists: end it rather than run unseen.
 	b, _ := json.Marshal(&control.StartStatus{Started: true})
-	status := os.NewFile(control.BootStatusFD, "status")
 	_, err = status.Write(append(b, '\n'))
 	status.Close()
 	if err != nil {
