@@ -172,3 +172,18 @@ func TestOCIExecProcessAndKillAll(t *testing.T) {
 	o.waitStatus("a1", "stopped")
 	o.must("delete", "a1")
 }
+
+// TestOCIExecIntoFreshSandbox execs right after the container starts, many
+// times: a stray close of a reused descriptor in the sandbox (a finalizer
+// of a file made from a well-known fd) once broke about one in five.
+func TestOCIExecIntoFreshSandbox(t *testing.T) {
+	o := newOCI(t)
+	bundle := o.bundle(nil, "/bin/sleep", "1000")
+	for i := 0; i < 15; i++ {
+		o.must("run", "--detach", "--bundle", bundle, "x")
+		if r := o.run("exec", "x", "/bin/busybox", "sh", "-c", "pwd"); r.code != 0 || r.stdout != "/\n" {
+			t.Errorf("exec %d: %s", i, r)
+		}
+		o.must("delete", "--force", "x")
+	}
+}
