@@ -76,9 +76,10 @@ func (tg *ThreadGroup) armRealTimerLocked(d time.Duration) {
 // stopTimers cancels the process's timers (on exit).
 func (tg *ThreadGroup) stopTimers() {
 	tg.mu.Lock()
-	defer tg.mu.Unlock()
 	if tg.itimer.timer != nil {
 		tg.itimer.timer.Stop()
 		tg.itimer.timer = nil
 	}
+	tg.mu.Unlock()
+	tg.deleteAllTimers()
 }

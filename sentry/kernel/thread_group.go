@@ -46,6 +46,8 @@ type ThreadGroup struct {
 	pending sigQueue
 	// itimer is ITIMER_REAL.
 	itimer realTimer
+	// posixTimers are the timer_create timers (own lock).
+	posixTimers posixTimers
 	// notDumpable is PR_SET_DUMPABLE(0); execve clears it.
 	notDumpable bool
 	// Job control (jobcontrol.go): a group stop with the signal that

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"moat/sentry/abi/linux"
 	"moat/sentry/arch"
 	"moat/sentry/kernel"
@@ -82,4 +84,108 @@ func Alarm(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
 		left = 1
 	}
 	return uintptr(left), 0
+}
+
+// sigevent layout: sigev_value (8), sigev_signo (4), sigev_notify (4),
+// then the union (sigev_notify_thread_id as the first int).
+const sigeventSize = 64
+
+// TimerCreate implements Linux syscall timer_create(2).
+func TimerCreate(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
+	clock, sevp, idp := args.Int(0), args.Pointer(1), args.Pointer(2)
+	notify, signo, value := kernel.SigevSignal, int(unix.SIGALRM), uint64(0)
+	var target *kernel.Task
+	if sevp != 0 {
+		var b [sigeventSize]byte
+		if errno := t.CopyIn(sevp, b[:]); errno != 0 {
+			return 0, errno
+		}
+		le := binary.LittleEndian
+		value = le.Uint64(b[0:])
+		signo = int(int32(le.Uint32(b[8:])))
+		notify = int(int32(le.Uint32(b[12:])))
+		if notify == kernel.SigevThreadID {
+			target = t.Kernel().TaskByTID(int32(le.Uint32(b[16:])))
+			if target == nil || target.ThreadGroup() != t.ThreadGroup() {
+				return 0, linux.EINVAL
+			}
+		}
+	}
+	id, errno := t.ThreadGroup().CreateTimer(clock, notify, signo, value, target)
+	if errno != 0 {
+		return 0, errno
+	}
+	if sevp == 0 {
+		// Without a sigevent, si_value carries the timer ID.
+		if tm, e := t.ThreadGroup().Timer(id); e == 0 {
+			tm.SetValue(uint64(id))
+		}
+	}
+	var b [4]byte
+	binary.LittleEndian.PutUint32(b[:], uint32(id))
+	if errno := t.CopyOut(idp, b[:]); errno != 0 {
+		t.ThreadGroup().DeleteTimer(id)
+		return 0, errno
+	}
+	return 0, 0
+}
+
+func copyOutTimerSpec(t *kernel.Task, addr uintptr, value, interval time.Duration) linux.Errno {
+	var b [32]byte
+	putTimespec(b[0:], int64(interval))
+	putTimespec(b[16:], int64(value))
+	return t.CopyOut(addr, b[:])
+}
+
+// TimerSettime implements Linux syscall timer_settime(2).
+func TimerSettime(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
+	tm, errno := t.ThreadGroup().Timer(args.Int(0))
+	if errno != 0 {
+		return 0, errno
+	}
+	flags := args.Int(1)
+	interval, errno := copyInTimespec(t, args.Pointer(2))
+	if errno != 0 {
+		return 0, errno
+	}
+	value, errno := copyInTimespec(t, args.Pointer(2)+16)
+	if errno != 0 {
+		return 0, errno
+	}
+	if flags&unix.TIMER_ABSTIME != 0 && value != 0 {
+		now, errno := clockNow(t, tm.Clock())
+		if errno != 0 {
+			return 0, errno
+		}
+		value = max(value-now, 1)
+	}
+	oldValue, oldInterval := tm.Set(time.Duration(value), time.Duration(interval))
+	if old := args.Pointer(3); old != 0 {
+		return 0, copyOutTimerSpec(t, old, oldValue, oldInterval)
+	}
+	return 0, 0
+}
+
+// TimerGettime implements Linux syscall timer_gettime(2).
+func TimerGettime(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
+	tm, errno := t.ThreadGroup().Timer(args.Int(0))
+	if errno != 0 {
+		return 0, errno
+	}
+	value, interval := tm.Get()
+	return 0, copyOutTimerSpec(t, args.Pointer(1), value, interval)
+}
+
+// TimerGetoverrun implements Linux syscall timer_getoverrun(2).
+func TimerGetoverrun(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
+	tm, errno := t.ThreadGroup().Timer(args.Int(0))
+	if errno != 0 {
+		return 0, errno
+	}
+	return uintptr(tm.Overrun()), 0
+}
+
+// TimerDelete implements Linux syscall timer_delete(2).
+func TimerDelete(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
+	return 0, t.ThreadGroup().DeleteTimer(args.Int(0))
 }

@@ -238,9 +238,14 @@ var table = map[uintptr]kernel.Syscall{
 	unix.SYS_CLOCK_NANOSLEEP: partial(ClockNanosleep, "CPU-time clocks are refused", num, hex, hex, hex),
 
 	// Timers.
-	unix.SYS_GETITIMER: partial(Getitimer, "ITIMER_REAL only; VIRTUAL and PROF return EINVAL (#4)", num, hex),
-	unix.SYS_SETITIMER: partial(Setitimer, "ITIMER_REAL only; VIRTUAL and PROF return EINVAL (#4)", num, hex, hex),
-	unix.SYS_ALARM:     full(Alarm, num),
+	unix.SYS_GETITIMER:        partial(Getitimer, "ITIMER_REAL only; VIRTUAL and PROF return EINVAL (#4)", num, hex),
+	unix.SYS_SETITIMER:        partial(Setitimer, "ITIMER_REAL only; VIRTUAL and PROF return EINVAL (#4)", num, hex, hex),
+	unix.SYS_ALARM:            full(Alarm, num),
+	unix.SYS_TIMER_CREATE:     partial(TimerCreate, "CLOCK_REALTIME/MONOTONIC/BOOTTIME; no CPU-time clocks; SIGEV_THREAD is libc's", num, hex, hex),
+	unix.SYS_TIMER_SETTIME:    full(TimerSettime, num, hex, hex, hex),
+	unix.SYS_TIMER_GETTIME:    full(TimerGettime, num, hex),
+	unix.SYS_TIMER_GETOVERRUN: partial(TimerGetoverrun, "overruns counted while the previous signal is being queued", num),
+	unix.SYS_TIMER_DELETE:     full(TimerDelete, num),
 
 	// Signals.
 	unix.SYS_RT_SIGACTION:      full(RtSigaction, num, hex, hex, num),

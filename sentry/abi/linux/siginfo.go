@@ -62,3 +62,9 @@ const (
 	CLD_STOPPED   = 5
 	CLD_CONTINUED = 6
 )
+
+// SetTimer sets si_timerid and si_value (SI_TIMER).
+func (s *SignalInfo) SetTimer(id int32, value uint64) {
+	binary.LittleEndian.PutUint32(s[16:], uint32(id))
+	binary.LittleEndian.PutUint64(s[24:], value)
+}
