@@ -107,6 +107,7 @@ func (t *Task) exec(filename string, argv, envv []string) linux.Errno {
 	t.thread = th
 	t.releaseVfork()
 	t.tg.resetHandlersForExec()
+	t.tg.deleteAllTimers() // POSIX timers do not survive execve
 	t.mu.Lock()
 	t.rseqAddr, t.rseqSig = 0, 0 // the new program registers its own
 	t.mu.Unlock()
