@@ -80,14 +80,14 @@ var bashCases = []tc{
 	// Here-documents bigger than a pipe's capacity go through a file
 	// in $TMPDIR or /tmp; sort spills to temporary files with threads.
 	bash("big-heredoc-and-sort", "head -c 100000 /dev/zero | tr '\\0' a > big; x=$(cat <<EOF\n$(cat big)\nEOF\n); echo ${#x}; seq 300000 | sort -S 100K -r --parallel=2 | head -n 2; seq 200000 > s1; seq 200000 | sort -r | sort -n | cmp - s1 && echo sorted",
-		"100000\n99999\n99998\nsorted\n", 0),
+		"100000\n99999\n99998\nsorted\n", 0).with("cmp"),
 	bash("util-linux-and-friends", `exec 5<>rw; echo hi >&5; exec 5>&-; cat rw; nohup echo nohup 2>/dev/null; cat nohup.out; setsid -w sh -c 'echo "setsid leader: $(( $$ == $(cut -d" " -f6 /proc/$$/stat) ))"'; echo "nproc sane: $(( $(nproc) >= 1 ))"; [ -n "$(hostname)" ] && echo hostname; id; whoami; getent passwd root | cut -d: -f1,6; flock lk -c 'echo locked'; (flock -n 9 && flock -n lk -c true || echo "busy $?") 9>lk; seq 5 | tee t1 | tail -n 1; split -l 2 t1 part; ls part*; printf '1 a\n2 b\n' > j1; printf '1 x\n2 y\n' > j2; join j1 j2; timeout 5 true; echo "timeout $?"`,
-		"hi\nnohup\nsetsid leader: 1\nnproc sane: 1\nhostname\nuid=0(root) gid=0(root) groups=0(root)\nroot\nroot:/root\nlocked\nbusy 1\n5\npartaa\npartab\npartac\n1 a x\n2 b y\ntimeout 0\n", 0),
+		"hi\nnohup\nsetsid leader: 1\nnproc sane: 1\nhostname\nuid=0(root) gid=0(root) groups=0(root)\nroot\nroot:/root\nlocked\nbusy 1\n5\npartaa\npartab\npartac\n1 a x\n2 b y\ntimeout 0\n", 0).with("flock", "setsid", "getent", "nohup"),
 	// nice(1) reads and sets the niceness with getpriority/setpriority.
 	// Relative to the starting niceness, which the caller decides.
-	{name: "nice", args: []string{"bash", "-c", `n=$(nice); echo $(( $(nice -n 5 nice) - n )) $(( $(nice -n 5 nice -n 3 nice) - n )); renice -n $((n + 2)) -p $$ >/dev/null; echo $(( $(nice) - n )); renice -n $((n - 1)) -p $$ >/dev/null && echo "lowered $(( $(nice) - n ))"`},
+	tc{name: "nice", args: []string{"bash", "-c", `n=$(nice); echo $(( $(nice -n 5 nice) - n )) $(( $(nice -n 5 nice -n 3 nice) - n )); renice -n $((n + 2)) -p $$ >/dev/null; echo $(( $(nice) - n )); renice -n $((n - 1)) -p $$ >/dev/null && echo "lowered $(( $(nice) - n ))"`},
 		wantStdout: "5 8\n2\nlowered -1\n",
-		pending:    "getpriority(2)/setpriority(2) are ENOSYS (#4)"},
+		pending:    "getpriority(2)/setpriority(2) are ENOSYS (#4)"}.with("renice"),
 	bash("pid-relations", `echo "pid1 $(( $$ == 1 ))"; sh -c 'echo $PPID' > ppid; echo "child's parent is us: $(( $(cat ppid) == $$ ))"; (echo "BASHPID differs in subshell: $(( BASHPID != $$ ))"); sleep 0.1 & echo "bg pid > 1: $(( $! > 1 ))"; wait; echo "$(readlink /proc/self)" > self; echo "proc self differs: $(( $(cat self) != $$ ))"`,
 		"pid1 1\nchild's parent is us: 1\nBASHPID differs in subshell: 1\nbg pid > 1: 1\nproc self differs: 1\n", 0),
 }

@@ -62,12 +62,20 @@ type tc struct {
 	pending string
 }
 
+// with returns c needing progs as well as its program.
+func (c tc) with(progs ...string) tc {
+	c.needs = append(append([]string(nil), c.needs...), progs...)
+	return c
+}
+
 // packages maps a program to the Debian package that installs it, for
 // skip messages.
 var packages = map[string]string{
 	"bash": "bash", "python3": "python3", "perl": "perl", "tar": "tar",
 	"gzip": "gzip", "gunzip": "gzip", "find": "findutils", "xargs": "findutils",
-	"sha256sum": "coreutils", "ls": "coreutils", "go": "Go 1.26 at /usr/local/go",
+	"sha256sum": "coreutils", "ls": "coreutils", "diff": "diffutils", "cmp": "diffutils",
+	"awk": "mawk", "flock": "util-linux", "setsid": "util-linux", "renice": "bsdutils",
+	"getent": "libc-bin", "nohup": "coreutils", "unshare": "util-linux",
 }
 
 // runCases runs every case of cases as a parallel subtest of t.
