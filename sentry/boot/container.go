@@ -69,6 +69,9 @@ func NewContainer(cfg Config, a control.ContainerArgs, goferFD int, mountFDs []i
 	if err := applyMounts(sb, &spec, a.BindMounts, mountFDs); err != nil {
 		return nil, err
 	}
+	if err := makeDevices(sb, &spec); err != nil {
+		return nil, err
+	}
 	c := &Container{
 		ID:         a.ID,
 		Spec:       &spec,

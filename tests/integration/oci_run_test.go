@@ -55,15 +55,7 @@ func TestOCIRun(t *testing.T) {
 // and nothing happens on the host outside the bundle's rootfs.
 func TestOCIMountThroughSymlink(t *testing.T) {
 	o := newOCI(t)
-	rootfs := t.TempDir()
-	for _, d := range []string{"bin", "proc", "dev", "tmp"} {
-		os.Mkdir(filepath.Join(rootfs, d), 0o755)
-	}
-	bb, err := os.ReadFile(filepath.Join(o.rootfs, "bin", "busybox"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	os.WriteFile(filepath.Join(rootfs, "bin", "busybox"), bb, 0o755)
+	rootfs := o.minimalRootfs()
 	outside := t.TempDir() // a host directory the link aims at
 	os.Symlink("../../../../../../../.."+outside, filepath.Join(rootfs, "evil"))
 	src := t.TempDir()
@@ -180,5 +172,68 @@ func TestOCIRunForwardsSignals(t *testing.T) {
 	run.Process.Signal(syscall.SIGTERM)
 	if err := run.Wait(); run.ProcessState.ExitCode() != 9 {
 		t.Errorf("run after SIGTERM: %v", err)
+	}
+}
+
+// minimalRootfs is a writable tree with /bin/busybox and empty /proc,
+// /dev and /tmp.
+func (o *oci) minimalRootfs() string {
+	o.t.Helper()
+	rootfs := o.t.TempDir()
+	for _, d := range []string{"bin", "proc", "dev", "tmp"} {
+		os.Mkdir(filepath.Join(rootfs, d), 0o755)
+	}
+	bb, err := os.ReadFile(filepath.Join(o.rootfs, "bin", "busybox"))
+	if err != nil {
+		o.t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(rootfs, "bin", "busybox"), bb, 0o755)
+	return rootfs
+}
+
+// TestOCIWritableRoot checks that changes to a read-write root land in the
+// host directory, and that a read-only root refuses them.
+func TestOCIWritableRoot(t *testing.T) {
+	o := newOCI(t)
+	rootfs := o.minimalRootfs()
+	script := "echo hi > /newfile && /bin/busybox mkdir /d && /bin/busybox mv /newfile /d/f && /bin/busybox ln -s f /d/l"
+	rw := o.bundle(func(s *specs.Spec) { s.Root = &specs.Root{Path: rootfs} }, "/bin/busybox", "sh", "-c", script)
+	if r := o.run("run", "--bundle", rw, "w1"); r.code != 0 {
+		t.Fatalf("run: %s", r)
+	}
+	if b, err := os.ReadFile(filepath.Join(rootfs, "d", "f")); err != nil || string(b) != "hi\n" {
+		t.Errorf("host file: %q %v", b, err)
+	}
+	if l, err := os.Readlink(filepath.Join(rootfs, "d", "l")); err != nil || l != "f" {
+		t.Errorf("host symlink: %q %v", l, err)
+	}
+	ro := o.bundle(func(s *specs.Spec) { s.Root = &specs.Root{Path: rootfs, Readonly: true} }, "/bin/busybox", "sh", "-c", "echo x > /other")
+	if r := o.run("run", "--bundle", ro, "w2"); r.code == 0 || !strings.Contains(r.stderr, "Read-only file system") {
+		t.Errorf("write to a read-only root: %s", r)
+	}
+	if _, err := os.Stat(filepath.Join(rootfs, "other")); err == nil {
+		t.Error("a read-only root was written")
+	}
+}
+
+// TestOCIDevices checks linux.devices: nodes with the spec's type,
+// numbers, mode and owner; a number the sentry serves works.
+func TestOCIDevices(t *testing.T) {
+	o := newOCI(t)
+	mode := os.FileMode(0o640)
+	uid, gid := uint32(5), uint32(6)
+	bundle := o.bundle(func(s *specs.Spec) {
+		s.Linux = &specs.Linux{Devices: []specs.LinuxDevice{
+			{Path: "/dev/test1", Type: "c", Major: 10, Minor: 666, FileMode: &mode, UID: &uid, GID: &gid},
+			{Path: "/dev/test2", Type: "b", Major: 8, Minor: 666},
+			{Path: "/dev/test3", Type: "p"},
+			{Path: "/dev/sub/mynull", Type: "c", Major: 1, Minor: 3},
+		}}
+	}, "/bin/sh", "-c", "stat -c '%n %F %t:%T %a %u:%g' /dev/test1 /dev/test2 /dev/test3 && echo gone > /dev/sub/mynull && echo ok")
+	want := "/dev/test1 character special file a:29a 640 5:6\n" +
+		"/dev/test2 block special file 8:29a 666 0:0\n" +
+		"/dev/test3 fifo 0:0 666 0:0\nok\n"
+	if r := o.run("run", "--bundle", bundle, "d1"); r.code != 0 || r.stdout != want {
+		t.Errorf("devices: %s\nwant:\n%s", r, want)
 	}
 }
