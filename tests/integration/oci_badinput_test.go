@@ -114,3 +114,20 @@ func TestOCIBadTransitions(t *testing.T) {
 	o.fails("not implemented", "pause", "c2")
 	o.must("delete", "--force", "c2")
 }
+
+// TestOCIConcurrentCreate races two creates of one ID: exactly one wins,
+// and the loser leaves the winner intact.
+func TestOCIConcurrentCreate(t *testing.T) {
+	o := newOCI(t)
+	bundle := o.bundle(nil, "/bin/sleep", "1000")
+	results := make(chan result, 2)
+	for i := 0; i < 2; i++ {
+		go func() { results <- o.run("create", "--bundle", bundle, "same") }()
+	}
+	r1, r2 := <-results, <-results
+	if (r1.code == 0) == (r2.code == 0) {
+		t.Fatalf("want exactly one create to succeed:\n%s\n%s", r1, r2)
+	}
+	o.waitStatus("same", "created")
+	o.must("delete", "same")
+}
