@@ -41,6 +41,7 @@ func Flags() []cli.Flag {
 		&cli.StringFlag{Name: "platform", Value: "ptrace", Usage: "platform that runs application code: ptrace"},
 		&cli.StringFlag{Name: "network", Value: "none", Usage: "network mode: none"},
 		&cli.BoolFlag{Name: "strace", Usage: "log every application system call with its arguments, result and duration"},
+		&cli.BoolFlag{Name: "systemd-cgroup", Usage: "accepted for compatibility (containerd passes it); cgroups are not managed yet"},
 	}
 }
 
