@@ -94,11 +94,18 @@ func runOCICase(t *testing.T, c tc) {
 	if res, err := testutil.Run(testutil.Cmd{Args: []string{sb.Runsc, "run", "--help"}, Env: os.Environ()}, 30*time.Second); err != nil || res.ExitCode != 0 {
 		t.Skipf("runsc has no working `run` command yet: %v %s", err, res)
 	}
-	bundle, state := t.TempDir(), t.TempDir()
+	// The state directory holds the control socket, whose path must fit
+	// in sockaddr_un (108 bytes): keep it and the ID short.
+	bundle := t.TempDir()
+	state, err := os.MkdirTemp("", "oci")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(state)
 	if err := writeBundle(sb.Runsc, bundle, c.args); err != nil {
 		t.Fatal(err)
 	}
-	id := fmt.Sprintf("programs-%s-%d", strings.NewReplacer("/", "-", "_", "-").Replace(c.name), time.Now().UnixNano())
+	id := fmt.Sprintf("p%d", time.Now().UnixNano()%1e12)
 	cmd := testutil.Cmd{Args: []string{sb.Runsc, "--root", state, "run", "--bundle", bundle, id}, Env: os.Environ()}
 	sandboxed := run(t, cmd, c.stdin, timeout)
 	// A container left behind (a failed run) must not outlive the test.
