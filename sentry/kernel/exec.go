@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"moat/sentry/abi/linux"
 	"moat/sentry/arch"
 	"moat/sentry/auth"
@@ -32,6 +34,12 @@ type ExecOpener interface {
 	OpenExecutable(t *Task, path string) (ExecFile, linux.Errno)
 }
 
+// ExecAtOpener is an ExecOpener that also resolves relative to a
+// directory fd (execveat).
+type ExecAtOpener interface {
+	OpenExecutableAt(t *Task, dirfd int32, path string, flags int) (ExecFile, linux.Errno)
+}
+
 // maxInterpDepth bounds #! interpreter chains, as Linux does.
 const maxInterpDepth = 4
 
@@ -40,10 +48,28 @@ const maxInterpDepth = 4
 // Preconditions:
 //   - Runs on the task goroutine (locked to its OS thread).
 func (t *Task) exec(filename string, argv, envv []string) linux.Errno {
+	return t.execAt(unix.AT_FDCWD, filename, 0, argv, envv)
+}
+
+// execAt is exec relative to dirfd with execveat's flags (the first
+// program only; #! interpreters are looked up normally).
+func (t *Task) execAt(dirfd int32, filename string, flags int, argv, envv []string) linux.Errno {
 	var ef ExecFile
 	for depth := 0; ; depth++ {
 		var errno linux.Errno
-		ef, errno = t.k.cfg.Exec.OpenExecutable(t, filename)
+		if at, ok := t.k.cfg.Exec.(ExecAtOpener); ok && depth == 0 {
+			ef, errno = at.OpenExecutableAt(t, dirfd, filename, flags)
+			if errno == 0 && dirfd != unix.AT_FDCWD && (filename == "" || filename[0] != '/') {
+				// The name the program and a #! interpreter see.
+				if filename == "" {
+					filename = fmt.Sprintf("/dev/fd/%d", dirfd)
+				} else {
+					filename = fmt.Sprintf("/dev/fd/%d/%s", dirfd, filename)
+				}
+			}
+		} else {
+			ef, errno = t.k.cfg.Exec.OpenExecutable(t, filename)
+		}
 		if errno != 0 {
 			return errno
 		}
@@ -195,6 +221,14 @@ func (k *Kernel) StartInit(a ProcessArgs) (*ThreadGroup, linux.Errno, error) {
 // Preconditions:
 //   - Runs on the task goroutine.
 func (t *Task) Execve(filename string, argv, envv []string) linux.Errno {
+	return t.Execveat(unix.AT_FDCWD, filename, 0, argv, envv)
+}
+
+// Execveat is execveat(2).
+//
+// Preconditions:
+//   - Runs on the task goroutine.
+func (t *Task) Execveat(dirfd int32, filename string, flags int, argv, envv []string) linux.Errno {
 	t.tg.mu.Lock()
 	n := len(t.tg.tasks)
 	t.tg.mu.Unlock()
@@ -203,5 +237,5 @@ func (t *Task) Execve(filename string, argv, envv []string) linux.Errno {
 		// threads first.
 		return linux.EAGAIN
 	}
-	return t.exec(filename, argv, envv)
+	return t.execAt(dirfd, filename, flags, argv, envv)
 }

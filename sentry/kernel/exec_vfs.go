@@ -11,16 +11,39 @@ import (
 type VFSExecOpener struct{}
 
 // OpenExecutable implements ExecOpener.OpenExecutable.
-func (VFSExecOpener) OpenExecutable(t *Task, path string) (ExecFile, linux.Errno) {
-	if path == "" {
-		return ExecFile{}, linux.ENOENT
-	}
+func (o VFSExecOpener) OpenExecutable(t *Task, path string) (ExecFile, linux.Errno) {
+	return o.OpenExecutableAt(t, unix.AT_FDCWD, path, 0)
+}
+
+// OpenExecutableAt implements ExecOpener.OpenExecutableAt.
+func (VFSExecOpener) OpenExecutableAt(t *Task, dirfd int32, path string, flags int) (ExecFile, linux.Errno) {
 	v := t.k.VFS()
-	root, cwd := t.fsContext.RootAndWorkingDirectory()
-	op := &vfs.PathOp{Root: root, Start: cwd, Path: path, Follow: true}
-	vd, errno := v.GetDentryAt(t, op)
-	if errno != 0 {
-		return ExecFile{}, errno
+	root, start := t.fsContext.RootAndWorkingDirectory()
+	op := &vfs.PathOp{Root: root, Start: start, Path: path, Follow: flags&unix.AT_SYMLINK_NOFOLLOW == 0}
+	var vd vfs.VirtualDentry
+	var errno linux.Errno
+	if dirfd != unix.AT_FDCWD && (path == "" || path[0] != '/') {
+		f, _, e := t.fdTable.Get(dirfd)
+		if e != 0 {
+			return ExecFile{}, linux.EBADF
+		}
+		op.Start = f.VirtualDentry()
+		f.DecRef()
+		if !op.Start.Ok() {
+			return ExecFile{}, linux.EBADF
+		}
+	}
+	if path == "" {
+		if flags&unix.AT_EMPTY_PATH == 0 || dirfd == unix.AT_FDCWD {
+			return ExecFile{}, linux.ENOENT
+		}
+		// execveat(fd, "", AT_EMPTY_PATH): the open file itself.
+		vd = op.Start
+	} else {
+		vd, errno = v.GetDentryAt(t, op)
+		if errno != 0 {
+			return ExecFile{}, errno
+		}
 	}
 	// Only regular files on exec-permitted mounts with an execute bit the
 	// caller may use run; a directory is EACCES as on Linux.
@@ -31,7 +54,7 @@ func (VFSExecOpener) OpenExecutable(t *Task, path string) (ExecFile, linux.Errno
 	if errno := vfs.CheckPermissions(t.Credentials(), vfs.MayExec|vfs.MayRead, d.Inode().Perms()); errno != 0 {
 		return ExecFile{}, errno
 	}
-	fd, errno := v.OpenAt(t, op, unix.O_RDONLY, 0)
+	fd, errno := v.OpenVirtualDentry(t, vd, unix.O_RDONLY)
 	if errno != 0 {
 		return ExecFile{}, errno
 	}

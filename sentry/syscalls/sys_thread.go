@@ -261,3 +261,25 @@ func Execve(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) 
 func Rseq(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
 	return 0, t.Rseq(args.Pointer(0), args.Uint(1), int(args.Int(2)), args.Uint(3))
 }
+
+// Execveat implements Linux syscall execveat(2).
+func Execveat(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
+	dirfd, flags := args.Int(0), int(args.Int(4))
+	if flags&^(unix.AT_EMPTY_PATH|unix.AT_SYMLINK_NOFOLLOW) != 0 {
+		return 0, linux.EINVAL
+	}
+	path, errno := t.CopyInString(args.Pointer(1), unix.PathMax-1)
+	if errno != 0 {
+		return 0, errno
+	}
+	total := 0
+	argv, errno := copyInStringVector(t, args.Pointer(2), &total)
+	if errno != 0 {
+		return 0, errno
+	}
+	envv, errno := copyInStringVector(t, args.Pointer(3), &total)
+	if errno != 0 {
+		return 0, errno
+	}
+	return 0, t.Execveat(dirfd, path, flags, argv, envv)
+}

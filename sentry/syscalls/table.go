@@ -185,7 +185,7 @@ var table = map[uintptr]kernel.Syscall{
 	unix.SYS_MKNODAT:    partial(Mknodat, "as mknod", fd, path, oct, hex),
 
 	// Memory.
-	unix.SYS_MMAP:     partial(Mmap, "MAP_SHARED|MAP_ANONYMOUS is not yet shared across fork (#4); MAP_SHARED of /dev/zero too", hex, num, hex, hex, fd, hex),
+	unix.SYS_MMAP:     full(Mmap, hex, num, hex, hex, fd, hex),
 	unix.SYS_MUNMAP:   full(Munmap, hex, num),
 	unix.SYS_MPROTECT: full(Mprotect, hex, num, hex),
 	unix.SYS_BRK:      full(Brk, hex),
@@ -283,6 +283,7 @@ var table = map[uintptr]kernel.Syscall{
 	unix.SYS_ARCH_PRCTL:      partial(ArchPrctl, "no ARCH_SET_CPUID", hex, hex),
 	unix.SYS_PRCTL:           partial(Prctl, "NAME, NO_NEW_PRIVS, CAPBSET_READ, CHILD_SUBREAPER, DUMPABLE, PDEATHSIG (on parent process exit), TIMERSLACK, KEEPCAPS; others EINVAL", num, hex, hex, hex, hex),
 	unix.SYS_EXECVE:          partial(Execve, "from a single-threaded process", path, hex, hex),
+	unix.SYS_EXECVEAT:        partial(Execveat, "from a single-threaded process", fd, path, hex, hex, hex),
 	unix.SYS_RSEQ:            full(Rseq, hex, num, hex, hex),
 }
 
