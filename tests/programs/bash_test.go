@@ -88,6 +88,13 @@ var bashCases = []tc{
 	tc{name: "nice", args: []string{"bash", "-c", `n=$(nice); echo $(( $(nice -n 5 nice) - n )) $(( $(nice -n 5 nice -n 3 nice) - n )); renice -n $((n + 2)) -p $$ >/dev/null; echo $(( $(nice) - n )); renice -n $((n - 1)) -p $$ >/dev/null && echo "lowered $(( $(nice) - n ))"`},
 		wantStdout: "5 8\n2\nlowered -1\n",
 		pending:    "getpriority(2)/setpriority(2) are ENOSYS (#4)"}.with("renice"),
+	// PIDs are numbered in both runs exactly as Linux numbers them in a
+	// new PID namespace: from 1, in creation order, threads included.
+	// The program is its session's and process group's leader.
+	bash("pids-and-ps", `sleep 10 & sleep 10 & jobs -l; python3 -c "import threading, os; t = threading.Thread(target=lambda: print('thread tid', threading.get_native_id())); t.start(); t.join(); print('pid', os.getpid(), 'ppid', os.getppid())"; ps -eo pid,ppid,pgid,sid,stat,comm; ps -o pid,nlwp,comm -p $$; cut -d' ' -f1,3-8 /proc/$$/stat; kill %1 %2; wait`,
+		"[1]-     2 Running                 sleep 10 &\n[2]+     3 Running                 sleep 10 &\nthread tid 5\npid 4 ppid 1\n"+
+			"    PID    PPID    PGID     SID STAT COMMAND\n      1       0       1       1 Ss   bash\n      2       1       1       1 S    sleep\n      3       1       1       1 S    sleep\n      6       1       1       1 R    ps\n"+
+			"    PID NLWP COMMAND\n      1    1 bash\n1 S 0 1 1 0 -1\n", 0).with("python3", "ps"),
 	bash("pid-relations", `echo "pid1 $(( $$ == 1 ))"; sh -c 'echo $PPID' > ppid; echo "child's parent is us: $(( $(cat ppid) == $$ ))"; (echo "BASHPID differs in subshell: $(( BASHPID != $$ ))"); sleep 0.1 & echo "bg pid > 1: $(( $! > 1 ))"; wait; echo "$(readlink /proc/self)" > self; echo "proc self differs: $(( $(cat self) != $$ ))"`,
 		"pid1 1\nchild's parent is us: 1\nBASHPID differs in subshell: 1\nbg pid > 1: 1\nproc self differs: 1\n", 0),
 }

@@ -7,8 +7,8 @@
 // Both runs get the same environment (env below), start in /tmp with
 // /tmp an empty tmpfs, and run the program as pid 1 of a new PID
 // namespace: natively through unshare(1) with a fresh proc and tmpfs
-// mounted in a private mount namespace, in the sandbox because that is
-// what `runsc do` provides. Cases print relations instead of values that
+// mounted in a private mount namespace (see nativeScript), in the
+// sandbox because that is what `runsc do` provides. Cases print relations instead of values that
 // legitimately differ (PIDs, times, host names).
 package programs_test
 
@@ -75,7 +75,7 @@ var packages = map[string]string{
 	"gzip": "gzip", "gunzip": "gzip", "find": "findutils", "xargs": "findutils",
 	"sha256sum": "coreutils", "ls": "coreutils", "diff": "diffutils", "cmp": "diffutils",
 	"awk": "mawk", "flock": "util-linux", "setsid": "util-linux", "renice": "bsdutils",
-	"getent": "libc-bin", "nohup": "coreutils", "unshare": "util-linux",
+	"getent": "libc-bin", "nohup": "coreutils", "unshare": "util-linux", "ps": "procps",
 }
 
 // runCases runs every case of cases as a parallel subtest of t.
@@ -160,16 +160,20 @@ func run(t *testing.T, c testutil.Cmd, stdin string, timeout time.Duration) test
 }
 
 // nativeScript gives the native run what `runsc do` gives the sandboxed
-// one: it runs (under unshare --mount --pid --fork, so as pid 1 of a new
-// PID namespace) in a private mount namespace, mounts a proc for that
-// namespace on /proc and a fresh tmpfs on /tmp, and execs the program
-// in /tmp with exactly the given environment.
-const nativeScript = `mount -t proc proc /proc && mount -t tmpfs -o mode=1777 tmpfs /tmp || exit 125
-cd /tmp && exec /usr/bin/env -i "$@"`
+// one. Run by `unshare --mount`, it mounts a fresh tmpfs on /tmp in that
+// private mount namespace, enters /tmp, and execs `unshare --pid --fork
+// --mount-proc`, which makes the program pid 1 of a new PID namespace with
+// its own /proc, and a session leader (setsid(1) does not fork there: the
+// process is no group leader), as a sandbox's first process is, with
+// exactly the given environment. Nothing else is ever
+// started in that namespace (the mount happens before it exists), so
+// PIDs are handed out as in the sandbox: bash's job messages match too.
+const nativeScript = `mount -t tmpfs -o mode=1777 tmpfs /tmp || exit 125
+cd /tmp && exec /usr/bin/unshare --pid --fork --mount-proc -- /usr/bin/setsid /usr/bin/env -i "$@"`
 
 // nativeCmd returns the native reference command for args.
 func nativeCmd(args ...string) testutil.Cmd {
-	argv := []string{"/usr/bin/unshare", "--mount", "--pid", "--fork", "--propagation", "private", "--",
+	argv := []string{"/usr/bin/unshare", "--mount", "--propagation", "private", "--",
 		"/bin/sh", "-c", nativeScript, "sh"}
 	argv = append(argv, env...)
 	argv = append(argv, args...)
