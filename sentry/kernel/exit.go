@@ -26,6 +26,9 @@ func (t *Task) ExitThread(code int) {
 // - Runs on the task goroutine.
 func (t *Task) exit() {
 	k := t.k
+	// Owned robust futexes are released whether the thread or the whole
+	// process exits: other processes sharing the memory may wait on them.
+	t.exitRobustList()
 	t.mu.Lock()
 	ctid := t.clearChildTID
 	t.mu.Unlock()
