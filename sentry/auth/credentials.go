@@ -32,6 +32,7 @@ const (
 	CapSysPtrace      = 19
 	CapSysAdmin       = 21
 	CapSysResource    = 24
+	CapSysNice        = 23
 	CapMknod          = 27
 	CapAuditWrite     = 29
 	CapSetfcap        = 31

@@ -133,6 +133,7 @@ func SentryFilter() *seccomp.Filter {
 		unix.SYS_PROCESS_VM_WRITEV,
 		unix.SYS_SCHED_SETAFFINITY,
 		unix.SYS_GETCPU,
+		unix.SYS_SETPRIORITY,
 		// File data the sentry holds: tmpfs memfds, gofer-donated fds,
 		// the container's stdio.
 		unix.SYS_MEMFD_CREATE,

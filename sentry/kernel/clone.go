@@ -81,6 +81,7 @@ func (t *Task) Clone(o CloneOptions) (int32, linux.Errno) {
 		child.altStack = t.AltStack()
 	}
 	child.name = t.Name()
+	child.nice = t.Nice()
 	if f&unix.CLONE_VM == 0 {
 		// A forked child keeps the rseq registration (so does its host
 		// stub); a new thread registers its own.

@@ -54,6 +54,8 @@ type Task struct {
 	robustLen     uintptr
 	// pdeathsig is sent when the parent process dies (PR_SET_PDEATHSIG).
 	pdeathsig int
+	// nice is the task's niceness (setpriority).
+	nice int
 	// timerSlack is PR_SET_TIMERSLACK's value in nanoseconds.
 	timerSlack uint64
 	// keepCaps is PR_SET_KEEPCAPS.

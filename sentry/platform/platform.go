@@ -135,6 +135,9 @@ type Thread interface {
 	FPState() ([]byte, error)
 	// SetFPState restores the FP/XSAVE area.
 	SetFPState([]byte) error
+	// SetNice sets the host scheduling niceness of the thread (only
+	// raising it above the sandbox's own is possible without privilege).
+	SetNice(nice int) error
 	// Release detaches from the host thread.
 	Release()
 }

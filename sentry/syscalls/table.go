@@ -227,6 +227,8 @@ var table = map[uintptr]kernel.Syscall{
 	unix.SYS_SYSINFO:           full(Sysinfo, hex),
 	unix.SYS_SCHED_GETAFFINITY: full(SchedGetaffinity, num, num, hex),
 	unix.SYS_SCHED_YIELD:       full(SchedYield),
+	unix.SYS_GETPRIORITY:       full(Getpriority, num, num),
+	unix.SYS_SETPRIORITY:       partial(Setpriority, "niceness below the sandbox's own is kept but gives no extra host priority", num, num, num),
 	unix.SYS_GETCPU:            full(Getcpu, hex, hex, hex),
 
 	// Time.

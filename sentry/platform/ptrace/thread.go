@@ -283,3 +283,8 @@ func (t *thread) writeRegs(regs *arch.Registers) error {
 	t.cached = *regs
 	return nil
 }
+
+// SetNice implements platform.Thread.SetNice.
+func (t *thread) SetNice(nice int) error {
+	return unix.Setpriority(unix.PRIO_PROCESS, t.tid, nice)
+}
