@@ -86,8 +86,7 @@ var bashCases = []tc{
 	// nice(1) reads and sets the niceness with getpriority/setpriority.
 	// Relative to the starting niceness, which the caller decides.
 	tc{name: "nice", args: []string{"bash", "-c", `n=$(nice); echo $(( $(nice -n 5 nice) - n )) $(( $(nice -n 5 nice -n 3 nice) - n )); renice -n $((n + 2)) -p $$ >/dev/null; echo $(( $(nice) - n )); renice -n $((n - 1)) -p $$ >/dev/null && echo "lowered $(( $(nice) - n ))"`},
-		wantStdout: "5 8\n2\nlowered -1\n",
-		pending:    "getpriority(2)/setpriority(2) are ENOSYS (#4)"}.with("renice"),
+		wantStdout: "5 8\n2\nlowered -1\n"}.with("renice"),
 	// PIDs are numbered in both runs exactly as Linux numbers them in a
 	// new PID namespace: from 1, in creation order, threads included.
 	// The program is its session's and process group's leader.

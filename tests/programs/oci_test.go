@@ -22,12 +22,10 @@ var ociCaseNames = []string{
 	"TestGo/goprog",
 }
 
-// ociPending, when set, is a runsc run gap that fails OCI cases
-// intermittently whatever the program: their sandbox half is skipped
-// unless MOAT_STRICT is set (see docs/compat.md).
-const ociPending = "runsc run: now and then a program's host file descriptor is closed under it " +
-	"(ld.so: \"failed to map segment\" or \"cannot read file data: Error 9\", EBADF from mmap/read) " +
-	"while the control server logs \"reading a request: socket operation on non-socket\" (#3)"
+// ociPending, when set, names a `runsc run` gap that fails OCI cases
+// whatever the program: their sandbox half is then skipped unless
+// MOAT_STRICT is set. None now (see docs/compat.md).
+const ociPending = ""
 
 // capabilities is every capability Linux 6.x knows: the bundle's process
 // gets what root has natively.
