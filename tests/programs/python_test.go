@@ -19,6 +19,7 @@ var pythonCases = []tc{
 	python("jobctl"),
 	python("asyncio_futures"),
 	python("fileio"),
+	python("pty_resource").with("ps"),
 	python("stdlib"),
 	{name: "c-oneliner", args: []string{"python3", "-c", `import sys, os, platform; print(sys.version_info[:2] >= (3, 11), platform.system(), os.getcwd(), sys.argv[1:])`, "a", "b"},
 		wantStdout: "True Linux /tmp ['a', 'b']\n"},
