@@ -61,6 +61,10 @@ var coreutilsCases = []tc{
 		pending: "tmpfs: a directory's st_size is 4096 with 8 blocks (Linux: 40 + 20 per entry, 0 blocks) and a sparse file counts blocks for its holes (#4)"},
 	coreutils("rm-mkdir", `mkdir -p a/b/c; rmdir a/b/c; rm -r a; ls -1d a 2>&1 || true; rmdir sub 2>&1 || true; rm -rf sub; find . | sort; mktemp -d -p . | grep -c 'tmp\.'; touch -d @86400 old; stat -c %Y old; truncate -s 10k big; stat -c %s big; shred -u big && echo shredded`,
 		"ls: cannot access 'a': No such file or directory\nrmdir: failed to remove 'sub': Directory not empty\n.\n./a.txt\n./b.txt\n./empty\n1\n86400\n10240\nshredded\n"),
+	// Megabytes through the harness's stdout pipe and between programs.
+	{name: "big-output", args: []string{"seq", "1", "1000000"}},
+	{name: "big-pipes", args: []string{"bash", "-c", "yes | head -c 50000000 | wc -c; seq 1 1000000 | md5sum; head -c 20000000 /dev/zero | gzip -1 | gunzip | wc -c"},
+		wantStdout: "50000000\n8a7095c1c23bfadc311fe6b16d950582  -\n20000000\n"},
 	{name: "sha256-of-stdin", args: []string{"sha256sum"}, stdin: "moat\n",
 		wantStdout: "a5cb3d7e5e70e400791958b84af06a215985ae4470424570fdd12f5b44347120  -\n"},
 }

@@ -133,5 +133,8 @@ func TestGo(t *testing.T) {
 		// GOMAXPROCS=1 for the whole program: every goroutine shares
 		// one P, so the netpoller, timers and preemption carry it.
 		{name: "goprog-gomaxprocs1", args: []string{"/usr/bin/env", "GOMAXPROCS=1", bin, "a", "b c"}, wantStdout: wantGoprog},
+		// A shell's exec into a Go program, as container entrypoint
+		// scripts do (`exec "$@"`).
+		{name: "goprog-via-bash-exec", args: []string{"bash", "-c", `exec "$0" "$@"`, bin, "a", "b c"}, wantStdout: wantGoprog},
 	})
 }
