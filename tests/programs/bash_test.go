@@ -94,6 +94,10 @@ var bashCases = []tc{
 		"[1]-     2 Running                 sleep 10 &\n[2]+     3 Running                 sleep 10 &\nthread tid 5\npid 4 ppid 1\n"+
 			"    PID    PPID    PGID     SID STAT COMMAND\n      1       0       1       1 Ss   bash\n      2       1       1       1 S    sleep\n      3       1       1       1 S    sleep\n      6       1       1       1 R    ps\n"+
 			"    PID NLWP COMMAND\n      1    1 bash\n1 S 0 1 1 0 -1\n", 0).with("python3", "ps"),
+	// A C toolchain: make -j4 runs gcc, which runs cc1, as and collect2/ld
+	// with temporary files in /tmp.
+	bash("gcc-make", `set -e; for i in 1 2 3 4; do printf "int f$i(void) { return $i; }\n" > f$i.c; done; printf '#include <stdio.h>\nint f1(void), f2(void), f3(void), f4(void);\nint main(void) { printf("sum %%d\\n", f1() + f2() + f3() + f4()); return 0; }\n' > main.c; printf 'prog: main.o f1.o f2.o f3.o f4.o\n\tgcc -o $@ $^\n%%.o: %%.c\n\tgcc -O2 -c -o $@ $<\n' > Makefile; make -s -j4; ./prog; gcc -static -o sprog main.c f1.c f2.c f3.c f4.c && ./sprog; echo 'int main(void) { return 7; }' | gcc -x c -o r -; ./r || echo "exit $?"`,
+		"sum 10\nsum 10\nexit 7\n", 0).with("gcc", "make"),
 	bash("pid-relations", `echo "pid1 $(( $$ == 1 ))"; sh -c 'echo $PPID' > ppid; echo "child's parent is us: $(( $(cat ppid) == $$ ))"; (echo "BASHPID differs in subshell: $(( BASHPID != $$ ))"); sleep 0.1 & echo "bg pid > 1: $(( $! > 1 ))"; wait; echo "$(readlink /proc/self)" > self; echo "proc self differs: $(( $(cat self) != $$ ))"`,
 		"pid1 1\nchild's parent is us: 1\nBASHPID differs in subshell: 1\nbg pid > 1: 1\nproc self differs: 1\n", 0),
 }
