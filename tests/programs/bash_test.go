@@ -98,6 +98,10 @@ var bashCases = []tc{
 	// with temporary files in /tmp.
 	bash("gcc-make", `set -e; for i in 1 2 3 4; do printf "int f$i(void) { return $i; }\n" > f$i.c; done; printf '#include <stdio.h>\nint f1(void), f2(void), f3(void), f4(void);\nint main(void) { printf("sum %%d\\n", f1() + f2() + f3() + f4()); return 0; }\n' > main.c; printf 'prog: main.o f1.o f2.o f3.o f4.o\n\tgcc -o $@ $^\n%%.o: %%.c\n\tgcc -O2 -c -o $@ $<\n' > Makefile; make -s -j4; ./prog; gcc -static -o sprog main.c f1.c f2.c f3.c f4.c && ./sprog; echo 'int main(void) { return 7; }' | gcc -x c -o r -; ./r || echo "exit $?"`,
 		"sum 10\nsum 10\nexit 7\n", 0).with("gcc", "make"),
+	// SIGPIPE in pipelines, signals to process groups (kill 0, killpg),
+	// children found by parent (pkill -P).
+	bash("signals-and-groups", `yes | head -n 1; echo "${PIPESTATUS[*]}"; (trap '' PIPE; yes 2>/dev/null | head -n 1; echo "${PIPESTATUS[*]}"); sh -c 'sleep 10 & sleep 10 & kill 0'; echo "kill 0: $?"; (sleep 10 & wait $!; echo "inner $?") & w=$!; until pgrep -P $w sleep >/dev/null; do sleep 0.05; done; pkill -TERM -P $w sleep; wait $w; echo "outer $?"; (python3 -c 'import os, signal; os.setpgid(0, 0); os.killpg(os.getpgrp(), signal.SIGUSR2)'; echo "killpg $?") 2>/dev/null; set -m; sleep 10 & p=$!; echo "job has its own group: $(( $(ps -o pgid= -p $p) == p ))"; kill -- -$p; wait $p; echo "group killed $?"`,
+		"y\n141 0\ny\n1 0\nkill 0: 143\ninner 143\nouter 0\nkillpg 140\njob has its own group: 1\ngroup killed 143\n", 0).with("ps", "pgrep", "pkill", "python3"),
 	bash("pid-relations", `echo "pid1 $(( $$ == 1 ))"; sh -c 'echo $PPID' > ppid; echo "child's parent is us: $(( $(cat ppid) == $$ ))"; (echo "BASHPID differs in subshell: $(( BASHPID != $$ ))"); sleep 0.1 & echo "bg pid > 1: $(( $! > 1 ))"; wait; echo "$(readlink /proc/self)" > self; echo "proc self differs: $(( $(cat self) != $$ ))"`,
 		"pid1 1\nchild's parent is us: 1\nBASHPID differs in subshell: 1\nbg pid > 1: 1\nproc self differs: 1\n", 0),
 }

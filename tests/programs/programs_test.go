@@ -76,7 +76,7 @@ var packages = map[string]string{
 	"sha256sum": "coreutils", "ls": "coreutils", "diff": "diffutils", "cmp": "diffutils",
 	"awk": "mawk", "flock": "util-linux", "setsid": "util-linux", "renice": "bsdutils",
 	"getent": "libc-bin", "nohup": "coreutils", "unshare": "util-linux", "ps": "procps",
-	"gcc": "gcc libc6-dev", "make": "make",
+	"gcc": "gcc libc6-dev", "make": "make", "pgrep": "procps", "pkill": "procps",
 }
 
 // runCases runs every case of cases as a parallel subtest of t.
