@@ -102,6 +102,9 @@ var bashCases = []tc{
 	// children found by parent (pkill -P).
 	bash("signals-and-groups", `yes | head -n 1; echo "${PIPESTATUS[*]}"; (trap '' PIPE; yes 2>/dev/null | head -n 1; echo "${PIPESTATUS[*]}"); sh -c 'sleep 10 & sleep 10 & kill 0'; echo "kill 0: $?"; (sleep 10 & wait $!; echo "inner $?") & w=$!; until pgrep -P $w sleep >/dev/null; do sleep 0.05; done; pkill -TERM -P $w sleep; wait $w; echo "outer $?"; (python3 -c 'import os, signal; os.setpgid(0, 0); os.killpg(os.getpgrp(), signal.SIGUSR2)'; echo "killpg $?") 2>/dev/null; set -m; sleep 10 & p=$!; echo "job has its own group: $(( $(ps -o pgid= -p $p) == p ))"; kill -- -$p; wait $p; echo "group killed $?"`,
 		"y\n141 0\ny\n1 0\nkill 0: 143\ninner 143\nouter 0\nkillpg 140\njob has its own group: 1\ngroup killed 143\n", 0).with("ps", "pgrep", "pkill", "python3"),
+	// Orphans go to pid 1 (bash here), or to a subreaper below it.
+	bash("orphans-and-subreaper", `sh -c 'sleep 10 & echo $!' > pidf; o=$(cat pidf); echo "orphan's parent is pid 1: $(( $(ps -o ppid= -p $o) == 1 ))"; python3 `+testdata("python", "subreaper.py")+`; echo "zombies: $(ps -eo stat= | grep -c Z)"; kill $o`,
+		"orphan's parent is pid 1: 1\nsubreaper set: True\nget subreaper: 1\ngrandchild reaped by the subreaper: True 9\nits parent was us: True\nzombies: 0\n", 0).with("ps", "python3"),
 	bash("pid-relations", `echo "pid1 $(( $$ == 1 ))"; sh -c 'echo $PPID' > ppid; echo "child's parent is us: $(( $(cat ppid) == $$ ))"; (echo "BASHPID differs in subshell: $(( BASHPID != $$ ))"); sleep 0.1 & echo "bg pid > 1: $(( $! > 1 ))"; wait; echo "$(readlink /proc/self)" > self; echo "proc self differs: $(( $(cat self) != $$ ))"`,
 		"pid1 1\nchild's parent is us: 1\nBASHPID differs in subshell: 1\nbg pid > 1: 1\nproc self differs: 1\n", 0),
 }
