@@ -52,5 +52,5 @@ def execer():
 
 
 threading.Thread(target=execer).start()
-time.sleep(30)
+time.sleep(10)
 print("exec did not happen")
