@@ -13,10 +13,12 @@
 package programs_test
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -181,12 +183,29 @@ func nativeCmd(args ...string) testutil.Cmd {
 	return testutil.Cmd{Args: argv}
 }
 
-// testdata returns the absolute path of a file under testdata/ (both runs
-// see the host's root, so the repository is visible to the sandbox too).
+var (
+	testdataOnce sync.Once
+	testdataDir  string
+)
+
+// testdata returns the absolute path of a file under a copy of testdata/
+// in the test cache (never under /tmp: both runs get a fresh /tmp, and the
+// checkout itself may live under /tmp).
 func testdata(elem ...string) string {
-	wd, err := os.Getwd()
-	if err != nil {
-		panic(err)
-	}
-	return filepath.Join(append([]string{wd, "testdata"}, elem...)...)
+	testdataOnce.Do(func() {
+		wd, err := os.Getwd()
+		if err != nil {
+			panic(err)
+		}
+		cache, err := testutil.CacheDir()
+		if err != nil {
+			panic(err)
+		}
+		testdataDir = filepath.Join(cache, "programs-testdata")
+		os.RemoveAll(testdataDir)
+		if out, err := exec.Command("cp", "-a", filepath.Join(wd, "testdata"), testdataDir).CombinedOutput(); err != nil {
+			panic(fmt.Sprintf("copying testdata: %v: %s", err, out))
+		}
+	})
+	return filepath.Join(append([]string{testdataDir}, elem...)...)
 }
