@@ -65,7 +65,7 @@ func (t *Task) Clone(o CloneOptions) (int32, linux.Errno) {
 		return 0, linux.EAGAIN
 	}
 
-	child := &Task{k: k, wake: make(chan struct{}, 1)}
+	child := &Task{k: k, pidns: t.pidns, wake: make(chan struct{}, 1)}
 	child.creds.Store(t.Credentials())
 	child.regs = t.regs
 	child.regs.Rax = 0
@@ -105,7 +105,7 @@ func (t *Task) Clone(o CloneOptions) (int32, linux.Errno) {
 		discard(pendThread, pendFork)
 		return 0, linux.EINTR
 	}
-	child.tid = k.allocTIDLocked()
+	child.tid = k.newTIDLocked(child)
 	if f&unix.CLONE_THREAD != 0 {
 		child.tg = t.tg
 		t.tg.mu.Lock()
@@ -147,13 +147,15 @@ func (t *Task) Clone(o CloneOptions) (int32, linux.Errno) {
 	if errno := <-started; errno != 0 {
 		return 0, errno
 	}
+	// The parent and the child share a PID namespace.
+	ctid := t.PIDNamespace().IDOfTask(child)
 	if f&unix.CLONE_PARENT_SETTID != 0 {
-		t.writeTID(o.ParentTID, child.tid)
+		t.writeTID(o.ParentTID, ctid)
 	}
 	if f&unix.CLONE_VFORK != 0 {
 		t.waitVfork(child)
 	}
-	return child.tid, 0
+	return ctid, 0
 }
 
 func discard(pt platform.PendingThread, pf platform.PendingAddressSpace) {
@@ -187,7 +189,7 @@ func (t *Task) start(pt platform.PendingThread, pf platform.PendingAddressSpace,
 		return
 	}
 	if flags&unix.CLONE_CHILD_SETTID != 0 {
-		t.writeTID(ctid, t.tid)
+		t.writeTID(ctid, t.TID())
 	}
 	started <- 0
 	t.run()

@@ -176,6 +176,9 @@ type ProcessArgs struct {
 	FDTable    *FDTable
 	FSContext  *FSContext
 	Limits     Limits
+	// PIDNamespace is where StartProcess starts the process (nil: the
+	// root); the first process of a child namespace is its init.
+	PIDNamespace *PIDNamespace
 }
 
 // StartInit creates the first process and starts it. It returns the exec

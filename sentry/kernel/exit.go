@@ -96,6 +96,9 @@ func (t *Task) exit() {
 	}
 	k.reparentChildrenLocked(tg)
 	isInit := tg == k.init
+	if !isInit && tg.isNamespaceInit() {
+		k.killNamespaceLocked(tg)
+	}
 	if isInit {
 		// The PID namespace dies with its init.
 		for _, o := range k.threadGroups {

@@ -59,6 +59,8 @@ type Kernel struct {
 	nextTID int32
 	// init is the first thread group; when it exits the sandbox ends.
 	init *ThreadGroup
+	// rootPIDNS is the root PID namespace (pidns.go).
+	rootPIDNS *PIDNamespace
 
 	// futexes are the futex wait queues.
 	futexes futexTable
@@ -116,7 +118,7 @@ func New(cfg Config) (*Kernel, error) {
 	}
 	// Every task pins an OS thread; leave Go room for its own threads.
 	debug.SetMaxThreads(2*cfg.MaxTasks + 1000)
-	return &Kernel{
+	k := &Kernel{
 		cfg:          cfg,
 		bootTime:     time.Now(),
 		tasks:        map[int32]*Task{},
@@ -126,7 +128,9 @@ func New(cfg Config) (*Kernel, error) {
 		nextTID:      1,
 		missing:      map[uintptr]bool{},
 		done:         make(chan struct{}),
-	}, nil
+	}
+	k.rootPIDNS = &PIDNamespace{k: k}
+	return k, nil
 }
 
 // Platform returns the platform tasks run on.

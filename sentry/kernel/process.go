@@ -54,6 +54,8 @@ func (k *Kernel) SetProcessGroup(caller, target *ThreadGroup, pgid int32) linux.
 	}
 	if pgid == 0 {
 		pgid = target.pid
+	} else if pgid = caller.pidNamespace().rootOf(pgid); pgid == 0 {
+		return linux.EPERM // no such group in the caller's namespace
 	}
 	if pgid != target.pid {
 		// Joining an existing group: it must be in the same session.
@@ -129,7 +131,7 @@ func (tg *ThreadGroup) notifyParentLocked(code int32, status int) {
 	p.childEvents = make(chan struct{})
 	if tg.exitSignal != 0 {
 		info := linux.NewSignalInfo(tg.exitSignal, code)
-		info.SetPID(tg.pid)
+		info.SetPID(p.pidNamespace().idOf(tg.pid))
 		if l := tg.leader; l != nil {
 			info.SetUID(uint32(l.Credentials().RealKUID))
 		}
@@ -163,7 +165,7 @@ func (k *Kernel) reparentChildrenLocked(tg *ThreadGroup) {
 	if len(tg.children) == 0 {
 		return
 	}
-	newParent := k.init
+	newParent := k.reaperLocked(tg)
 	for a := tg.parent; a != nil; a = a.parent {
 		if a.subreaper && !a.zombie {
 			newParent = a

@@ -53,7 +53,7 @@ func (t *Task) releaseRobustFutex(addr uintptr) {
 	ft.mu.Lock()
 	defer ft.mu.Unlock()
 	v, errno := t.readWord(addr)
-	if errno != 0 || int32(v&futexTIDMask) != t.tid {
+	if errno != 0 || int32(v&futexTIDMask) != t.TID() {
 		return
 	}
 	nv := v&futexWaiters | futexOwnerDied

@@ -144,7 +144,7 @@ func (t *Task) sendSignal(info *linux.SignalInfo, from SignalSender, group bool)
 	// A PID namespace's init gets only the signals it handles (or blocks:
 	// the handler may change before it unblocks them), unless the kernel
 	// raised them or they come from outside the namespace.
-	if tg == t.k.init && from == FromSandbox && act.Handler == linux.SIG_DFL && !blocked {
+	if tg.isNamespaceInit() && from == FromSandbox && act.Handler == linux.SIG_DFL && !blocked {
 		return 0
 	}
 	if sig == int(unix.SIGKILL) {

@@ -17,7 +17,9 @@ import (
 type Task struct {
 	k   *Kernel
 	tg  *ThreadGroup
-	tid int32
+	tid int32 // in the root PID namespace
+	// pidns is the PID namespace the task lives in (nil: the root).
+	pidns *PIDNamespace
 
 	// The fields below are owned by the task goroutine.
 	mm        *mm.MemoryManager
@@ -73,18 +75,19 @@ func (t *Task) Kernel() *Kernel { return t.k }
 // ThreadGroup returns the task's process.
 func (t *Task) ThreadGroup() *ThreadGroup { return t.tg }
 
-// TID returns the thread ID in the sandbox's PID namespace.
-func (t *Task) TID() int32 { return t.tid }
+// TID returns the thread ID in the task's own PID namespace.
+func (t *Task) TID() int32 { return t.PIDNamespace().idOf(t.tid) }
 
-// PID returns the thread group ID.
-func (t *Task) PID() int32 { return t.tg.pid }
+// PID returns the thread group ID in the task's own PID namespace.
+func (t *Task) PID() int32 { return t.tg.PID() }
 
-// PPID returns the parent's PID (0 for the container's init).
+// PPID returns the parent's PID in the task's PID namespace (0 for the
+// container's init, or a parent outside the namespace).
 func (t *Task) PPID() int32 {
 	t.k.mu.Lock()
 	defer t.k.mu.Unlock()
 	if p := t.tg.parent; p != nil {
-		return p.pid
+		return t.PIDNamespace().IDOfThreadGroup(p)
 	}
 	return 0
 }

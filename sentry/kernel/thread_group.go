@@ -60,8 +60,8 @@ type ThreadGroup struct {
 	startTime int64
 }
 
-// PID returns the thread group ID.
-func (tg *ThreadGroup) PID() int32 { return tg.pid }
+// PID returns the thread group ID in the process's own PID namespace.
+func (tg *ThreadGroup) PID() int32 { return tg.pidNamespace().idOf(tg.pid) }
 
 // Limits returns a copy of the resource limits.
 func (tg *ThreadGroup) Limits() Limits {

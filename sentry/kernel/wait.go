@@ -69,6 +69,13 @@ func (r *WaitResult) Code() int32 {
 func (t *Task) Wait(o WaitOptions) (*WaitResult, linux.Errno) {
 	k := t.k
 	tg := t.tg
+	ns := t.PIDNamespace()
+	if o.Select != WaitAny {
+		// The ID is the caller's; the tree holds root IDs.
+		if o.ID = ns.rootOf(o.ID); o.ID == 0 {
+			return nil, linux.ECHILD
+		}
+	}
 	for {
 		k.mu.Lock()
 		matched := false
@@ -79,7 +86,7 @@ func (t *Task) Wait(o WaitOptions) (*WaitResult, linux.Errno) {
 			matched = true
 			if !c.zombie && (o.Stopped || o.Continued) {
 				if code, sig, ok := c.takeStopReport(o.Stopped, o.Continued, o.NoWait); ok {
-					r := &WaitResult{PID: c.pid, StateCode: code, StateSignal: sig}
+					r := &WaitResult{PID: ns.idOf(c.pid), StateCode: code, StateSignal: sig}
 					if l := c.leader; l != nil {
 						r.UID = uint32(l.Credentials().RealKUID)
 					}
@@ -91,7 +98,7 @@ func (t *Task) Wait(o WaitOptions) (*WaitResult, linux.Errno) {
 				continue
 			}
 			c.mu.Lock()
-			r := &WaitResult{PID: c.pid, Status: c.status, UserTime: c.userTime + c.childUserTime, SysTime: c.sysTime + c.childSysTime}
+			r := &WaitResult{PID: ns.idOf(c.pid), Status: c.status, UserTime: c.userTime + c.childUserTime, SysTime: c.sysTime + c.childSysTime}
 			c.mu.Unlock()
 			if l := c.leader; l != nil {
 				r.UID = uint32(l.Credentials().RealKUID)

@@ -89,7 +89,7 @@ func Wait4(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
 	case pid == -1:
 		o.Select = kernel.WaitAny
 	case pid == 0:
-		o.Select, o.ID = kernel.WaitPGID, t.ThreadGroup().ProcessGroup()
+		o.Select, o.ID = kernel.WaitPGID, t.PIDNamespace().IDOfRoot(t.ThreadGroup().ProcessGroup())
 	case pid < -1:
 		o.Select, o.ID = kernel.WaitPGID, -pid
 	default:
@@ -145,7 +145,7 @@ func Waitid(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) 
 			return 0, linux.EINVAL
 		}
 		if id == 0 {
-			id = t.ThreadGroup().ProcessGroup()
+			id = t.PIDNamespace().IDOfRoot(t.ThreadGroup().ProcessGroup())
 		}
 		o.Select, o.ID = kernel.WaitPGID, id
 	case pPIDFD:

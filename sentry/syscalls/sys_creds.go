@@ -228,7 +228,7 @@ func Capget(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) 
 	}
 	target := t
 	if pid != 0 && pid != t.TID() {
-		target = t.Kernel().TaskByTID(pid)
+		target = t.PIDNamespace().TaskWithID(pid)
 		if target == nil {
 			return 0, linux.ESRCH
 		}

@@ -34,24 +34,24 @@ func Kill(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
 	if sig < 0 || sig > linux.NumSignals {
 		return 0, linux.EINVAL
 	}
-	k := t.Kernel()
+	k, ns := t.Kernel(), t.PIDNamespace()
 	var targets []*kernel.ThreadGroup
 	switch {
 	case pid > 0:
-		if tg := k.ThreadGroupByPID(pid); tg != nil {
+		if tg := ns.ThreadGroupWithID(pid); tg != nil {
 			targets = append(targets, tg)
 		}
 	case pid == 0:
 		targets = k.ThreadGroupsInGroup(t.ThreadGroup().ProcessGroup())
 	case pid == -1:
 		// Every process but init and the caller.
-		for _, tg := range k.ThreadGroups() {
-			if tg.PID() != 1 && tg != t.ThreadGroup() {
+		for _, tg := range ns.ThreadGroups() {
+			if ns.IDOfThreadGroup(tg) != 1 && tg != t.ThreadGroup() {
 				targets = append(targets, tg)
 			}
 		}
 	default:
-		targets = k.ThreadGroupsInGroup(-pid)
+		targets = ns.ThreadGroupsInGroup(-pid)
 	}
 	if len(targets) == 0 {
 		return 0, linux.ESRCH
@@ -77,7 +77,7 @@ func threadKill(t *kernel.Task, tgid, tid int32, sig int) linux.Errno {
 	if tid <= 0 || sig < 0 || sig > linux.NumSignals {
 		return linux.EINVAL
 	}
-	target := t.Kernel().TaskByTID(tid)
+	target := t.PIDNamespace().TaskWithID(tid)
 	if target == nil || (tgid > 0 && target.PID() != tgid) {
 		return linux.ESRCH
 	}
@@ -164,7 +164,7 @@ func RtSigqueueinfo(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux
 	if (info.Code() >= 0 || info.Code() == linux.SI_TKILL) && pid != t.PID() {
 		return 0, linux.EPERM
 	}
-	tg := t.Kernel().ThreadGroupByPID(pid)
+	tg := t.PIDNamespace().ThreadGroupWithID(pid)
 	if tg == nil {
 		return 0, linux.ESRCH
 	}
@@ -190,7 +190,7 @@ func RtTgsigqueueinfo(t *kernel.Task, args *arch.SyscallArguments) (uintptr, lin
 	if (info.Code() >= 0 || info.Code() == linux.SI_TKILL) && tgid != t.PID() {
 		return 0, linux.EPERM
 	}
-	target := t.Kernel().TaskByTID(tid)
+	target := t.PIDNamespace().TaskWithID(tid)
 	if target == nil || target.PID() != tgid {
 		return 0, linux.ESRCH
 	}

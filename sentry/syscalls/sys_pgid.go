@@ -38,7 +38,7 @@ func threadGroupOf(t *kernel.Task, pid int32) *kernel.ThreadGroup {
 	if pid == 0 {
 		return t.ThreadGroup()
 	}
-	return t.Kernel().ThreadGroupByPID(pid)
+	return t.PIDNamespace().ThreadGroupWithID(pid)
 }
 
 // Getpgid implements Linux syscall getpgid(2).
@@ -47,12 +47,12 @@ func Getpgid(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno)
 	if tg == nil {
 		return 0, linux.ESRCH
 	}
-	return uintptr(tg.ProcessGroup()), 0
+	return uintptr(t.PIDNamespace().IDOfRoot(tg.ProcessGroup())), 0
 }
 
 // Getpgrp implements Linux syscall getpgrp(2).
 func Getpgrp(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
-	return uintptr(t.ThreadGroup().ProcessGroup()), 0
+	return uintptr(t.PIDNamespace().IDOfRoot(t.ThreadGroup().ProcessGroup())), 0
 }
 
 // Setpgid implements Linux syscall setpgid(2).
@@ -74,11 +74,11 @@ func Getsid(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) 
 	if tg == nil {
 		return 0, linux.ESRCH
 	}
-	return uintptr(tg.Session()), 0
+	return uintptr(t.PIDNamespace().IDOfRoot(tg.Session())), 0
 }
 
 // Setsid implements Linux syscall setsid(2).
 func Setsid(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
 	sid, errno := t.Kernel().SetSession(t.ThreadGroup())
-	return uintptr(sid), errno
+	return uintptr(t.PIDNamespace().IDOfRoot(sid)), errno
 }

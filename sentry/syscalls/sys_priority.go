@@ -12,23 +12,23 @@ import (
 // priorityTargets returns the tasks which/who name (PRIO_PROCESS,
 // PRIO_PGRP, PRIO_USER).
 func priorityTargets(t *kernel.Task, which, who int32) ([]*kernel.Task, linux.Errno) {
-	k := t.Kernel()
+	ns := t.PIDNamespace()
 	switch which {
 	case unix.PRIO_PROCESS:
 		if who == 0 {
 			return []*kernel.Task{t}, 0
 		}
-		if tt := k.TaskByTID(who); tt != nil {
+		if tt := ns.TaskWithID(who); tt != nil {
 			return []*kernel.Task{tt}, 0
 		}
 		return nil, linux.ESRCH
 	case unix.PRIO_PGRP:
 		pgid := who
 		if pgid == 0 {
-			pgid = t.ThreadGroup().ProcessGroup()
+			pgid = ns.IDOfRoot(t.ThreadGroup().ProcessGroup())
 		}
 		var ts []*kernel.Task
-		for _, tg := range k.ThreadGroupsInGroup(pgid) {
+		for _, tg := range ns.ThreadGroupsInGroup(pgid) {
 			ts = append(ts, tg.Threads()...)
 		}
 		if len(ts) == 0 {
@@ -41,7 +41,7 @@ func priorityTargets(t *kernel.Task, which, who int32) ([]*kernel.Task, linux.Er
 			uid = t.Credentials().RealKUID
 		}
 		var ts []*kernel.Task
-		for _, tt := range k.Tasks() {
+		for _, tt := range ns.Tasks() {
 			if tt.Credentials().RealKUID == uid {
 				ts = append(ts, tt)
 			}

@@ -57,7 +57,7 @@ func Setrlimit(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errn
 func Prlimit64(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
 	pid, r := args.Int(0), int(args.Int(1))
 	if pid != 0 && pid != t.PID() {
-		if t.Kernel().TaskByTID(pid) == nil {
+		if t.PIDNamespace().TaskWithID(pid) == nil {
 			return 0, linux.ESRCH
 		}
 		// TODO(#4): other processes' limits.
@@ -115,7 +115,7 @@ func Getrusage(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errn
 // SchedGetaffinity implements Linux syscall sched_getaffinity(2).
 func SchedGetaffinity(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
 	pid, size := args.Int(0), args.SizeT(1)
-	if pid != 0 && t.Kernel().TaskByTID(pid) == nil {
+	if pid != 0 && t.PIDNamespace().TaskWithID(pid) == nil {
 		return 0, linux.ESRCH
 	}
 	ncpu := t.Kernel().CPUs()

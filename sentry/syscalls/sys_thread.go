@@ -46,7 +46,7 @@ func GetRobustList(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.
 	pid := args.Int(0)
 	target := t
 	if pid != 0 {
-		target = t.Kernel().TaskByTID(pid)
+		target = t.PIDNamespace().TaskWithID(pid)
 		if target == nil {
 			return 0, linux.ESRCH
 		}

@@ -105,7 +105,7 @@ func TimerCreate(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Er
 		signo = int(int32(le.Uint32(b[8:])))
 		notify = int(int32(le.Uint32(b[12:])))
 		if notify == kernel.SigevThreadID {
-			target = t.Kernel().TaskByTID(int32(le.Uint32(b[16:])))
+			target = t.PIDNamespace().TaskWithID(int32(le.Uint32(b[16:])))
 			if target == nil || target.ThreadGroup() != t.ThreadGroup() {
 				return 0, linux.EINVAL
 			}

@@ -77,7 +77,7 @@ const pidOffset = 1 << 32
 // Linux, but only processes are listed.
 func (d *rootDir) Lookup(ctx vfs.Context, name string) (vfs.Inode, linux.Errno) {
 	if tid, ok := parseID(name); ok {
-		t := d.fs.k.TaskByTID(tid)
+		t := d.fs.ns.TaskWithID(tid)
 		if t == nil {
 			return nil, linux.ENOENT
 		}
@@ -105,7 +105,7 @@ func (d *rootDir) list(ctx vfs.Context, off int64, emit func(vfs.Dirent) bool) l
 		}
 		off = pidOffset
 	}
-	for _, pid := range processIDs(d.fs.k) {
+	for _, pid := range processIDs(d.fs.ns) {
 		if pidOffset+int64(pid) < off {
 			continue
 		}
@@ -122,12 +122,12 @@ func (d *rootDir) list(ctx vfs.Context, off int64, emit func(vfs.Dirent) bool) l
 	return 0
 }
 
-// processIDs returns the PIDs of the kernel's processes, sorted.
-func processIDs(k *kernel.Kernel) []int32 {
+// processIDs returns the PIDs, in ns, of the processes ns sees, sorted.
+func processIDs(ns *kernel.PIDNamespace) []int32 {
 	var pids []int32
-	for _, t := range k.Tasks() {
-		if t.TID() == t.PID() {
-			pids = append(pids, t.PID())
+	for _, tg := range ns.ThreadGroups() {
+		if pid := ns.IDOfThreadGroup(tg); pid > 0 {
+			pids = append(pids, pid)
 		}
 	}
 	slices.Sort(pids)

@@ -49,8 +49,8 @@ func (n *node) task() *kernel.Task {
 	if n.tid == 0 {
 		return nil
 	}
-	t := n.fs.k.TaskByTID(n.tid)
-	if t != nil && n.tgid != 0 && t.PID() != n.tgid {
+	t := n.fs.ns.TaskWithID(n.tid)
+	if t != nil && n.tgid != 0 && n.fs.ns.IDOfThreadGroup(t.ThreadGroup()) != n.tgid {
 		return nil
 	}
 	return t

@@ -35,7 +35,9 @@ import (
 
 // filesystem is one procfs instance.
 type filesystem struct {
-	k     *kernel.Kernel
+	k *kernel.Kernel
+	// ns is the PID namespace whose numbers the instance shows.
+	ns    *kernel.PIDNamespace
 	v     *vfs.VirtualFilesystem
 	host  *HostInfo
 	vfsfs *vfs.Filesystem
@@ -71,6 +73,7 @@ func newFilesystem(k *kernel.Kernel, v *vfs.VirtualFilesystem, host *HostInfo, l
 	}
 	fs := &filesystem{
 		k:       k,
+		ns:      k.RootPIDNamespace(),
 		v:       v,
 		host:    host,
 		created: time.Now(),

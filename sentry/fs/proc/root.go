@@ -55,32 +55,37 @@ func (fs *filesystem) newRoot() vfs.Inode {
 		{"loadavg", b.file(fs.genLoadavg)},
 		{"meminfo", b.file(fs.genMeminfo)},
 		{"mounts", b.link(func(vfs.Context) (string, linux.Errno) { return "self/mounts", 0 })},
-		{"self", b.link(selfTarget)},
+		{"self", b.link(fs.selfTarget)},
 		{"stat", b.file(fs.genStat)},
 		{"sys", fs.newSys(b)},
-		{"thread-self", b.link(threadSelfTarget)},
+		{"thread-self", b.link(fs.threadSelfTarget)},
 		{"uptime", b.file(fs.genUptime)},
 		{"version", b.file(fs.genVersion)},
 	}
 	return root
 }
 
-// selfTarget is /proc/self's target: the caller's PID.
-func selfTarget(ctx vfs.Context) (string, linux.Errno) {
+// selfTarget is /proc/self's target: the caller's PID (in the instance's
+// namespace; none for a caller it does not see).
+func (fs *filesystem) selfTarget(ctx vfs.Context) (string, linux.Errno) {
 	t := callerTask(ctx)
 	if t == nil {
 		return "", linux.ENOENT
 	}
-	return strconv.Itoa(int(t.PID())), 0
+	pid := fs.ns.IDOfThreadGroup(t.ThreadGroup())
+	if pid == 0 {
+		return "", linux.ENOENT
+	}
+	return strconv.Itoa(int(pid)), 0
 }
 
 // threadSelfTarget is /proc/thread-self's target: PID/task/TID.
-func threadSelfTarget(ctx vfs.Context) (string, linux.Errno) {
-	t := callerTask(ctx)
-	if t == nil {
-		return "", linux.ENOENT
+func (fs *filesystem) threadSelfTarget(ctx vfs.Context) (string, linux.Errno) {
+	pid, errno := fs.selfTarget(ctx)
+	if errno != 0 {
+		return "", errno
 	}
-	return strconv.Itoa(int(t.PID())) + "/task/" + strconv.Itoa(int(t.TID())), 0
+	return pid + "/task/" + strconv.Itoa(int(fs.ns.IDOfTask(callerTask(ctx)))), 0
 }
 
 func (fs *filesystem) genCPUInfo(vfs.Context, *kernel.Task) ([]byte, linux.Errno) {

@@ -20,13 +20,14 @@ type taskDir struct {
 
 // newTaskDir returns the directory of t.
 func (fs *filesystem) newTaskDir(t *kernel.Task, thread bool) *taskDir {
+	tid := fs.ns.IDOfTask(t)
 	d := &taskDir{
-		node:   node{fs: fs, ino: taskIno(inoTaskDir, t.TID(), 0), mode: unix.S_IFDIR | 0o555, tid: t.TID()},
+		node:   node{fs: fs, ino: taskIno(inoTaskDir, tid, 0), mode: unix.S_IFDIR | 0o555, tid: tid},
 		thread: thread,
 	}
 	if thread {
-		d.ino = taskIno(inoTaskDir, t.TID(), 1)
-		d.tgid = t.PID()
+		d.ino = taskIno(inoTaskDir, tid, 1)
+		d.tgid = fs.ns.IDOfThreadGroup(t.ThreadGroup())
 	}
 	return d
 }
@@ -139,7 +140,7 @@ func (d *threadsDir) Lookup(ctx vfs.Context, name string) (vfs.Inode, linux.Errn
 	if leader == nil || !ok {
 		return nil, linux.ENOENT
 	}
-	t := d.fs.k.TaskByTID(tid)
+	t := d.fs.ns.TaskWithID(tid)
 	if t == nil || t.ThreadGroup() != leader.ThreadGroup() {
 		return nil, linux.ENOENT
 	}
@@ -161,7 +162,7 @@ func (d *threadsDir) list(ctx vfs.Context, off int64, emit func(vfs.Dirent) bool
 		return 0
 	}
 	for _, th := range t.ThreadGroup().Threads() {
-		tid := th.TID()
+		tid := d.fs.ns.IDOfTask(th)
 		if int64(tid)+2 < off {
 			continue
 		}

@@ -156,7 +156,7 @@ func (fs *filesystem) setOOMScoreAdj(ctx vfs.Context, tg *kernel.ThreadGroup, v 
 		return linux.EACCES
 	}
 	for g := range fs.oomAdj {
-		if t := fs.k.TaskByTID(g.PID()); t == nil || t.ThreadGroup() != g {
+		if fs.ns.ThreadGroupWithID(fs.ns.IDOfThreadGroup(g)) != g {
 			delete(fs.oomAdj, g)
 		}
 	}

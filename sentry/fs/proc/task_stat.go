@@ -65,11 +65,11 @@ func statusFile(d *taskDir, n node) vfs.Inode {
 		s := &statusInfo{
 			Name:       t.Name(),
 			State:      state,
-			Tgid:       t.PID(),
-			Pid:        t.TID(),
+			Tgid:       fs.ns.IDOfThreadGroup(tg),
+			Pid:        fs.ns.IDOfTask(t),
 			PPid:       t.PPID(),
-			Pgid:       tg.ProcessGroup(),
-			Sid:        tg.Session(),
+			Pgid:       fs.ns.IDOfRoot(tg.ProcessGroup()),
+			Sid:        fs.ns.IDOfRoot(tg.Session()),
 			UID:        [4]uint32{uint32(c.RealKUID), uint32(c.EffectiveKUID), uint32(c.SavedKUID), uint32(c.FSUID)},
 			GID:        [4]uint32{uint32(c.RealKGID), uint32(c.EffectiveKGID), uint32(c.SavedKGID), uint32(c.FSGID)},
 			Mem:        usageOf(t),
@@ -112,12 +112,12 @@ func statFile(d *taskDir, n node) vfs.Inode {
 		cu, cs := tg.ChildTimes()
 		pnd, shd := t.PendingSets()
 		s := &statInfo{
-			PID:        t.TID(),
+			PID:        fs.ns.IDOfTask(t),
 			Comm:       t.Name(),
 			State:      state,
 			PPID:       t.PPID(),
-			PGRP:       tg.ProcessGroup(),
-			SID:        tg.Session(),
+			PGRP:       fs.ns.IDOfRoot(tg.ProcessGroup()),
+			SID:        fs.ns.IDOfRoot(tg.Session()),
 			UTime:      toTicks(user),
 			STime:      toTicks(sys),
 			CUTime:     toTicks(time.Duration(cu)),
