@@ -98,7 +98,7 @@ func (t *Task) Clone(o CloneOptions) (int32, linux.Errno) {
 
 	k.mu.Lock()
 	t.tg.mu.Lock()
-	exiting := t.tg.exiting
+	exiting := t.tg.exiting || t.tg.execer != nil || t.killed.Load()
 	t.tg.mu.Unlock()
 	if exiting {
 		k.mu.Unlock()
@@ -209,7 +209,7 @@ func (t *Task) waitVfork(child *Task) {
 		case <-done:
 			return
 		case <-t.wake:
-			if t.tg.isExiting() {
+			if t.mustExit() {
 				return
 			}
 		}

@@ -14,6 +14,7 @@ import (
 	"moat/sentry/auth"
 	"moat/sentry/loader"
 	"moat/sentry/mm"
+	"moat/sentry/platform"
 )
 
 // ExecFile is an opened program.
@@ -47,13 +48,35 @@ const maxInterpDepth = 4
 //
 // Preconditions:
 //   - Runs on the task goroutine (locked to its OS thread).
+//   - The task is the only one in its process.
 func (t *Task) exec(filename string, argv, envv []string) linux.Errno {
-	return t.execAt(unix.AT_FDCWD, filename, 0, argv, envv)
+	img, errno := t.loadExec(unix.AT_FDCWD, filename, 0, argv, envv)
+	if errno != 0 {
+		return errno
+	}
+	t.commitExec(img)
+	return 0
 }
 
-// execAt is exec relative to dirfd with execveat's flags (the first
-// program only; #! interpreters are looked up normally).
-func (t *Task) execAt(dirfd int32, filename string, flags int, argv, envv []string) linux.Errno {
+// execImage is a program loaded into a new address space that nothing
+// runs yet: the part of execve that may still fail.
+type execImage struct {
+	ef  ExecFile
+	m   *mm.MemoryManager
+	th  platform.Thread
+	res loader.Result
+}
+
+// release drops an image that will not run.
+func (img *execImage) release() {
+	img.ef.Release()
+	img.m.Release()
+}
+
+// loadExec opens filename relative to dirfd with execveat's flags (the
+// first program only; #! interpreters are looked up normally) and loads it
+// into a new address space. The task's own state is untouched.
+func (t *Task) loadExec(dirfd int32, filename string, flags int, argv, envv []string) (*execImage, linux.Errno) {
 	var ef ExecFile
 	for depth := 0; ; depth++ {
 		var errno linux.Errno
@@ -71,7 +94,7 @@ func (t *Task) execAt(dirfd int32, filename string, flags int, argv, envv []stri
 			ef, errno = t.k.cfg.Exec.OpenExecutable(t, filename)
 		}
 		if errno != 0 {
-			return errno
+			return nil, errno
 		}
 		var hdr [256]byte
 		n, _ := ef.File.ReadAt(hdr[:], 0)
@@ -80,11 +103,11 @@ func (t *Task) execAt(dirfd int32, filename string, flags int, argv, envv []stri
 		}
 		ef.Release()
 		if depth == maxInterpDepth {
-			return linux.ELOOP
+			return nil, linux.ELOOP
 		}
 		interp, arg, ok := parseShebang(hdr[2:n])
 		if !ok {
-			return linux.ENOEXEC
+			return nil, linux.ENOEXEC
 		}
 		nargv := []string{interp}
 		if arg != "" {
@@ -96,11 +119,11 @@ func (t *Task) execAt(dirfd int32, filename string, flags int, argv, envv []stri
 		}
 		argv, filename = nargv, interp
 	}
-	defer ef.Release()
 	as, th, err := t.k.Platform().NewAddressSpace()
 	if err != nil {
+		ef.Release()
 		t.Warningf("creating address space: %v", err)
-		return linux.ENOMEM
+		return nil, linux.ENOMEM
 	}
 	m := mm.New(as)
 	c := t.Credentials()
@@ -120,17 +143,30 @@ func (t *Task) execAt(dirfd int32, filename string, flags int, argv, envv []stri
 		UID: uint32(c.RealKUID), EUID: uint32(c.EffectiveKUID), GID: uint32(c.RealKGID), EGID: uint32(c.EffectiveKGID),
 	})
 	if errno != 0 {
+		ef.Release()
 		m.Release()
-		return errno
+		return nil, errno
+	}
+	return &execImage{ef: ef, m: m, th: th, res: res}, 0
+}
+
+// commitExec switches the task to a loaded image: the point of no return.
+//
+// Preconditions:
+//   - Runs on the task goroutine.
+//   - The task is the only one in its process.
+func (t *Task) commitExec(img *execImage) {
+	defer img.ef.Release()
+	// The old address space first: the last user releases it, and then
+	// the old stub thread has nothing left to wait for (see exit).
+	if t.mm != nil {
+		t.mm.DecUsers()
 	}
 	if t.thread != nil {
 		t.thread.Release()
 	}
-	if t.mm != nil {
-		t.mm.DecUsers()
-	}
-	t.setMM(m)
-	t.thread = th
+	t.setMM(img.m)
+	t.thread = img.th
 	t.releaseVfork()
 	t.tg.resetHandlersForExec()
 	t.tg.deleteAllTimers() // POSIX timers do not survive execve
@@ -140,8 +176,8 @@ func (t *Task) execAt(dirfd int32, filename string, flags int, argv, envv []stri
 	t.tg.SetDumpable(1)
 	t.SetPdeathSignal(0)
 	t.SetAltStack(linux.SignalStack{Flags: linux.SS_DISABLE})
-	t.regs = arch.NewRegisters(res.Entry, res.SP)
-	base := ef.Name
+	t.regs = arch.NewRegisters(img.res.Entry, img.res.SP)
+	base := img.ef.Name
 	if i := strings.LastIndexByte(base, '/'); i >= 0 {
 		base = base[i+1:]
 	}
@@ -149,7 +185,6 @@ func (t *Task) execAt(dirfd int32, filename string, flags int, argv, envv []stri
 	if t.fdTable != nil {
 		t.fdTable.RemoveCloseOnExec()
 	}
-	return 0
 }
 
 // parseShebang splits a #! line into interpreter and optional argument.
@@ -227,18 +262,23 @@ func (t *Task) Execve(filename string, argv, envv []string) linux.Errno {
 	return t.Execveat(unix.AT_FDCWD, filename, 0, argv, envv)
 }
 
-// Execveat is execveat(2).
+// Execveat is execveat(2). In a multithreaded process the other threads
+// are killed once the new program is loaded (errors before that leave them
+// running), and the caller takes over the process's PID as its TID.
 //
 // Preconditions:
 //   - Runs on the task goroutine.
 func (t *Task) Execveat(dirfd int32, filename string, flags int, argv, envv []string) linux.Errno {
-	t.tg.mu.Lock()
-	n := len(t.tg.tasks)
-	t.tg.mu.Unlock()
-	if n != 1 {
-		// TODO(#4): exec from a multi-threaded process kills the other
-		// threads first.
-		return linux.EAGAIN
+	img, errno := t.loadExec(dirfd, filename, flags, argv, envv)
+	if errno != 0 {
+		return errno
 	}
-	return t.execAt(dirfd, filename, flags, argv, envv)
+	if !t.becomeSoleThread() {
+		// A fatal signal, exit_group or another thread's exec won:
+		// this task is on its way out and the result is never seen.
+		img.release()
+		return linux.EINTR
+	}
+	t.commitExec(img)
+	return 0
 }

@@ -46,11 +46,13 @@ func (t *Task) exit() {
 		t.tg.userTime, t.tg.sysTime = int64(u), int64(s)
 		t.tg.mu.Unlock()
 	}
-	if t.thread != nil {
-		t.thread.Release()
-	}
 	if t.mm != nil {
 		t.mm.DecUsers()
+	}
+	// The stub thread goes last: releasing the stub process's first
+	// thread blocks while other threads still use its address space.
+	if th := t.thread; th != nil {
+		defer th.Release()
 	}
 	k.mu.Lock()
 	if t.fdTable != nil {
@@ -71,6 +73,7 @@ func (t *Task) exit() {
 	tg := t.tg
 	tg.mu.Lock()
 	delete(tg.tasks, t)
+	tg.noteThreadGoneLocked()
 	last := len(tg.tasks) == 0
 	if last && !tg.exiting {
 		// The last thread left with exit(2).

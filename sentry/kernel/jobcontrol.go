@@ -120,7 +120,7 @@ func (tg *ThreadGroup) isStopped() bool {
 // Preconditions:
 // - Runs on the task goroutine.
 func (t *Task) waitWhileStopped() {
-	for t.tg.isStopped() {
+	for t.tg.isStopped() && !t.killed.Load() {
 		<-t.wake
 	}
 }

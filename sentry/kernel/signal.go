@@ -258,7 +258,7 @@ func (t *Task) deliverSignals() {
 		t.restoreSavedMask()
 		return
 	}
-	for !t.tg.isExiting() {
+	for !t.mustExit() {
 		info, ok := t.dequeueSignal()
 		if !ok {
 			t.finishRestart(nil)
@@ -374,7 +374,7 @@ func (t *Task) SigTimedWait(set linux.SigSet, deadline time.Time, poll bool) (li
 		if poll || (!deadline.IsZero() && !time.Now().Before(deadline)) {
 			return linux.SignalInfo{}, linux.EAGAIN
 		}
-		if t.hasDeliverable(t.SigMask()|set) || t.tg.isExiting() {
+		if t.hasDeliverable(t.SigMask()|set) || t.mustExit() {
 			return linux.SignalInfo{}, linux.EINTR
 		}
 		var timeout <-chan time.Time

@@ -41,6 +41,9 @@ type Task struct {
 	sigQueued atomic.Bool
 	// exitThread is set by exit(2): only this thread ends.
 	exitThread bool
+	// killed is set when another thread's execve kills this one
+	// (exec_threads.go).
+	killed atomic.Bool
 	// vforkDone is closed when a vfork child execs or exits.
 	vforkDone chan struct{}
 

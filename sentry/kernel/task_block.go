@@ -39,7 +39,7 @@ func (t *Task) Sleep(d time.Duration) (left time.Duration, interrupted bool) {
 // Preconditions:
 // - Runs on the task goroutine.
 func (t *Task) WaitForSignal(mask linux.SigSet) {
-	for !t.hasDeliverable(mask) && !t.tg.isExiting() {
+	for !t.hasDeliverable(mask) && !t.mustExit() {
 		<-t.wake
 	}
 }
@@ -56,7 +56,7 @@ func (t *Task) SetSavedMask(mask linux.SigSet) {
 // interruptPending reports whether a blocking call must give way: a
 // deliverable signal is pending or the process is exiting.
 func (t *Task) interruptPending() bool {
-	return t.tg.isExiting() || t.hasDeliverable(t.SigMask())
+	return t.mustExit() || t.hasDeliverable(t.SigMask())
 }
 
 // BlockOn waits until ch is closed or a signal is pending for the task; it

@@ -20,10 +20,10 @@ import (
 // Preconditions:
 // - The goroutine is locked to its OS thread (the platform thread's tracer).
 func (t *Task) run() {
-	for !t.tg.isExiting() && !t.exitThread {
+	for !t.mustExit() && !t.exitThread {
 		t.deliverSignals()
 		t.waitWhileStopped()
-		if t.tg.isExiting() {
+		if t.mustExit() {
 			break
 		}
 		ev, err := t.thread.Run(&t.regs)

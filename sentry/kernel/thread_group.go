@@ -58,6 +58,10 @@ type ThreadGroup struct {
 	stopUnreported, contUnreported bool
 	// startTime is when the process was created.
 	startTime int64
+	// execer is the thread whose execve is killing the others, and
+	// execDone is closed when it is the last one (exec_threads.go).
+	execer   *Task
+	execDone chan struct{}
 }
 
 // PID returns the thread group ID in the process's own PID namespace.

@@ -26,8 +26,7 @@ var pythonCases = []tc{
 	python("stdlib"),
 	python("memory"),
 	{name: "thread_exec", args: []string{"python3", testdata("python", "thread_exec.py")}, timeout: 30 * time.Second,
-		wantStdout: "child of a threaded process has 1 task(s)\nthreads before: 11 11\nfork from a thread: 5\nnew image: pid kept: True threads: 1\ntasks in /proc: 1\n",
-		pending:    "execve from a non-leader thread of a multithreaded process fails with EAGAIN (TODO(#4) in sentry/kernel/exec.go) (#4)"},
+		wantStdout: "child of a threaded process has 1 task(s)\nthreads before: 11 11\nfork from a thread: 5\nnew image: pid kept: True threads: 1\ntasks in /proc: 1\n"},
 	// A pidfd becomes readable when its process exits (Python's
 	// asyncio PidfdChildWatcher, Go's os/exec and systemd rely on it).
 	{name: "pidfd", args: []string{"python3", "-c", "import os, select, time\npid = os.fork()\nif pid == 0:\n    time.sleep(0.2)\n    os._exit(3)\npfd = os.pidfd_open(pid)\nprint('not yet:', select.select([pfd], [], [], 0)[0])\nprint('readable on exit:', select.select([pfd], [], [], 10)[0] == [pfd])\nprint('status:', os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))"},

@@ -79,9 +79,14 @@ func (d *rootDir) Lookup(ctx vfs.Context, name string) (vfs.Inode, linux.Errno) 
 	if tid, ok := parseID(name); ok {
 		t := d.fs.ns.TaskWithID(tid)
 		if t == nil {
-			return nil, linux.ENOENT
+			if t = d.fs.processTask(tid); t == nil {
+				return nil, linux.ENOENT
+			}
 		}
-		return d.fs.newTaskDir(t, false), 0
+		dir := d.fs.newTaskDir(t, false)
+		dir.tid = tid
+		dir.ino = taskIno(inoTaskDir, tid, 0)
+		return dir, 0
 	}
 	return d.staticDir.Lookup(ctx, name)
 }
@@ -132,6 +137,24 @@ func processIDs(ns *kernel.PIDNamespace) []int32 {
 	}
 	slices.Sort(pids)
 	return pids
+}
+
+// processTask returns a live thread of the process whose PID is id once
+// its leader has exited (pthread_exit in main): Linux keeps /proc/PID of
+// such a process, and the sentry shows it through the thread with the
+// lowest TID. Nil if there is no such process.
+func (fs *filesystem) processTask(id int32) *kernel.Task {
+	tg := fs.ns.ThreadGroupWithID(id)
+	if tg == nil {
+		return nil
+	}
+	var best *kernel.Task
+	for _, t := range tg.Threads() {
+		if best == nil || fs.ns.IDOfTask(t) < fs.ns.IDOfTask(best) {
+			best = t
+		}
+	}
+	return best
 }
 
 // parseID parses a decimal PID, TID or fd without sign or leading zeros.

@@ -50,6 +50,9 @@ func (n *node) task() *kernel.Task {
 		return nil
 	}
 	t := n.fs.ns.TaskWithID(n.tid)
+	if t == nil && n.tgid == 0 {
+		t = n.fs.processTask(n.tid)
+	}
 	if t != nil && n.tgid != 0 && n.fs.ns.IDOfThreadGroup(t.ThreadGroup()) != n.tgid {
 		return nil
 	}

@@ -188,10 +188,12 @@ type addressSpace struct {
 	// the host may already have given to another process).
 	liveMu   sync.RWMutex
 	released bool
+	// gone is closed by Release.
+	gone chan struct{}
 }
 
 func newAddressSpace(pid int, ch *fdChannel) *addressSpace {
-	return &addressSpace{pid: pid, ch: ch.incRef(), threads: map[int]*thread{}}
+	return &addressSpace{pid: pid, ch: ch.incRef(), threads: map[int]*thread{}, gone: make(chan struct{})}
 }
 
 // bind records t as the tracee of the calling OS thread.
@@ -316,6 +318,7 @@ func (as *addressSpace) Release() {
 		}
 		reap(as.pid)
 		as.ch.decRef()
+		close(as.gone)
 	})
 }
 

@@ -129,6 +129,12 @@ func (t *thread) SetFPState(b []byte) error {
 
 // Release implements platform.Thread.Release: the stub thread exits (the
 // last thread goes with AddressSpace.Release instead).
+//
+// The stub process's first thread, whose TID is the PID, cannot go first:
+// Linux reports a thread-group leader's exit only when every other thread
+// has exited, and copies through process_vm_readv(PID) need a live leader.
+// It stays stopped, and Release blocks (keeping this OS thread, its
+// tracer) until the address space is released.
 func (t *thread) Release() {
 	as := t.as
 	as.mu.Lock()
@@ -139,6 +145,10 @@ func (t *thread) Release() {
 	}
 	as.mu.Unlock()
 	if !mine || n <= 1 {
+		return
+	}
+	if t.tid == as.pid {
+		<-as.gone
 		return
 	}
 	// The thread dies in the injected exit; the error is expected.
