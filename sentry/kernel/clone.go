@@ -143,15 +143,20 @@ func (t *Task) Clone(o CloneOptions) (int32, linux.Errno) {
 		child.setMM(t.mm)
 	}
 	started := make(chan linux.Errno, 1)
-	go child.start(pendThread, pendFork, t.mm, f, o.ChildTID, started)
+	proceed := make(chan struct{})
+	go child.start(pendThread, pendFork, t.mm, f, o.ChildTID, started, proceed)
 	if errno := <-started; errno != 0 {
 		return 0, errno
 	}
 	// The parent and the child share a PID namespace.
 	ctid := t.PIDNamespace().IDOfTask(child)
 	if f&unix.CLONE_PARENT_SETTID != 0 {
+		// Before the child runs: a new thread's glibc reads its TID
+		// there (robust mutexes store it), and a thread that exits at
+		// once clears it for pthread_join.
 		t.writeTID(o.ParentTID, ctid)
 	}
+	close(proceed)
 	if f&unix.CLONE_VFORK != 0 {
 		t.waitVfork(child)
 	}
@@ -168,8 +173,8 @@ func discard(pt platform.PendingThread, pf platform.PendingAddressSpace) {
 }
 
 // start is the child task's goroutine: bind a platform thread to this OS
-// thread, report to the parent, and run.
-func (t *Task) start(pt platform.PendingThread, pf platform.PendingAddressSpace, parentMM *mm.MemoryManager, flags uint64, ctid uintptr, started chan<- linux.Errno) {
+// thread, report to the parent, and run once the parent closes proceed.
+func (t *Task) start(pt platform.PendingThread, pf platform.PendingAddressSpace, parentMM *mm.MemoryManager, flags uint64, ctid uintptr, started chan<- linux.Errno, proceed <-chan struct{}) {
 	runtime.LockOSThread() // never unlocked: the OS thread becomes a tracer
 	var err error
 	if pt != nil {
@@ -192,6 +197,7 @@ func (t *Task) start(pt platform.PendingThread, pf platform.PendingAddressSpace,
 		t.writeTID(ctid, t.TID())
 	}
 	started <- 0
+	<-proceed
 	t.run()
 }
 
