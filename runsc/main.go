@@ -40,6 +40,7 @@ func main() {
 			cmd.Spec,
 			cmd.Start,
 			cmd.State,
+			cmd.Update,
 			cmd.Wait,
 			// Internal: started by runsc itself.
 			cmd.Boot,

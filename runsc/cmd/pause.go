@@ -6,11 +6,11 @@ import (
 	"moat/runsc/container"
 )
 
-// Pause is `runsc pause`: stop every task in the container. The sandbox
-// does not implement it yet and says so. TODO(#3).
+// Pause is `runsc pause`: stop every task in the container (the sentry
+// parks each at its next return to user mode).
 var Pause = &cli.Command{
 	Name:      "pause",
-	Usage:     "pause all processes in a container (not implemented yet)",
+	Usage:     "pause all processes in a container",
 	ArgsUsage: "<container-id>",
 	Action: func(c *cli.Context) error {
 		return withContainer(c, "pause", (*container.Container).Pause)

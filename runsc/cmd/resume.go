@@ -6,10 +6,10 @@ import (
 	"moat/runsc/container"
 )
 
-// Resume is `runsc resume`: continue a paused container. TODO(#3).
+// Resume is `runsc resume`: continue a paused container.
 var Resume = &cli.Command{
 	Name:      "resume",
-	Usage:     "resume all processes in a paused container (not implemented yet)",
+	Usage:     "resume all processes in a paused container",
 	ArgsUsage: "<container-id>",
 	Action: func(c *cli.Context) error {
 		return withContainer(c, "resume", (*container.Container).Resume)

@@ -28,6 +28,9 @@ type Config struct {
 	Network string
 	// Strace logs every application syscall (--strace).
 	Strace bool
+	// SystemdCgroup reads linux.cgroupsPath as systemd's
+	// "slice:prefix:name" (--systemd-cgroup).
+	SystemdCgroup bool
 }
 
 // Flags returns the global flags.
@@ -41,7 +44,7 @@ func Flags() []cli.Flag {
 		&cli.StringFlag{Name: "platform", Value: "ptrace", Usage: "platform that runs application code: ptrace"},
 		&cli.StringFlag{Name: "network", Value: "none", Usage: "network mode: none"},
 		&cli.BoolFlag{Name: "strace", Usage: "log every application system call with its arguments, result and duration"},
-		&cli.BoolFlag{Name: "systemd-cgroup", Usage: "accepted for compatibility (containerd passes it); cgroups are not managed yet"},
+		&cli.BoolFlag{Name: "systemd-cgroup", Usage: "linux.cgroupsPath is systemd's slice:prefix:name (mapped to its cgroupfs directory; no D-Bus)"},
 	}
 }
 
@@ -56,6 +59,8 @@ func FromContext(c *cli.Context) (*Config, error) {
 		Platform:  c.String("platform"),
 		Network:   c.String("network"),
 		Strace:    c.Bool("strace"),
+
+		SystemdCgroup: c.Bool("systemd-cgroup"),
 	}
 	return cfg, cfg.Validate()
 }

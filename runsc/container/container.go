@@ -173,7 +173,7 @@ func (c *Container) CurrentStatus() Status {
 	switch {
 	case resp.Status != nil && resp.Status.Exited:
 		return Stopped
-	case resp.Started && c.Status == Paused:
+	case resp.Paused:
 		return Paused
 	case resp.Started:
 		return Running

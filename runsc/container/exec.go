@@ -131,22 +131,3 @@ func (c *Container) Stats() (*control.Stats, error) {
 	}
 	return resp.Stats, nil
 }
-
-// Pause stops every task; Resume continues them. Not implemented yet in
-// the sandbox, which answers with an error.
-func (c *Container) Pause() error {
-	if st := c.CurrentStatus(); st != Running {
-		return fmt.Errorf("cannot pause a container that is %s: %w", st, ErrNotRunning)
-	}
-	_, err := c.call(&control.Request{Method: control.MethodPause}, nil)
-	return err
-}
-
-// Resume continues a paused container.
-func (c *Container) Resume() error {
-	if st := c.CurrentStatus(); st != Paused {
-		return fmt.Errorf("cannot resume a container that is %s: %w", st, ErrBadState)
-	}
-	_, err := c.call(&control.Request{Method: control.MethodResume}, nil)
-	return err
-}

@@ -93,6 +93,9 @@ func (c *Container) destroy() error {
 	if err := c.killProcesses(); err != nil {
 		return fmt.Errorf("destroying container %q: %w", c.ID, err)
 	}
+	if err := c.destroyCgroup(); err != nil {
+		return err
+	}
 	if err := os.RemoveAll(c.dir); err != nil {
 		return fmt.Errorf("removing state of container %q: %w", c.ID, err)
 	}

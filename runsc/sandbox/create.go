@@ -13,6 +13,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
+	"moat/cgroups"
 	"moat/runsc/config"
 	"moat/sentry/control"
 )
@@ -86,6 +87,18 @@ func Create(cfg *config.Config, a CreateArgs) (p *Processes, err error) {
 			os.Remove(sock)
 		}
 	}()
+	// The container's host cgroup, made before any of its processes exist
+	// and recorded in the state directory; removed again on failure.
+	cg, err := cgroups.Setup(cgroups.HostFS{}, a.StateDir, specCgroupsPath(a.Spec), a.ID, cfg.SystemdCgroup, specResources(a.Spec))
+	if err != nil {
+		return nil, fmt.Errorf("setting up cgroup: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			cg.Destroy()
+			os.Remove(filepath.Join(a.StateDir, cgroups.StateFile))
+		}
+	}()
 
 	devnull, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
 	if err != nil {
@@ -148,6 +161,13 @@ func Create(cfg *config.Config, a CreateArgs) (p *Processes, err error) {
 	}()
 	argsR.Close()
 	statusW.Close()
+	// Gofer and sandbox join the cgroup before the sandbox reads its
+	// arguments: the stubs it forks from then on are born inside.
+	for _, pid := range []int{gofer.Process.Pid, sb.Process.Pid} {
+		if err := cg.AddProcess(pid); err != nil {
+			return nil, err
+		}
+	}
 	// Before the sandbox reads its arguments, so that the stub zygote it
 	// forks inherits the score.
 	if p := a.Spec.Process; p != nil && p.OOMScoreAdj != nil {
@@ -161,7 +181,7 @@ func Create(cfg *config.Config, a CreateArgs) (p *Processes, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("encoding the spec: %w", err)
 	}
-	ca := control.ContainerArgs{ID: a.ID, Spec: specJSON, BindMounts: bindIdx, CPUs: runtime.NumCPU()}
+	ca := control.ContainerArgs{ID: a.ID, Spec: specJSON, BindMounts: bindIdx, CPUs: cgroups.CPUs(specResources(a.Spec), runtime.NumCPU())}
 	err = json.NewEncoder(argsW).Encode(&ca)
 	argsW.Close()
 	if err != nil {

@@ -33,6 +33,8 @@ type Container struct {
 	// execs are the processes MethodExec started, by sandbox PID, until
 	// MethodWaitPID collects them.
 	execs map[int32]*kernel.ThreadGroup
+	// pidsLimit is the pids limit in force (0: none; container_resources.go).
+	pidsLimit int64
 }
 
 // NewContainer assembles the sentry for a bundle: the root file system

@@ -21,6 +21,7 @@ import (
 // request and one response (sentry/control/rpc.go); requests are served
 // concurrently, so a MethodWait does not hold up a MethodSignal.
 func (c *Container) ServeControl(listenFD int) error {
+	c.applyLimits()
 	for {
 		fd, _, err := unix.Accept4(listenFD, unix.SOCK_CLOEXEC)
 		if err == unix.EINTR || err == unix.ECONNABORTED {
@@ -97,7 +98,7 @@ func (c *Container) handle(req *control.Request, fds []int) *control.Response {
 		return &control.Response{PID: pid}
 	case control.MethodState:
 		started, st := c.State()
-		return &control.Response{Started: started, Status: st}
+		return &control.Response{Started: started, Status: st, Paused: c.sb.Kernel.Paused()}
 	case control.MethodWait:
 		st, err := c.Wait()
 		if err != nil {
@@ -123,10 +124,17 @@ func (c *Container) handle(req *control.Request, fds []int) *control.Response {
 	case control.MethodPs:
 		return &control.Response{Processes: c.Processes()}
 	case control.MethodStats:
-		return &control.Response{Stats: c.Stats()}
+		return &control.Response{Stats: c.stats()}
 	case control.MethodPause, control.MethodResume:
-		// TODO(#3): stop and continue every task.
-		return &control.Response{Error: fmt.Sprintf("%s is not implemented yet", req.Method), Errno: int(linux.ENOSYS)}
+		if err := c.pauseResume(req.Method); err != nil {
+			return errResponse(err)
+		}
+		return &control.Response{}
+	case control.MethodUpdate:
+		if err := c.update(req.Update); err != nil {
+			return errResponse(err)
+		}
+		return &control.Response{}
 	}
 	return &control.Response{Error: fmt.Sprintf("unknown method %q", req.Method)}
 }

@@ -40,6 +40,8 @@ type Request struct {
 	Signal *SignalArgs `json:"signal,omitempty"`
 	// Exec is for MethodExec.
 	Exec *ExecArgs `json:"exec,omitempty"`
+	// Update is for MethodUpdate.
+	Update *UpdateArgs `json:"update,omitempty"`
 	// PID is for MethodWaitPID (sandbox PID of an exec'd process).
 	PID int32 `json:"pid,omitempty"`
 	// FDs says which passed descriptors are which ("stdin", "stdout",
@@ -91,6 +93,8 @@ type Stats struct {
 	CPUSystem int64  `json:"cpuSystemNs"`
 	Memory    uint64 `json:"memoryBytes"`
 	Pids      int    `json:"pids"`
+	// PidsLimit is the task limit the sentry enforces (0: none set).
+	PidsLimit int `json:"pidsLimit,omitempty"`
 }
 
 // Response answers a Request.
@@ -106,4 +110,6 @@ type Response struct {
 	PID       int32         `json:"pid,omitempty"`
 	Processes []ProcessInfo `json:"processes,omitempty"`
 	Stats     *Stats        `json:"stats,omitempty"`
+	// Paused reports MethodState: the sandbox is paused (runsc pause).
+	Paused bool `json:"paused,omitempty"`
 }

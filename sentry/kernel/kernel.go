@@ -72,6 +72,9 @@ type Kernel struct {
 	done     chan struct{}
 	doneOnce sync.Once
 	exit     ExitStatus
+
+	// pause is runsc pause's state (pause.go).
+	pause pauseState
 }
 
 // ExitStatus is how a thread group ended.

@@ -26,7 +26,11 @@ func (t *Task) run() {
 		if t.mustExit() {
 			break
 		}
+		if !t.k.enterApp(t) {
+			continue // paused meanwhile: see pause.go
+		}
 		ev, err := t.thread.Run(&t.regs)
+		t.k.leaveApp()
 		if err != nil {
 			if !errors.Is(err, platform.ErrThreadGone) {
 				t.Warningf("platform: %v", err)

@@ -1,0 +1,26 @@
+package kernel
+
+import "runtime/debug"
+
+// SetMaxTasks changes the sandbox's task limit (the container's pids
+// limit, set at create and by runsc update); n <= 0 means
+// DefaultMaxTasks. Tasks beyond a lowered limit keep running; clone fails
+// with EAGAIN until they are fewer.
+func (k *Kernel) SetMaxTasks(n int) {
+	if n <= 0 {
+		n = DefaultMaxTasks
+	}
+	k.mu.Lock()
+	k.cfg.MaxTasks = n
+	k.mu.Unlock()
+	// Every task pins an OS thread: the Go runtime must allow them, and
+	// the bound is never lowered under threads that may exist.
+	debug.SetMaxThreads(2*max(n, DefaultMaxTasks) + 1000)
+}
+
+// MaxTasks returns the sandbox's task limit and how many tasks it has.
+func (k *Kernel) MaxTasks() (limit, tasks int) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.cfg.MaxTasks, len(k.tasks)
+}
