@@ -1,0 +1,220 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"syscall"
+
+	"github.com/containerd/containerd/api/types"
+	"github.com/containerd/containerd/api/types/task"
+	"github.com/containerd/containerd/errdefs"
+	"github.com/containerd/containerd/mount"
+	"github.com/containerd/log"
+)
+
+// Files the shim keeps in a container's bundle (removed by containerd
+// with the bundle).
+const (
+	initPIDFile = "init.pid"
+	rootfsDir   = "rootfs"
+)
+
+// container is one OCI container of the shim: its runsc, init and exec'd
+// processes.
+type container struct {
+	id, bundle string
+	r          *runsc
+	init       *process
+	rootfs     string // mounted by the shim, "" when containerd gave none
+
+	mu    sync.Mutex // guards execs
+	execs map[string]*process
+}
+
+// createContainer mounts the rootfs containerd prepared and runs `runsc
+// create`. On failure nothing is left behind.
+func createContainer(ctx context.Context, id, bundle string, opts *Options, rootfs []*types.Mount, pio *procIO) (_ *container, err error) {
+	c := &container{id: id, bundle: bundle, r: &runsc{opts: opts, id: id}, execs: map[string]*process{}}
+	if len(rootfs) > 0 {
+		c.rootfs = filepath.Join(bundle, rootfsDir)
+		if err := mountRootfs(c.rootfs, rootfs); err != nil {
+			return nil, err
+		}
+		defer func() {
+			if err != nil {
+				c.unmountRootfs(ctx)
+			}
+		}()
+	}
+	pidFile := filepath.Join(bundle, initPIDFile)
+	if err := c.r.create(ctx, bundle, pidFile, pio.consolePath(), pio.cmdIO()); err != nil {
+		if msg := pio.failed(); msg != "" {
+			err = c.r.failure("create", 1, msg)
+		}
+		return nil, err
+	}
+	if err := pio.started(); err != nil {
+		c.r.delete(ctx)
+		return nil, err
+	}
+	pid, err := readPIDFile(pidFile)
+	if err != nil {
+		c.r.delete(ctx)
+		return nil, err
+	}
+	c.init = newProcess("", pio)
+	c.init.pid = pid
+	return c, nil
+}
+
+// mountRootfs mounts containerd's snapshot mounts on dir.
+func mountRootfs(dir string, ms []*types.Mount) error {
+	if err := os.Mkdir(dir, 0o711); err != nil && !os.IsExist(err) {
+		return fmt.Errorf("creating rootfs: %w", err)
+	}
+	var mounts []mount.Mount
+	for _, m := range ms {
+		mounts = append(mounts, mount.Mount{Type: m.Type, Source: m.Source, Target: m.Target, Options: m.Options})
+	}
+	if err := mount.All(mounts, dir); err != nil {
+		return fmt.Errorf("mounting rootfs: %w", err)
+	}
+	return nil
+}
+
+func (c *container) unmountRootfs(ctx context.Context) {
+	if c.rootfs == "" {
+		return
+	}
+	if err := mount.UnmountRecursive(c.rootfs, 0); err != nil {
+		log.G(ctx).WithError(err).Warn("unmounting rootfs")
+	}
+}
+
+// process returns init ("") or an exec'd process.
+func (c *container) process(execID string) (*process, error) {
+	if execID == "" {
+		return c.init, nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	p, ok := c.execs[execID]
+	if !ok {
+		return nil, fmt.Errorf("process %s of container %s: %w", execID, c.id, errdefs.ErrNotFound)
+	}
+	return p, nil
+}
+
+// start starts init or an exec'd process; exited is called (once, from
+// another goroutine) with the process when it ends.
+func (c *container) start(ctx context.Context, p *process, spec []byte, exited func(*process)) error {
+	if p.execID == "" {
+		if err := p.transition(task.Status_RUNNING, task.Status_CREATED); err != nil {
+			return err
+		}
+		if err := c.r.simple(ctx, "start"); err != nil {
+			p.transition(task.Status_CREATED, task.Status_RUNNING)
+			return err
+		}
+		go c.waitExit(p, 0, exited)
+		return nil
+	}
+	if !c.init.running() {
+		return fmt.Errorf("cannot exec in container %s that is not running: %w", c.id, errdefs.ErrFailedPrecondition)
+	}
+	st, _, _, _ := p.state()
+	if st != task.Status_CREATED {
+		return fmt.Errorf("process %s is %s: %w", p.execID, statusName(st), errdefs.ErrFailedPrecondition)
+	}
+	base := filepath.Join(c.bundle, "moat-exec-"+p.execID)
+	if err := os.WriteFile(base+".json", spec, 0o600); err != nil {
+		return fmt.Errorf("writing process file: %w", err)
+	}
+	defer os.Remove(base + ".json")
+	defer os.Remove(base + ".pid")
+	if err := c.r.exec(ctx, base+".json", base+".pid", p.io.consolePath(), p.io.cmdIO()); err != nil {
+		if msg := p.io.failed(); msg != "" {
+			err = c.r.failure("exec", 1, msg)
+		}
+		return err
+	}
+	if err := p.io.started(); err != nil {
+		return err
+	}
+	pid, err := readPIDFile(base + ".pid")
+	if err != nil {
+		return err
+	}
+	p.mu.Lock()
+	p.pid, p.status = pid, task.Status_RUNNING
+	p.mu.Unlock()
+	go c.waitExit(p, pid, exited)
+	return nil
+}
+
+// waitExit waits in `runsc wait` for p and records its exit. If runsc
+// cannot say (the sandbox is gone), the process died with the sandbox.
+func (c *container) waitExit(p *process, pid int, exited func(*process)) {
+	ctx := context.Background()
+	code, err := c.r.wait(ctx, pid)
+	if err != nil {
+		log.G(ctx).WithError(err).Warnf("waiting for %s/%s; taking it as killed", c.id, p.execID)
+		code = 128 + int(syscall.SIGKILL)
+	}
+	// The output it wrote goes to containerd before its exit does.
+	p.io.waitOutput(waitTimeout)
+	if p.setExited(code) {
+		exited(p)
+	}
+}
+
+// kill signals p (all: every process of the container).
+func (c *container) kill(ctx context.Context, p *process, sig uint32, all bool) error {
+	st, pid, _, _ := p.state()
+	if p.execID != "" {
+		if st != task.Status_RUNNING {
+			return errProcessGone
+		}
+		return c.r.kill(ctx, sig, false, pid)
+	}
+	if st == task.Status_STOPPED && !all {
+		return errProcessGone
+	}
+	err := c.r.kill(ctx, sig, all, 0)
+	if isNoSuchProcess(err) {
+		return errProcessGone
+	}
+	return err
+}
+
+// destroy removes the container from runsc and unmounts its rootfs.
+func (c *container) destroy(ctx context.Context) error {
+	err := c.r.delete(ctx)
+	if errdefs.IsNotFound(err) {
+		err = nil
+	}
+	c.init.io.close()
+	c.mu.Lock()
+	for _, p := range c.execs {
+		p.io.close()
+	}
+	c.mu.Unlock()
+	c.unmountRootfs(ctx)
+	return err
+}
+
+// stopped asks runsc whether the container has stopped.
+func (c *container) stopped(ctx context.Context) bool {
+	out, err := c.r.run(ctx, cmdIO{}, "state", c.id)
+	if err != nil {
+		return errdefs.IsNotFound(err)
+	}
+	var st struct {
+		Status string `json:"status"`
+	}
+	return json.Unmarshal(out, &st) == nil && st.Status == "stopped"
+}
