@@ -83,15 +83,9 @@ func Create(cfg *config.Config, a CreateArgs) (*Container, error) {
 	if err := c.save(dir); err != nil {
 		return fail(err)
 	}
-	p, err := sandbox.Create(cfg, sandbox.CreateArgs{
-		ID: a.ID, Spec: spec, Bundle: bundle, StateDir: dir, Stdio: a.Stdio,
-	})
-	if err != nil {
+	if err := c.createProcesses(cfg, a, spec); err != nil {
 		return fail(err)
 	}
-	c.SandboxPID, c.SandboxStartTime = p.SandboxPID, startTime(p.SandboxPID)
-	c.GoferPID, c.GoferStartTime = p.GoferPID, startTime(p.GoferPID)
-	c.ControlSocket = p.ControlSocket
 	c.Status = Created
 	if err := c.save(dir); err != nil {
 		c.destroy()
@@ -166,9 +160,9 @@ func (c *Container) CurrentStatus() Status {
 	if c.Status == Creating || !alive(c.SandboxPID, c.SandboxStartTime) {
 		return Stopped
 	}
-	resp, err := sandbox.Call(c.ControlSocket, &control.Request{Method: control.MethodState}, nil)
+	resp, err := sandbox.Call(c.ControlSocket, &control.Request{Method: control.MethodState, ContainerID: c.ID}, nil)
 	if err != nil {
-		return c.Status
+		return c.statusOnError(err)
 	}
 	switch {
 	case resp.Status != nil && resp.Status.Exited:
@@ -217,5 +211,6 @@ func (c *Container) call(req *control.Request, fds []int) (*control.Response, er
 	if !alive(c.SandboxPID, c.SandboxStartTime) {
 		return nil, fmt.Errorf("%w: %s", ErrNotRunning, c.ID)
 	}
+	req.ContainerID = c.ID
 	return sandbox.Call(c.ControlSocket, req, fds)
 }

@@ -60,7 +60,7 @@ func (c *Container) Wait() (int, error) {
 		return 128 + int(syscall.SIGKILL), nil
 	}
 	c.Close()
-	resp, err := sandbox.Call(c.ControlSocket, &control.Request{Method: control.MethodWait}, nil)
+	resp, err := sandbox.Call(c.ControlSocket, &control.Request{Method: control.MethodWait, ContainerID: c.ID}, nil)
 	if errors.Is(err, sandbox.ErrUnreachable) {
 		return 128 + int(syscall.SIGKILL), nil
 	}
@@ -83,9 +83,12 @@ func (c *Container) Delete(force bool) error {
 // killProcesses kills and waits for the sandbox and the gofer. Stubs die
 // with the sandbox (PTRACE_O_EXITKILL), the gofer is killed explicitly.
 func (c *Container) killProcesses() error {
+	if c.SandboxID != "" {
+		return c.killPodMember()
+	}
 	err1 := killAndWait(c.SandboxPID, c.SandboxStartTime, 10*time.Second)
 	err2 := killAndWait(c.GoferPID, c.GoferStartTime, 10*time.Second)
-	return errors.Join(err1, err2)
+	return errors.Join(err1, err2, c.killPodGofers())
 }
 
 // destroy kills the processes and removes the state directory.

@@ -60,6 +60,9 @@ type State struct {
 	GoferStartTime   uint64 `json:"goferStartTime"`
 	// ControlSocket is the sandbox's control socket.
 	ControlSocket string `json:"controlSocket"`
+	// SandboxID is the container whose sandbox this one lives in (a pod
+	// member, pod.go); empty when it has a sandbox of its own.
+	SandboxID string `json:"sandboxId,omitempty"`
 	// Owner is the user who created the container (uid).
 	Owner int `json:"owner"`
 }

@@ -36,6 +36,11 @@ const (
 // Request is one control request.
 type Request struct {
 	Method Method `json:"method"`
+	// ContainerID names the container of a pod the request concerns
+	// (empty: the sandbox's own container).
+	ContainerID string `json:"containerId,omitempty"`
+	// Create is for MethodCreateContainer.
+	Create *CreateContainerArgs `json:"create,omitempty"`
 	// Signal is for MethodSignal.
 	Signal *SignalArgs `json:"signal,omitempty"`
 	// Exec is for MethodExec.

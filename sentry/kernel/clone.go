@@ -120,6 +120,7 @@ func (t *Task) Clone(o CloneOptions) (int32, linux.Errno) {
 		t.tg.mu.Lock()
 		tg.actions = t.tg.actions
 		tg.limits = t.tg.limits
+		tg.container = t.tg.container
 		t.tg.mu.Unlock()
 		tg.startTime = nowNanos()
 	}

@@ -214,6 +214,9 @@ type ProcessArgs struct {
 	// PIDNamespace is where StartProcess starts the process (nil: the
 	// root); the first process of a child namespace is its init.
 	PIDNamespace *PIDNamespace
+	// Container is the pod container the process belongs to (empty: the
+	// sandbox's own).
+	Container string
 }
 
 // StartInit creates the first process and starts it. It returns the exec

@@ -31,6 +31,7 @@ func (k *Kernel) StartProcess(a ProcessArgs) (*ThreadGroup, linux.Errno, error) 
 	t.tid = k.newTIDLocked(t)
 	tg := k.newThreadGroupLocked(t, nil, 0)
 	t.PIDNamespace().setInitLocked(tg)
+	tg.container = a.Container
 	tg.limits = a.Limits
 	tg.startTime = time.Now().UnixNano()
 	k.tasks[t.tid] = t

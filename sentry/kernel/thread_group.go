@@ -13,6 +13,9 @@ import (
 type ThreadGroup struct {
 	k   *Kernel
 	pid int32
+	// container is the ID of the pod container the process belongs to
+	// (container.go); set before the process runs, then fixed.
+	container string
 
 	// The process tree, guarded by Kernel.mu (like Linux's tasklist lock).
 	parent   *ThreadGroup

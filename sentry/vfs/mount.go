@@ -104,6 +104,8 @@ type VirtualFilesystem struct {
 	// mounts maps a mount point to the mounts stacked on it (last on top).
 	mounts map[mountKey][]*Mount
 	root   *Mount
+	// trees are the roots of the detached mount trees (mount_tree.go).
+	trees []*Mount
 
 	nextDev     atomic.Uint32
 	nextMountID atomic.Uint64
@@ -210,6 +212,7 @@ func (v *VirtualFilesystem) Mounts() []*Mount {
 	if v.root != nil {
 		out = append(out, v.root)
 	}
+	out = append(out, v.trees...)
 	for _, s := range v.mounts {
 		out = append(out, s...)
 	}

@@ -80,6 +80,12 @@ var symlinks = [][2]string{
 // New registers the devices in v and returns a populated /dev file system.
 func New(v *vfs.VirtualFilesystem) (*vfs.Filesystem, linux.Errno) {
 	RegisterDevices(v)
+	return NewInstance(v)
+}
+
+// NewInstance returns another populated /dev file system for v, whose
+// devices New registered (a pod member's /dev).
+func NewInstance(v *vfs.VirtualFilesystem) (*vfs.Filesystem, linux.Errno) {
 	fs := tmpfs.New(v, tmpfs.Options{RootMode: 0o755})
 	ctx := vfs.RootContext()
 	root := fs.Root().Inode()

@@ -1,0 +1,126 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"syscall"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+
+	"moat/runsc/config"
+	"moat/sentry/control"
+)
+
+// JoinArgs describe a container created inside a running sandbox (a pod
+// member, docs/kubernetes.md).
+type JoinArgs struct {
+	CreateArgs
+	// ControlSocket is the running sandbox's control socket.
+	ControlSocket string
+	// SharePIDNamespace puts the container in the sandbox's PID namespace.
+	SharePIDNamespace bool
+}
+
+// Join starts a gofer for the container's root file system and bind
+// mounts and has the sandbox at a.ControlSocket build the container
+// (MethodCreateContainer, the gofer sockets and stdio passed with it). It
+// returns the gofer's PID; on failure the gofer is gone.
+func Join(cfg *config.Config, a JoinArgs) (goferPID int, err error) {
+	binds, bindIdx, err := bindMounts(a.Spec, a.Bundle)
+	if err != nil {
+		return 0, err
+	}
+	if err := unix.CloseRange(3, ^uint(0)>>1, unix.CLOSE_RANGE_CLOEXEC); err != nil {
+		return 0, fmt.Errorf("marking inherited fds close-on-exec: %w", err)
+	}
+	gofer, sentryEnds, err := startGofer(cfg, a.Spec, binds)
+	if err != nil {
+		return 0, err
+	}
+	defer func() {
+		for _, f := range sentryEnds {
+			f.Close()
+		}
+		if err != nil {
+			gofer.Process.Kill()
+			gofer.Wait()
+		}
+	}()
+	specJSON, err := json.Marshal(a.Spec)
+	if err != nil {
+		return 0, fmt.Errorf("encoding the spec: %w", err)
+	}
+	fds := []int{int(a.Stdio[0].Fd()), int(a.Stdio[1].Fd()), int(a.Stdio[2].Fd())}
+	names := []string{"stdin", "stdout", "stderr", "gofer"}
+	for i, f := range sentryEnds {
+		fds = append(fds, int(f.Fd()))
+		if i > 0 {
+			names = append(names, "mount")
+		}
+	}
+	_, err = Call(a.ControlSocket, &control.Request{
+		Method:      control.MethodCreateContainer,
+		ContainerID: a.ID,
+		Create:      &control.CreateContainerArgs{Spec: specJSON, BindMounts: bindIdx, SharePIDNamespace: a.SharePIDNamespace},
+		FDs:         names,
+	}, fds)
+	if err != nil {
+		return 0, err
+	}
+	pid := gofer.Process.Pid
+	gofer.Process.Release() // it outlives this command
+	return pid, nil
+}
+
+// startGofer starts the gofer for spec's root and bind mounts in its own
+// session and mount namespace, and returns it with the sentry's ends of
+// its sockets (the root's first, then one per bind mount), which the
+// caller closes once it has passed them on.
+func startGofer(cfg *config.Config, spec *specs.Spec, binds []control.GoferMount) (*exec.Cmd, []*os.File, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, nil, fmt.Errorf("finding runsc: %w", err)
+	}
+	var goferEnds, sentryEnds []*os.File
+	closeAll := func(fs []*os.File) {
+		for _, f := range fs {
+			f.Close()
+		}
+	}
+	defer closeAll(goferEnds)
+	for i := 0; i <= len(binds); i++ {
+		fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+		if err != nil {
+			closeAll(sentryEnds)
+			return nil, nil, fmt.Errorf("creating gofer socket: %w", err)
+		}
+		goferEnds = append(goferEnds, os.NewFile(uintptr(fds[0]), "gofer"))
+		sentryEnds = append(sentryEnds, os.NewFile(uintptr(fds[1]), "sentry-gofer"))
+	}
+	devnull, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+	if err != nil {
+		closeAll(sentryEnds)
+		return nil, nil, err
+	}
+	defer devnull.Close()
+	gargs := append(cfg.ToArgs(), "gofer", "--root="+spec.Root.Path)
+	if spec.Root.Readonly {
+		gargs = append(gargs, "--read-only")
+	}
+	if len(binds) > 0 {
+		b, _ := json.Marshal(binds)
+		gargs = append(gargs, "--bind-mounts="+string(b))
+	}
+	gofer := exec.Command(self, gargs...)
+	gofer.ExtraFiles = goferEnds // fds 3, 4, ...
+	gofer.Stdin, gofer.Stdout, gofer.Stderr = devnull, devnull, devnull
+	gofer.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Cloneflags: syscall.CLONE_NEWNS}
+	if err := gofer.Start(); err != nil {
+		closeAll(sentryEnds)
+		return nil, nil, fmt.Errorf("starting gofer: %w", err)
+	}
+	return gofer, sentryEnds, nil
+}
