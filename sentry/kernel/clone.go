@@ -18,13 +18,18 @@ type CloneOptions struct {
 	ChildTID   uintptr
 	TLS        uintptr
 	ExitSignal int
+	// PIDFD is CLONE_PIDFD's descriptor, already in the caller's table
+	// (the syscall layer makes it): it is left out of a forked child's
+	// table, and SetPIDFD binds it to the new process before that runs.
+	PIDFD    int32
+	SetPIDFD func(*ThreadGroup)
 }
 
 // unsupportedCloneFlags are refused with EINVAL: new namespaces inside the
-// sandbox and pidfds are not implemented yet.
+// sandbox are not implemented.
 const unsupportedCloneFlags = unix.CLONE_NEWNS | unix.CLONE_NEWUTS | unix.CLONE_NEWIPC |
 	unix.CLONE_NEWUSER | unix.CLONE_NEWPID | unix.CLONE_NEWNET | unix.CLONE_NEWCGROUP |
-	unix.CLONE_PIDFD | unix.CLONE_NEWTIME
+	unix.CLONE_NEWTIME
 
 // Clone creates a thread or process (clone(2), fork(2), vfork(2)) and
 // returns the child's thread ID.
@@ -35,10 +40,11 @@ func (t *Task) Clone(o CloneOptions) (int32, linux.Errno) {
 	f := o.Flags
 	switch {
 	case f&unsupportedCloneFlags != 0:
-		// TODO(#4): namespaces inside the sandbox, CLONE_PIDFD.
+		// TODO(#4): namespaces inside the sandbox.
 		return 0, linux.EINVAL
 	case f&unix.CLONE_THREAD != 0 && f&unix.CLONE_SIGHAND == 0,
 		f&unix.CLONE_SIGHAND != 0 && f&unix.CLONE_VM == 0,
+		f&unix.CLONE_PIDFD != 0 && (f&unix.CLONE_THREAD != 0 || o.SetPIDFD == nil),
 		f&unix.CLONE_FS != 0 && f&unix.CLONE_NEWNS != 0:
 		return 0, linux.EINVAL
 	case o.ExitSignal < 0 || o.ExitSignal > linux.NumSignals:
@@ -138,6 +144,14 @@ func (t *Task) Clone(o CloneOptions) (int32, linux.Errno) {
 	k.fsUsers[child.fsContext]++
 	k.tasks[child.tid] = child
 	k.mu.Unlock()
+	if f&unix.CLONE_PIDFD != 0 {
+		if f&unix.CLONE_FILES == 0 {
+			if pf, errno := child.fdTable.Remove(o.PIDFD); errno == 0 {
+				pf.DecRef()
+			}
+		}
+		o.SetPIDFD(child.tg)
+	}
 
 	if pendThread != nil {
 		t.mm.IncUsers()

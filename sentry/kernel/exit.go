@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 
 	"moat/sentry/abi/linux"
+	"moat/sentry/vfs"
 )
 
 // ExitThread ends only the calling thread (exit(2)); the last thread's exit
@@ -88,6 +89,7 @@ func (t *Task) exit() {
 	}
 	tg.stopTimers()
 	tg.zombie = true
+	defer tg.exitQueue.Notify(vfs.EventReadable)
 	// PR_SET_PDEATHSIG: Linux sends it when the parent thread exits; the
 	// sentry sends it when the parent process does.
 	for c := range tg.children {

@@ -6,6 +6,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"moat/sentry/abi/linux"
+	"moat/sentry/vfs"
 )
 
 // ThreadGroup is a process: the tasks that share a PID, signal handlers,
@@ -65,6 +66,8 @@ type ThreadGroup struct {
 	// execDone is closed when it is the last one (exec_threads.go).
 	execer   *Task
 	execDone chan struct{}
+	// exitQueue is notified when the process becomes a zombie (pidfds).
+	exitQueue vfs.Queue
 }
 
 // PID returns the thread group ID in the process's own PID namespace.

@@ -14,10 +14,19 @@ import (
 // stack, parent_tid, child_tid, tls).
 func Clone(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
 	flags := args.Uint64(0)
-	tid, errno := t.Clone(kernel.CloneOptions{
+	o := kernel.CloneOptions{
 		Flags: flags &^ 0xff, ExitSignal: int(flags & 0xff),
 		Stack: args.Pointer(1), ParentTID: args.Pointer(2), ChildTID: args.Pointer(3), TLS: args.Pointer(4),
-	})
+	}
+	if flags&unix.CLONE_PIDFD != 0 {
+		// clone(2) stores the pidfd where the parent's TID would go.
+		if flags&(unix.CLONE_PARENT_SETTID|unix.CLONE_THREAD|unix.CLONE_DETACHED) != 0 {
+			return 0, linux.EINVAL
+		}
+		tid, errno := clonePIDFD(t, o, o.ParentTID)
+		return uintptr(tid), errno
+	}
+	tid, errno := t.Clone(o)
 	return uintptr(tid), errno
 }
 
@@ -49,7 +58,6 @@ func Clone3(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) 
 	flags, pidfd, childTID, parentTID := get(0), get(1), get(2), get(3)
 	exitSignal, stack, stackSize, tls := get(4), get(5), get(6), get(7)
 	setTID, setTIDSize, cgroup := get(8), get(9), get(10)
-	_ = pidfd
 	if exitSignal > linux.NumSignals || setTID != 0 || setTIDSize != 0 || cgroup != 0 || flags&0xff != 0 {
 		// TODO(#4): set_tid and CLONE_INTO_CGROUP.
 		return 0, linux.EINVAL
@@ -57,10 +65,18 @@ func Clone3(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) 
 	if (stack == 0) != (stackSize == 0) {
 		return 0, linux.EINVAL
 	}
-	tid, errno := t.Clone(kernel.CloneOptions{
+	o := kernel.CloneOptions{
 		Flags: flags, ExitSignal: int(exitSignal), Stack: uintptr(stack + stackSize),
 		ParentTID: uintptr(parentTID), ChildTID: uintptr(childTID), TLS: uintptr(tls),
-	})
+	}
+	if flags&unix.CLONE_PIDFD != 0 {
+		if flags&(unix.CLONE_THREAD|unix.CLONE_DETACHED) != 0 {
+			return 0, linux.EINVAL
+		}
+		tid, errno := clonePIDFD(t, o, uintptr(pidfd))
+		return uintptr(tid), errno
+	}
+	tid, errno := t.Clone(o)
 	return uintptr(tid), errno
 }
 
@@ -149,12 +165,32 @@ func Waitid(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) 
 		}
 		o.Select, o.ID = kernel.WaitPGID, id
 	case pPIDFD:
-		// TODO(#4): pidfds.
-		return 0, linux.EINVAL
+		tg, nonblock, errno := pidfdProcess(t, id)
+		if errno != 0 {
+			return 0, errno
+		}
+		pid := t.PIDNamespace().IDOfThreadGroup(tg)
+		if pid <= 0 {
+			return 0, linux.ECHILD
+		}
+		o.Select, o.ID = kernel.WaitPID, pid
+		if nonblock && !o.NoHang {
+			// PIDFD_NONBLOCK: EAGAIN rather than block.
+			o.NoHang = true
+			if r, errno := t.Wait(o); errno != 0 || r != nil {
+				return waitidResult(t, r, errno, infop, rusageAddr)
+			}
+			return 0, linux.EAGAIN
+		}
 	default:
 		return 0, linux.EINVAL
 	}
 	r, errno := t.Wait(o)
+	return waitidResult(t, r, errno, infop, rusageAddr)
+}
+
+// waitidResult stores waitid's siginfo and rusage.
+func waitidResult(t *kernel.Task, r *kernel.WaitResult, errno linux.Errno, infop, rusageAddr uintptr) (uintptr, linux.Errno) {
 	if errno != 0 {
 		return 0, errno
 	}

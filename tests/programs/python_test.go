@@ -30,8 +30,7 @@ var pythonCases = []tc{
 	// A pidfd becomes readable when its process exits (Python's
 	// asyncio PidfdChildWatcher, Go's os/exec and systemd rely on it).
 	{name: "pidfd", args: []string{"python3", "-c", "import os, select, time\npid = os.fork()\nif pid == 0:\n    time.sleep(0.2)\n    os._exit(3)\npfd = os.pidfd_open(pid)\nprint('not yet:', select.select([pfd], [], [], 0)[0])\nprint('readable on exit:', select.select([pfd], [], [], 10)[0] == [pfd])\nprint('status:', os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))"},
-		wantStdout: "not yet: []\nreadable on exit: True\nstatus: 3\n",
-		pending:    "pidfd_open(2) is Unsupported (ENOSYS) (#4)"},
+		wantStdout: "not yet: []\nreadable on exit: True\nstatus: 3\n"},
 	{name: "c-oneliner", args: []string{"python3", "-c", `import sys, os, platform; print(sys.version_info[:2] >= (3, 11), platform.system(), os.getcwd(), sys.argv[1:])`, "a", "b"},
 		wantStdout: "True Linux /tmp ['a', 'b']\n"},
 	{name: "c-exception", args: []string{"python3", "-c", "import sys\nprint('before', flush=True)\nraise SystemExit('fatal: ' + 'bye')"},
