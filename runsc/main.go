@@ -51,6 +51,7 @@ func main() {
 			if err == nil {
 				return
 			}
+			cmd.LogError(c, err)
 			if ec, ok := err.(cli.ExitCoder); ok {
 				if msg := ec.Error(); msg != "" {
 					fmt.Fprintln(os.Stderr, msg)

@@ -1,9 +1,11 @@
 package cmd
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -49,4 +51,31 @@ func setupLogging(cfg *config.Config, id, command string) error {
 // globalConfig reads the global flags of the app.
 func globalConfig(c *cli.Context) (*config.Config, error) {
 	return config.FromContext(c)
+}
+
+// LogError appends a command's final error to the --log file, as runc
+// does: containerd's runc shim (Docker's path runtimes) reads the last
+// "error" entry of the JSON log for the message, because runsc's stderr
+// may be the container's own.
+func LogError(c *cli.Context, err error) {
+	path := c.String("log")
+	if path == "" || err == nil || err.Error() == "" {
+		return
+	}
+	f, ferr := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	if ferr != nil {
+		return
+	}
+	defer f.Close()
+	now := time.Now().UTC()
+	if c.String("log-format") == "json" {
+		b, _ := json.Marshal(struct {
+			Level string `json:"level"`
+			Msg   string `json:"msg"`
+			Time  string `json:"time"`
+		}{"error", err.Error(), now.Format(time.RFC3339Nano)})
+		f.Write(append(b, '\n'))
+		return
+	}
+	fmt.Fprintf(f, "E%s %7d %s] %v\n", now.Format("0102 15:04:05.000000"), os.Getpid(), c.Command.Name, err)
 }

@@ -35,7 +35,9 @@ func Call(path string, req *control.Request, fds []int) (*control.Response, erro
 	if err != nil {
 		return nil, fmt.Errorf("creating socket: %w", err)
 	}
-	if err := unix.Connect(fd, &unix.SockaddrUnix{Name: path}); err != nil {
+	if err := withSocketPath(path, func(name string) error {
+		return unix.Connect(fd, &unix.SockaddrUnix{Name: name})
+	}); err != nil {
 		unix.Close(fd)
 		return nil, fmt.Errorf("connecting to %s: %w (%w)", path, ErrUnreachable, err)
 	}

@@ -212,7 +212,9 @@ func listenControl(path string) (*os.File, error) {
 		return nil, fmt.Errorf("creating control socket: %w", err)
 	}
 	f := os.NewFile(uintptr(fd), "control")
-	if err := unix.Bind(fd, &unix.SockaddrUnix{Name: path}); err != nil {
+	if err := withSocketPath(path, func(name string) error {
+		return unix.Bind(fd, &unix.SockaddrUnix{Name: name})
+	}); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("binding control socket %s: %w", path, err)
 	}

@@ -104,7 +104,13 @@ func applyMounts(s *Sandbox, spec *specs.Spec, bindIdx []int, bindFDs []int) err
 		default:
 			return fmt.Errorf("mount %s: unsupported type %q", dst, m.Type)
 		}
-		resolved, err := ensureMountPoint(s, dst)
+		var resolved string
+		var err error
+		if fs.Root().IsDir() {
+			resolved, err = ensureMountPoint(s, dst)
+		} else {
+			resolved, err = ensureFileMountPoint(s, dst)
+		}
 		if err != nil {
 			if !isBindMount(m) {
 				log.Warningf("mount %s: %v; skipped", dst, err)
@@ -204,4 +210,23 @@ func ensureMountPoint(s *Sandbox, dst string) (string, error) {
 		cur = next
 	}
 	return cur, nil
+}
+
+// ensureFileMountPoint is ensureMountPoint for a file bind mount (Docker's
+// /etc/hosts, /etc/hostname, /etc/resolv.conf): the parents are made as
+// directories and a missing last component as an empty file, as runc does.
+func ensureFileMountPoint(s *Sandbox, dst string) (string, error) {
+	dir, err := ensureMountPoint(s, path.Dir(path.Clean(dst)))
+	if err != nil {
+		return "", err
+	}
+	p := path.Join(dir, path.Base(dst))
+	root := s.VFS.Root()
+	op := &vfs.PathOp{Root: root, Start: root, Path: p, Follow: true}
+	if _, errno := s.VFS.GetDentryAt(vfs.RootContext(), op); errno == linux.ENOENT {
+		if errno = s.VFS.MknodAt(vfs.RootContext(), op, unix.S_IFREG|0o644, 0); errno != 0 {
+			return "", fmt.Errorf("creating mount point %s: %w", p, errno)
+		}
+	}
+	return p, nil
 }

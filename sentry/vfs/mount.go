@@ -143,9 +143,11 @@ func (v *VirtualFilesystem) Root() VirtualDentry {
 	return v.root.Root()
 }
 
-// Mount attaches fs on the directory target and returns the new mount.
+// Mount attaches fs on target and returns the new mount: a directory on a
+// directory, or a file system whose root is a file (a file bind mount) on a
+// file.
 func (v *VirtualFilesystem) Mount(target VirtualDentry, fs *Filesystem, flags MountFlags) (*Mount, linux.Errno) {
-	if !target.dentry.IsDir() || !fs.root.IsDir() {
+	if target.dentry.IsDir() != fs.root.IsDir() {
 		return nil, linux.ENOTDIR
 	}
 	if target.dentry.IsDead() {

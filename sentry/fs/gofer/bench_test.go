@@ -90,7 +90,7 @@ func BenchmarkStatMissing(b *testing.B) {
 // avoid.
 func BenchmarkGoferStat(b *testing.B) {
 	e := newEnv(b, true)
-	h := e.fs.root.res.h
+	h := e.fs.root.base().res.h
 	for b.Loop() {
 		if _, err := e.client.Stat(h); err != nil {
 			b.Fatal(err)
@@ -122,7 +122,7 @@ func BenchmarkGoferGetdents(b *testing.B) {
 		os.WriteFile(filepath.Join(host, fmt.Sprint("file-", i)), nil, 0o644)
 	}
 	e := newEnvOpts(b, host, Options{ReadOnly: true})
-	h := e.fs.root.res.h
+	h := e.fs.root.base().res.h
 	for b.Loop() {
 		if _, err := e.client.Getdents(h); err != nil {
 			b.Fatal(err)

@@ -87,7 +87,7 @@ type Filesystem struct {
 	client     *proto.Client
 	opts       Options
 	ownsClient bool
-	root       *dirInode
+	root       goferInode // a directory, or a regular file (file bind mount)
 
 	// idleMu guards the idle list and its links in every hostRes.
 	idleMu sync.Mutex
@@ -125,9 +125,10 @@ type Filesystem struct {
 }
 
 // New attaches to the gofer client serves and returns the file system,
-// registered with v, ready for v.MountRoot or v.Mount. The caller keeps
-// ownership of client and must keep it open while the file system is in
-// use.
+// registered with v, ready for v.MountRoot or v.Mount. Its root is a
+// directory, or a regular file when the gofer serves a file bind mount.
+// The caller keeps ownership of client and must keep it open while the
+// file system is in use.
 func New(v *vfs.VirtualFilesystem, client *proto.Client, opts Options) (*vfs.Filesystem, error) {
 	if opts.MaxNegative == 0 {
 		opts.MaxNegative = DefaultMaxNegative
@@ -142,12 +143,12 @@ func New(v *vfs.VirtualFilesystem, client *proto.Client, opts Options) (*vfs.Fil
 	if err != nil {
 		return nil, fmt.Errorf("attaching to the gofer: %w", err)
 	}
-	if st.Mode&sIFMT != sIFDIR {
+	if t := st.Mode & sIFMT; t != sIFDIR && t != sIFREG {
 		client.CloseHandles([]proto.Handle{h})
 		return nil, fmt.Errorf("attaching to the gofer: root has mode %#o: %w", st.Mode, linux.ENOTDIR)
 	}
 	fs := &Filesystem{client: client, opts: opts, rootDev: st.Dev, freshWindow: defaultFreshWindow}
-	fs.root = fs.newInode(h, &st).(*dirInode)
+	fs.root = fs.newInode(h, &st)
 	fs.vfsfs = v.NewFilesystem(fs, fs.root)
 	return fs.vfsfs, nil
 }
@@ -176,7 +177,7 @@ func (fs *Filesystem) Name() string { return "9p" }
 // StatFS implements vfs.FilesystemImpl.StatFS with the host file system's
 // figures and the 9p magic number.
 func (fs *Filesystem) StatFS(vfs.Context) (linux.Statfs, linux.Errno) {
-	st, err := fs.client.Statfs(fs.root.res.h) // never dropped
+	st, err := fs.client.Statfs(fs.root.base().res.h) // never dropped
 	if err != nil {
 		return linux.Statfs{}, errno(err)
 	}

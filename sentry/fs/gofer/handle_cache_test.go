@@ -54,7 +54,7 @@ func (e *env) settle(t *testing.T) {
 		e.fs.closeMu.Unlock()
 		if !busy {
 			// One more round trip: the gofer has handled the Close.
-			e.client.Stat(e.fs.root.res.h)
+			e.client.Stat(e.fs.root.base().res.h)
 			return
 		}
 		if time.Now().After(deadline) {
