@@ -111,7 +111,7 @@ func TestOCIBadTransitions(t *testing.T) {
 	}
 	o.waitStatus("c2", "running")
 	o.fails("not supported", "exec", "--tty", "c2", "/bin/true")
-	o.fails("not implemented", "pause", "c2")
+	o.fails("not paused", "resume", "c2")
 	o.must("delete", "--force", "c2")
 }
 
