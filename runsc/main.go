@@ -45,6 +45,7 @@ func main() {
 			// Internal: started by runsc itself.
 			cmd.Boot,
 			cmd.Gofer,
+			cmd.TTYWatch,
 		},
 		HideHelpCommand: true,
 		ExitErrHandler: func(c *cli.Context, err error) {

@@ -1,17 +1,12 @@
 package cmd
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/urfave/cli/v2"
 
 	"moat/runsc/config"
 )
-
-// errConsoleSocket rejects --console-socket until terminals exist.
-// TODO(#3): send a pty master over the socket like runc.
-var errConsoleSocket = errors.New("--console-socket is not supported yet")
 
 // containerID returns the command's one argument, the container ID.
 func containerID(c *cli.Context) (string, error) {

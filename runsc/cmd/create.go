@@ -17,7 +17,7 @@ var Create = &cli.Command{
 	Flags: []cli.Flag{
 		&cli.StringFlag{Name: "bundle", Aliases: []string{"b"}, Value: ".", Usage: "path to the bundle directory"},
 		&cli.StringFlag{Name: "pid-file", Usage: "file to write the sandbox process's pid to"},
-		&cli.StringFlag{Name: "console-socket", Usage: "not supported yet"},
+		&cli.StringFlag{Name: "console-socket", Usage: "path to an AF_UNIX socket that receives the master of the process's terminal (process.terminal)"},
 	},
 	Action: func(c *cli.Context) error {
 		id, err := containerID(c)
@@ -28,11 +28,9 @@ var Create = &cli.Command{
 		if err != nil {
 			return err
 		}
-		if c.String("console-socket") != "" {
-			return errConsoleSocket
-		}
 		ct, err := container.Create(cfg, container.CreateArgs{
 			ID: id, Bundle: c.String("bundle"), Stdio: [3]*os.File{os.Stdin, os.Stdout, os.Stderr},
+			ConsoleSocket: c.String("console-socket"),
 		})
 		if err != nil {
 			return err

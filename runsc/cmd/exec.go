@@ -26,8 +26,8 @@ var Exec = &cli.Command{
 		&cli.StringSliceFlag{Name: "additional-gids", Aliases: []string{"g"}, Usage: "additional group ids"},
 		&cli.BoolFlag{Name: "detach", Aliases: []string{"d"}, Usage: "return once the process started"},
 		&cli.StringFlag{Name: "pid-file", Usage: "file to write the process's pid (in the sandbox) to"},
-		&cli.BoolFlag{Name: "tty", Aliases: []string{"t"}, Usage: "not supported yet"},
-		&cli.StringFlag{Name: "console-socket", Usage: "not supported yet"},
+		&cli.BoolFlag{Name: "tty", Aliases: []string{"t"}, Usage: "give the process a terminal"},
+		&cli.StringFlag{Name: "console-socket", Usage: "with --detach: path to an AF_UNIX socket that receives the master of the process's terminal"},
 		&cli.StringSliceFlag{Name: "cap", Aliases: []string{"c"}, Usage: "add a capability"},
 	},
 	Action: func(c *cli.Context) error {
@@ -38,9 +38,6 @@ var Exec = &cli.Command{
 		cfg, err := setupCommand(c, id, "exec")
 		if err != nil {
 			return err
-		}
-		if c.Bool("tty") || c.String("console-socket") != "" {
-			return fmt.Errorf("--tty and --console-socket are not supported yet")
 		}
 		ct, err := container.Load(cfg, id)
 		if err != nil {
@@ -54,6 +51,7 @@ var Exec = &cli.Command{
 		code, err := ct.Exec(container.ExecArgs{
 			Process: p, Stdio: [3]*os.File{os.Stdin, os.Stdout, os.Stderr},
 			Detach: c.Bool("detach"), PIDFile: c.String("pid-file"),
+			ConsoleSocket: c.String("console-socket"),
 		})
 		if err != nil {
 			return err
@@ -88,6 +86,7 @@ func execProcess(c *cli.Context, ct *container.Container) (*specs.Process, error
 		p.Cwd = cwd
 	}
 	p.Env = append(p.Env, c.StringSlice("env")...)
+	p.Terminal = c.Bool("tty")
 	if u := c.String("user"); u != "" {
 		uid, gid, _ := strings.Cut(u, ":")
 		n, err := strconv.ParseUint(uid, 10, 32)

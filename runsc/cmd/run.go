@@ -17,7 +17,7 @@ var Run = &cli.Command{
 	Flags: []cli.Flag{
 		&cli.StringFlag{Name: "bundle", Aliases: []string{"b"}, Value: ".", Usage: "path to the bundle directory"},
 		&cli.StringFlag{Name: "pid-file", Usage: "file to write the sandbox process's pid to"},
-		&cli.StringFlag{Name: "console-socket", Usage: "not supported yet"},
+		&cli.StringFlag{Name: "console-socket", Usage: "with --detach: path to an AF_UNIX socket that receives the master of the process's terminal"},
 		&cli.BoolFlag{Name: "detach", Aliases: []string{"d"}, Usage: "return once the container runs"},
 		&cli.BoolFlag{Name: "keep", Usage: "keep the container's state after it exits"},
 	},
@@ -30,14 +30,14 @@ var Run = &cli.Command{
 		if err != nil {
 			return err
 		}
-		if c.String("console-socket") != "" {
-			return errConsoleSocket
-		}
 		code, err := container.Run(cfg, container.RunArgs{
-			CreateArgs: container.CreateArgs{ID: id, Bundle: c.String("bundle"), Stdio: [3]*os.File{os.Stdin, os.Stdout, os.Stderr}},
-			PIDFile:    c.String("pid-file"),
-			Detach:     c.Bool("detach"),
-			Keep:       c.Bool("keep"),
+			CreateArgs: container.CreateArgs{
+				ID: id, Bundle: c.String("bundle"), Stdio: [3]*os.File{os.Stdin, os.Stdout, os.Stderr},
+				ConsoleSocket: c.String("console-socket"),
+			},
+			PIDFile: c.String("pid-file"),
+			Detach:  c.Bool("detach"),
+			Keep:    c.Bool("keep"),
 		})
 		if err != nil {
 			return err

@@ -23,6 +23,8 @@ type Container struct {
 	cfg    *config.Config
 	dir    string
 	unlock func()
+	// master is the master of a foreground run's terminal (console.go).
+	master *os.File
 }
 
 // CreateArgs are runsc create's arguments.
@@ -31,6 +33,12 @@ type CreateArgs struct {
 	Bundle string
 	// Stdio are the container's stdin, stdout and stderr.
 	Stdio [3]*os.File
+	// ConsoleSocket receives the master of the process's terminal
+	// (process.terminal), as with runc --console-socket.
+	ConsoleSocket string
+	// foreground is set by a run that is not detached: without a console
+	// socket, runsc keeps the terminal's master itself.
+	foreground bool
 }
 
 // Create creates a container from a bundle: state directory, gofer and
@@ -56,6 +64,12 @@ func Create(cfg *config.Config, a CreateArgs) (*Container, error) {
 	} else if !st.IsDir() {
 		return nil, fmt.Errorf("rootfs %q is not a directory", spec.Root.Path)
 	}
+	tty, err := newTerminal(spec.Process, !a.foreground, a.ConsoleSocket)
+	if err != nil {
+		return nil, err
+	}
+	defer tty.close()
+	a.Stdio = tty.stdio(a.Stdio)
 	if err := os.MkdirAll(cfg.RootDir, 0o711); err != nil {
 		return nil, fmt.Errorf("creating root directory %q: %w", cfg.RootDir, err)
 	}
@@ -88,6 +102,10 @@ func Create(cfg *config.Config, a CreateArgs) (*Container, error) {
 	}
 	c.Status = Created
 	if err := c.save(dir); err != nil {
+		c.destroy()
+		return fail(err)
+	}
+	if c.master, err = tty.handOver(); err != nil {
 		c.destroy()
 		return fail(err)
 	}

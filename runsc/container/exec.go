@@ -25,6 +25,9 @@ type ExecArgs struct {
 	Detach bool
 	// PIDFile gets the process's PID (in the sandbox).
 	PIDFile string
+	// ConsoleSocket receives the master of the process's terminal
+	// (Process.Terminal), as with runc exec --console-socket.
+	ConsoleSocket string
 }
 
 // DefaultProcess is the container's own process with args instead of its
@@ -54,16 +57,25 @@ func (c *Container) Exec(a ExecArgs) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	fds := []int{int(a.Stdio[0].Fd()), int(a.Stdio[1].Fd()), int(a.Stdio[2].Fd())}
+	tty, err := c.execTerminal(a)
+	if err != nil {
+		return 0, err
+	}
+	defer tty.close()
+	fds, names := tty.execFDs(a.Stdio)
 	resp, err := c.call(&control.Request{
 		Method: control.MethodExec,
 		Exec:   &control.ExecArgs{Process: b},
-		FDs:    []string{"stdin", "stdout", "stderr"},
+		FDs:    names,
 	}, fds)
 	if err != nil {
 		return 0, fmt.Errorf("exec in container %q: %w", c.ID, err)
 	}
 	pid := resp.PID
+	master, err := tty.started()
+	if err != nil {
+		return 0, err
+	}
 	if err := writePIDFile(a.PIDFile, int(pid)); err != nil {
 		return 0, err
 	}
@@ -71,9 +83,16 @@ func (c *Container) Exec(a ExecArgs) (int, error) {
 	if a.Detach {
 		return 0, nil
 	}
+	att, err := attach(master, a.Stdio)
+	if err != nil {
+		return 0, err
+	}
+	defer att.Close()
 	stop := c.forwardSignals(pid)
 	defer stop()
-	return c.WaitPID(pid)
+	code, err := c.WaitPID(pid)
+	att.Close() // the process's last output first
+	return code, err
 }
 
 // forwardSignals relays the terminating signals runsc receives to pid

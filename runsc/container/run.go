@@ -20,10 +20,19 @@ type RunArgs struct {
 // forwards the signals runsc receives to the container, waits for it,
 // deletes it unless Keep, and returns its shell-style exit code.
 func Run(cfg *config.Config, a RunArgs) (int, error) {
+	a.foreground = !a.Detach
 	c, err := Create(cfg, a.CreateArgs)
 	if err != nil {
 		return 0, err
 	}
+	// A terminal without a console socket is runsc's own stdio's.
+	tty, err := c.attachTerminal(a.Stdio)
+	if err != nil {
+		c.destroy()
+		c.Close()
+		return 0, err
+	}
+	defer tty.Close()
 	fail := func(err error) (int, error) {
 		c.destroy()
 		c.Close()
@@ -45,6 +54,7 @@ func Run(cfg *config.Config, a RunArgs) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	tty.Close() // the container's last output first
 	if a.Keep {
 		return code, nil
 	}

@@ -146,6 +146,12 @@ func Create(cfg *config.Config, a CreateArgs) (p *Processes, err error) {
 		Setsid:     true,
 		Cloneflags: syscall.CLONE_NEWPID | syscall.CLONE_NEWNS | syscall.CLONE_NEWIPC | syscall.CLONE_NEWUTS | syscall.CLONE_NEWNET,
 	}
+	if p := a.Spec.Process; p != nil && p.Terminal {
+		// Stdio are the replica of the process's host pty (docs/tty.md).
+		// As the sandbox's controlling terminal, the host kernel tells
+		// it of window size changes (SIGWINCH).
+		sb.SysProcAttr.Setctty, sb.SysProcAttr.Ctty = true, 0
+	}
 	netns := networkNamespacePath(a.Spec)
 	if netns != "" {
 		sb.SysProcAttr.Cloneflags &^= syscall.CLONE_NEWNET

@@ -19,6 +19,8 @@ type Container struct {
 	ID   string
 	Spec *specs.Spec
 	sb   *Sandbox
+	// tty holds the container's terminals (container_tty.go; own lock).
+	tty containerTTY
 
 	// mu guards the fields below.
 	mu sync.Mutex
@@ -80,6 +82,9 @@ func NewContainer(cfg Config, a control.ContainerArgs, goferFD int, mountFDs []i
 		sb:         sb,
 		initExited: make(chan struct{}),
 		execs:      map[int32]*kernel.ThreadGroup{},
+	}
+	if err := c.setupTerminals(stdio); err != nil {
+		return nil, err
 	}
 	// A program that cannot be found fails create, as with runc.
 	if _, errno, err := c.prepare(spec.Process, nil); err != nil {

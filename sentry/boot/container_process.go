@@ -86,7 +86,8 @@ func credentials(p *specs.Process) (*auth.Credentials, error) {
 // prepare builds the arguments to start p: credentials, working
 // directory, program (searched in p's PATH), limits and umask. With stdio
 // nil it only checks that the program can be found and returns nil
-// arguments. stdio fds are owned by the process's files once prepare
+// arguments. With p.Terminal, stdio is one host terminal instead
+// (container_tty.go). stdio fds are owned by the process's files once prepare
 // succeeds.
 func (c *Container) prepare(p *specs.Process, stdio []int) (*kernel.ProcessArgs, linux.Errno, error) {
 	if len(p.Args) == 0 {
@@ -134,16 +135,17 @@ func (c *Container) prepare(p *specs.Process, stdio []int) (*kernel.ProcessArgs,
 	}
 	fdt := kernel.NewFDTable()
 	fdt.SetMaxFDs(limits[unix.RLIMIT_NOFILE].Cur)
-	for i, hfd := range stdio {
-		f, errno := host.NewFile(hfd, host.Options{})
-		if errno != 0 {
-			return nil, 0, fmt.Errorf("stdio fd %d: %w", i, errno)
+	var tty kernel.StartTerminal
+	if p.Terminal {
+		// stdio is the host terminal alone (container_tty.go).
+		if len(stdio) != 1 {
+			return nil, 0, fmt.Errorf("process.terminal: want one terminal descriptor, got %d", len(stdio))
 		}
-		errno = fdt.NewFDAt(int32(i), f, kernel.FDFlags{})
-		f.DecRef()
-		if errno != 0 {
-			return nil, 0, fmt.Errorf("installing fd %d: %w", i, errno)
+		if tty, err = c.installTerminal(creds, stdio[0], fdt); err != nil {
+			return nil, 0, err
 		}
+	} else if err := installStdio(fdt, stdio); err != nil {
+		return nil, 0, err
 	}
 	return &kernel.ProcessArgs{
 		Filename:  filename,
@@ -153,5 +155,22 @@ func (c *Container) prepare(p *specs.Process, stdio []int) (*kernel.ProcessArgs,
 		FDTable:   fdt,
 		FSContext: kernel.NewFSContext(root, cwd, umask),
 		Limits:    limits,
+		Terminal:  tty,
 	}, 0, nil
+}
+
+// installStdio installs host fds as descriptors 0, 1, 2... of fdt.
+func installStdio(fdt *kernel.FDTable, stdio []int) error {
+	for i, hfd := range stdio {
+		f, errno := host.NewFile(hfd, host.Options{})
+		if errno != 0 {
+			return fmt.Errorf("stdio fd %d: %w", i, errno)
+		}
+		errno = fdt.NewFDAt(int32(i), f, kernel.FDFlags{})
+		f.DecRef()
+		if errno != 0 {
+			return fmt.Errorf("installing fd %d: %w", i, errno)
+		}
+	}
+	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
@@ -183,9 +182,9 @@ func (c *Container) exec(req *control.Request, fds []int) *control.Response {
 		closeAll(fds)
 		return &control.Response{Error: fmt.Sprintf("exec: decoding the process: %v", err)}
 	}
-	if len(fds) != 3 || len(req.FDs) != 3 || strings.Join(req.FDs, ",") != "stdin,stdout,stderr" {
+	if msg := stdioMismatch(&p, req.FDs, fds); msg != "" {
 		closeAll(fds)
-		return &control.Response{Error: "exec: want stdin, stdout and stderr descriptors"}
+		return &control.Response{Error: msg}
 	}
 	if c.running() == nil {
 		closeAll(fds)

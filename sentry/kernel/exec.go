@@ -217,6 +217,9 @@ type ProcessArgs struct {
 	// Container is the pod container the process belongs to (empty: the
 	// sandbox's own).
 	Container string
+	// Terminal, when not nil, becomes the controlling terminal of the
+	// process's new session before it runs (docs/tty.md).
+	Terminal StartTerminal
 }
 
 // StartInit creates the first process and starts it. It returns the exec
@@ -238,6 +241,7 @@ func (k *Kernel) StartInit(a ProcessArgs) (*ThreadGroup, linux.Errno, error) {
 	k.fsUsers[t.fsContext]++
 	k.init = tg
 	k.mu.Unlock()
+	tg.attachStartTerminal(a.Terminal)
 
 	started := make(chan linux.Errno, 1)
 	go func() {

@@ -38,6 +38,7 @@ func (k *Kernel) StartProcess(a ProcessArgs) (*ThreadGroup, linux.Errno, error) 
 	k.fdUsers[t.fdTable]++
 	k.fsUsers[t.fsContext]++
 	k.mu.Unlock()
+	tg.attachStartTerminal(a.Terminal)
 
 	started := make(chan linux.Errno, 1)
 	go func() {

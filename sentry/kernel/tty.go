@@ -3,6 +3,7 @@ package kernel
 import (
 	"golang.org/x/sys/unix"
 
+	"moat/internal/log"
 	"moat/sentry/abi/linux"
 )
 
@@ -168,4 +169,28 @@ func (tg *ThreadGroup) ControllingTerminal() (ttyNr uint32, tpgid int32) {
 		tpgid = -1
 	}
 	return minor&0xff | major<<8 | (minor&^0xff)<<12, tpgid
+}
+
+// StartTerminal is a terminal that a process started by StartInit or
+// StartProcess (a new session's leader) gets as its controlling terminal
+// before it runs its first instruction: a container's console
+// (devpts.Console, docs/tty.md), so that a shell finds its terminal and
+// its foreground group in place at once.
+type StartTerminal interface {
+	// AttachSession makes the terminal the controlling terminal of
+	// session sid, with process group pgid in the foreground.
+	AttachSession(sid, pgid int32) linux.Errno
+}
+
+// attachStartTerminal gives tg, the leader of a new session that has not
+// run yet, its controlling terminal t (nil: none).
+func (tg *ThreadGroup) attachStartTerminal(t StartTerminal) {
+	if t == nil {
+		return
+	}
+	// A new session has no terminal and a new console no session: this
+	// cannot fail unless the caller broke that.
+	if errno := t.AttachSession(tg.Session(), tg.ProcessGroup()); errno != 0 {
+		log.Warningf("process %d: attaching its terminal: %v", tg.PID(), errno)
+	}
 }

@@ -57,14 +57,7 @@ func (p *pty) commonIoctl(ctx vfs.Context, mem vfs.UserMemory, cmd uint32, arg u
 		}
 		var w linux.Winsize
 		w.UnmarshalBytes(b[:])
-		p.mu.Lock()
-		changed := w != p.winsize
-		p.winsize = w
-		fg := p.fg
-		p.mu.Unlock()
-		if changed && fg > 0 {
-			p.send([]groupSignal{{fg, int(unix.SIGWINCH)}})
-		}
+		p.setWinsize(w)
 		return 0, 0
 	case unix.TIOCEXCL, unix.TIOCNXCL:
 		p.mu.Lock()
