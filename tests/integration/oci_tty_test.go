@@ -310,6 +310,33 @@ func TestOCITerminalRunDetached(t *testing.T) {
 	o.must("delete", "t2")
 }
 
+// TestOCITerminalHangup closes the master while the shell runs: the
+// sandbox sees the host terminal hang up and hangs up the container's, so
+// the shell, its session's leader, dies of SIGHUP.
+func TestOCITerminalHangup(t *testing.T) {
+	o := newOCI(t)
+	cs := listenConsole(t)
+	o.must("run", "--detach", "--console-socket", cs.path, "--bundle", o.ttyBundle("sh", "-i"), "h1")
+	tm := cs.receive(t)
+	tm.expect(`# `)
+	tm.f.Close()
+	if r := o.must("wait", "h1"); strings.TrimSpace(r.stdout) != `{"id":"h1","exitStatus":129}` {
+		t.Errorf("wait: %s", r)
+	}
+	o.must("delete", "h1")
+}
+
+// TestOCIRunTerminalFromFile runs a terminal bundle in the foreground with
+// files as runsc's stdio: the input still goes through the container's
+// terminal (echoed), and the output comes back.
+func TestOCIRunTerminalFromFile(t *testing.T) {
+	o := newOCI(t)
+	r := o.runIn("echo hi-$((1+2)); exit 9\n", "run", "--bundle", o.ttyBundle("sh"), "f1")
+	if r.code != 9 || !strings.Contains(r.stdout, "echo hi-$((1+2)); exit 9\r\n") || !strings.Contains(r.stdout, "hi-3\r\n") {
+		t.Errorf("run: %s", r)
+	}
+}
+
 // TestOCIExecTerminal runs exec --tty --console-socket (argv and
 // --process forms) into a container whose own process has no terminal.
 func TestOCIExecTerminal(t *testing.T) {
