@@ -25,7 +25,8 @@ var Exec = &cli.Command{
 		&cli.StringFlag{Name: "user", Aliases: []string{"u"}, Usage: "UID[:GID]"},
 		&cli.StringSliceFlag{Name: "additional-gids", Aliases: []string{"g"}, Usage: "additional group ids"},
 		&cli.BoolFlag{Name: "detach", Aliases: []string{"d"}, Usage: "return once the process started"},
-		&cli.StringFlag{Name: "pid-file", Usage: "file to write the process's pid (in the sandbox) to"},
+		&cli.StringFlag{Name: "pid-file", Usage: "file to write the process's pid to (with --detach: the host pid of a runsc process that waits for it and exits with its status)"},
+		&cli.StringFlag{Name: "internal-pid-file", Usage: "file to write the process's pid in the sandbox to"},
 		&cli.BoolFlag{Name: "tty", Aliases: []string{"t"}, Usage: "give the process a terminal"},
 		&cli.StringFlag{Name: "console-socket", Usage: "with --detach: path to an AF_UNIX socket that receives the master of the process's terminal"},
 		&cli.StringSliceFlag{Name: "cap", Aliases: []string{"c"}, Usage: "add a capability"},
@@ -50,7 +51,7 @@ var Exec = &cli.Command{
 		}
 		code, err := ct.Exec(container.ExecArgs{
 			Process: p, Stdio: [3]*os.File{os.Stdin, os.Stdout, os.Stderr},
-			Detach: c.Bool("detach"), PIDFile: c.String("pid-file"),
+			Detach: c.Bool("detach"), PIDFile: c.String("pid-file"), InternalPIDFile: c.String("internal-pid-file"),
 			ConsoleSocket: c.String("console-socket"),
 		})
 		if err != nil {

@@ -20,7 +20,7 @@ var Kill = &cli.Command{
 	ArgsUsage: "<container-id> [signal]",
 	Flags: []cli.Flag{
 		&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "send the signal to every process in the container"},
-		&cli.IntFlag{Name: "pid", Usage: "send the signal to this process (a PID in the sandbox) instead of init"},
+		&cli.IntFlag{Name: "pid", Usage: "send the signal to this process (a PID in the sandbox, or its waiter's host PID) instead of init"},
 	},
 	Action: func(c *cli.Context) error {
 		if c.NArg() < 1 || c.NArg() > 2 {
@@ -44,7 +44,8 @@ var Kill = &cli.Command{
 			return err
 		}
 		defer ct.Close()
-		return ct.Signal(sig, c.Bool("all"), int32(c.Int("pid")))
+		pid, _ := ct.ResolvePID(int32(c.Int("pid")))
+		return ct.Signal(sig, c.Bool("all"), pid)
 	},
 }
 

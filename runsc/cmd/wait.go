@@ -22,7 +22,9 @@ var Wait = &cli.Command{
 	Usage:     "wait for a container to exit",
 	ArgsUsage: "<container-id>",
 	Flags: []cli.Flag{
-		&cli.IntFlag{Name: "pid", Usage: "wait for this process started by exec (a PID in the sandbox) instead of init"},
+		&cli.IntFlag{Name: "pid", Usage: "wait for this process started by exec (a PID in the sandbox, or its waiter's host PID) instead of init"},
+		// Internal: the waiter a --pid-file names (runsc/container/waiter.go).
+		&cli.BoolFlag{Name: "exit-status", Hidden: true, Usage: "exit with the status instead of printing it"},
 	},
 	Action: func(c *cli.Context) error {
 		id, err := containerID(c)
@@ -38,9 +40,14 @@ var Wait = &cli.Command{
 			return err
 		}
 		defer ct.Close()
+		if c.Bool("exit-status") {
+			os.Exit(ct.RunWaiter(int32(c.Int("pid"))))
+		}
 		wait := ct.Wait
-		if pid := c.Int("pid"); pid != 0 {
-			wait = func() (int, error) { return ct.WaitPID(int32(pid)) }
+		if pid, waiter := ct.ResolvePID(int32(c.Int("pid"))); waiter != 0 {
+			wait = func() (int, error) { return ct.WaitWaiter(waiter) }
+		} else if pid != 0 {
+			wait = func() (int, error) { return ct.WaitPID(pid) }
 		}
 		code, err := wait()
 		if err != nil {

@@ -4,6 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
@@ -140,7 +144,46 @@ func (c *Container) execTerminal(a ExecArgs) (*terminal, error) {
 		t.close()
 		return nil, err
 	}
+	if err := c.recordWatcher(t.watcher.Pid); err != nil {
+		t.close()
+		return nil, err
+	}
 	return t, nil
+}
+
+// Each resize watcher is recorded in the state directory as
+// tty-watch-<host PID> holding its start time, so that delete can end
+// the watchers left (they would follow the sandbox anyway, a moment
+// later).
+const watcherPrefix = "tty-watch-"
+
+func (c *Container) recordWatcher(pid int) error {
+	_, start, err := procStat(pid)
+	if err == nil {
+		err = os.WriteFile(filepath.Join(c.dir, watcherPrefix+strconv.Itoa(pid)), []byte(strconv.FormatUint(start, 10)), 0o600)
+	}
+	if err != nil {
+		return fmt.Errorf("recording the terminal's resize watcher: %w", err)
+	}
+	return nil
+}
+
+// killWatchers kills the container's resize watchers still running
+// (delete).
+func (c *Container) killWatchers() {
+	ents, _ := os.ReadDir(c.dir)
+	for _, e := range ents {
+		n, ok := strings.CutPrefix(e.Name(), watcherPrefix)
+		if !ok {
+			continue
+		}
+		pid, err1 := strconv.Atoi(n)
+		b, err2 := os.ReadFile(filepath.Join(c.dir, e.Name()))
+		start, err3 := strconv.ParseUint(string(b), 10, 64)
+		if err1 == nil && err2 == nil && err3 == nil {
+			killAndWait(pid, start, 2*time.Second)
+		}
+	}
 }
 
 // execFDs are the descriptors an exec request passes, with their names:

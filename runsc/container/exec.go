@@ -23,8 +23,12 @@ type ExecArgs struct {
 	Stdio [3]*os.File
 	// Detach returns once the process has started.
 	Detach bool
-	// PIDFile gets the process's PID (in the sandbox).
+	// PIDFile gets the process's PID: in the sandbox, or with Detach the
+	// host PID of a waiter for it (waiter.go).
 	PIDFile string
+	// InternalPIDFile gets the process's PID in the sandbox (gVisor's
+	// --internal-pid-file).
+	InternalPIDFile string
 	// ConsoleSocket receives the master of the process's terminal
 	// (Process.Terminal), as with runc exec --console-socket.
 	ConsoleSocket string
@@ -76,7 +80,7 @@ func (c *Container) Exec(a ExecArgs) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if err := writePIDFile(a.PIDFile, int(pid)); err != nil {
+	if err := c.writeExecPIDFiles(a, pid); err != nil {
 		return 0, err
 	}
 	c.Close()

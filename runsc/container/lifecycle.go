@@ -99,6 +99,7 @@ func (c *Container) destroy() error {
 	if err := c.destroyCgroup(); err != nil {
 		return err
 	}
+	c.killWatchers()
 	if err := os.RemoveAll(c.dir); err != nil {
 		return fmt.Errorf("removing state of container %q: %w", c.ID, err)
 	}

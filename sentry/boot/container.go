@@ -149,15 +149,11 @@ func (c *Container) State() (started bool, st *control.WaitStatus) {
 	}
 }
 
-// Wait blocks until init has exited and returns its status. It fails if
-// init was never started.
+// Wait blocks until init has exited and returns its status. Before start
+// it waits for start and init's exit (a --pid-file waiter starts waiting
+// at create; runsc wait itself refuses a created container); a container
+// destroyed before start takes the sandbox, and the wait, with it.
 func (c *Container) Wait() (*control.WaitStatus, error) {
-	c.mu.Lock()
-	started := c.started
-	c.mu.Unlock()
-	if !started {
-		return nil, fmt.Errorf("container not started")
-	}
 	<-c.initExited
 	return waitStatus(c.initStatus), nil
 }

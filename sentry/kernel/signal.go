@@ -143,8 +143,11 @@ func (t *Task) sendSignal(info *linux.SignalInfo, from SignalSender, group bool)
 	t.mu.Unlock()
 	// A PID namespace's init gets only the signals it handles (or blocks:
 	// the handler may change before it unblocks them), unless the kernel
-	// raised them or they come from outside the namespace.
-	if tg.isNamespaceInit() && from == FromSandbox && act.Handler == linux.SIG_DFL && !blocked {
+	// raised them; from outside the namespace (an ancestor namespace, for
+	// Linux) SIGKILL and SIGSTOP are forced too. So `docker stop` of an init
+	// without a TERM handler ends in SIGKILL, as with runc.
+	if tg.isNamespaceInit() && from != FromKernel && act.Handler == linux.SIG_DFL && !blocked &&
+		!(from == FromHost && (sig == int(unix.SIGKILL) || sig == int(unix.SIGSTOP))) {
 		return 0
 	}
 	if sig == int(unix.SIGKILL) {

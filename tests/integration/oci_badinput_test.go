@@ -110,7 +110,7 @@ func TestOCIBadTransitions(t *testing.T) {
 		t.Errorf("exec of a missing program: %s", r)
 	}
 	o.waitStatus("c2", "running")
-	o.fails("not supported", "exec", "--tty", "c2", "/bin/true")
+	o.fails("cannot allocate tty", "exec", "--detach", "--tty", "c2", "/bin/true")
 	o.fails("not paused", "resume", "c2")
 	o.must("delete", "--force", "c2")
 }

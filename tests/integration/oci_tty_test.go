@@ -384,13 +384,16 @@ func TestOCIExecTerminal(t *testing.T) {
 	o.must("delete", "--force", "e1")
 }
 
-// TestOCIRunInteractive runs a terminal bundle in the foreground from the
-// test's own terminal: runsc makes the pty, puts the test's terminal in
-// raw mode (restored at exit), copies both ways and follows its window
-// size.
-func TestOCIRunInteractive(t *testing.T) {
-	o := newOCI(t)
-	bundle := o.ttyBundle("sh", "-i")
+// foregroundTerminal is the test's own pty, to be runsc's stdio and
+// controlling terminal, as a person's shell would give it.
+type foregroundTerminal struct {
+	tm      *term
+	replica *os.File
+	before  *unix.Termios
+}
+
+func newForegroundTerminal(t *testing.T, rows, cols uint16) *foregroundTerminal {
+	t.Helper()
 	master, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -406,46 +409,80 @@ func TestOCIRunInteractive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer replica.Close()
-	unix.IoctlSetWinsize(int(master.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: 20, Col: 60})
+	t.Cleanup(func() { replica.Close() })
+	unix.IoctlSetWinsize(int(master.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: rows, Col: cols})
 	before, err := unix.IoctlGetTermios(int(replica.Fd()), unix.TCGETS)
 	if err != nil {
 		t.Fatal(err)
 	}
 	unix.SetNonblock(int(master.Fd()), true)
-	tm := newTerm(t, master)
+	return &foregroundTerminal{tm: newTerm(t, master), replica: replica, before: before}
+}
 
-	cmd := exec.Command(o.runsc, "--root="+o.root, "run", "--bundle", bundle, "i1")
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = replica, replica, replica
+// start runs runsc with args, the terminal as its stdio and controlling
+// terminal; the channel gets its exit.
+func (ft *foregroundTerminal) start(o *oci, args ...string) (*exec.Cmd, chan error) {
+	o.t.Helper()
+	cmd := exec.Command(o.runsc, append([]string{"--root=" + o.root}, args...)...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = ft.replica, ft.replica, ft.replica
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
 	cmd.Env = []string{}
 	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+		o.t.Fatal(err)
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
+	return cmd, done
+}
 
-	// The container's terminal takes the size of runsc's (not
-	// consoleSize) and follows it.
-	driveShell(o, tm, "i1", 20, 60)
-	tm.send("exit 3\n")
+// finish waits for runsc to exit with want and checks that it restored
+// the terminal's settings.
+func (ft *foregroundTerminal) finish(t *testing.T, cmd *exec.Cmd, done chan error, want int) {
+	t.Helper()
+	var err error
 	select {
 	case err = <-done:
 	case <-time.After(ttyTimeout):
 		cmd.Process.Kill()
-		t.Fatalf("runsc run did not exit after the shell did")
+		t.Fatalf("runsc did not exit after the shell did")
 	}
-	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 3 {
-		t.Errorf("runsc run: %v, want exit status 3", err)
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != want {
+		t.Errorf("runsc: %v, want exit status %d", err, want)
 	}
-	after, err := unix.IoctlGetTermios(int(replica.Fd()), unix.TCGETS)
+	after, err := unix.IoctlGetTermios(int(ft.replica.Fd()), unix.TCGETS)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if after.Lflag != before.Lflag || after.Iflag != before.Iflag || after.Oflag != before.Oflag {
+	if after.Lflag != ft.before.Lflag || after.Iflag != ft.before.Iflag || after.Oflag != ft.before.Oflag {
 		t.Errorf("runsc left the terminal changed: lflag %#x iflag %#x oflag %#x, was %#x %#x %#x",
-			after.Lflag, after.Iflag, after.Oflag, before.Lflag, before.Iflag, before.Oflag)
+			after.Lflag, after.Iflag, after.Oflag, ft.before.Lflag, ft.before.Iflag, ft.before.Oflag)
 	}
+}
+
+// TestOCIRunInteractive runs a terminal bundle in the foreground from the
+// test's own terminal: runsc makes the pty, puts the test's terminal in
+// raw mode (restored at exit), copies both ways and follows its window
+// size (not consoleSize).
+func TestOCIRunInteractive(t *testing.T) {
+	o := newOCI(t)
+	ft := newForegroundTerminal(t, 20, 60)
+	cmd, done := ft.start(o, "run", "--bundle", o.ttyBundle("sh", "-i"), "i1")
+	driveShell(o, ft.tm, "i1", 20, 60)
+	ft.tm.send("exit 3\n")
+	ft.finish(t, cmd, done, 3)
+}
+
+// TestOCIExecInteractive is exec --tty in the foreground from the test's
+// own terminal.
+func TestOCIExecInteractive(t *testing.T) {
+	o := newOCI(t)
+	o.must("run", "--detach", "--bundle", o.bundle(nil, "sleep", "1000"), "i2")
+	ft := newForegroundTerminal(t, 21, 61)
+	cmd, done := ft.start(o, "exec", "--tty", "i2", "sh", "-i")
+	driveShell(o, ft.tm, "i2", 21, 61)
+	ft.tm.send("exit 2\n")
+	ft.finish(t, cmd, done, 2)
+	o.must("delete", "--force", "i2")
 }
 
 // TestOCITerminalBadInput: runc's rules on terminals and console sockets,
