@@ -2,42 +2,34 @@ package container
 
 import (
 	"fmt"
+	"path"
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
-
-	"moat/internal/log"
 )
 
-// namespacedSysctls are the sysctls that belong to a namespace the
-// sandbox has (IPC, UTS, network); runc accepts the same ones. Any other
-// would change the host and is refused.
-var namespacedSysctls = map[string]bool{
-	"kernel.msgmax": true, "kernel.msgmnb": true, "kernel.msgmni": true, "kernel.sem": true,
-	"kernel.shmall": true, "kernel.shmmax": true, "kernel.shmmni": true, "kernel.shm_rmid_forced": true,
-	"kernel.hostname": true, "kernel.domainname": true,
-}
-
-// checkUnsupported rejects what Moat cannot honour safely and logs what
-// it accepts but does not apply yet.
+// checkUnsupported rejects, before anything is created, what Moat cannot
+// honour: a sysctl the sandbox does not emulate (kernel.hostname and the
+// net.* keys of its network namespace are; docs/oci.md) and masked or
+// read-only paths that are not absolute.
 func checkUnsupported(spec *specs.Spec) error {
 	if spec.Linux == nil {
 		return nil
 	}
 	for k := range spec.Linux.Sysctl {
-		if !namespacedSysctls[k] && !strings.HasPrefix(k, "net.") && !strings.HasPrefix(k, "fs.mqueue.") {
-			return fmt.Errorf("sysctl %q is not in a namespace the sandbox has: refused", k)
+		if k != "kernel.hostname" && !strings.HasPrefix(k, "net.") {
+			return fmt.Errorf("sysctl %q is not supported: the sandbox emulates kernel.hostname and net.* only", k)
 		}
-		// TODO(#3): emulate them in the sentry's /proc/sys.
-		log.Infof("sysctl %q accepted but not applied yet", k)
 	}
-	if len(spec.Linux.MaskedPaths) > 0 || len(spec.Linux.ReadonlyPaths) > 0 {
-		// TODO(#3): needs file and read-only bind mounts in the sentry's vfs.
-		log.Infof("linux.maskedPaths and linux.readonlyPaths are not applied yet")
+	for _, p := range spec.Linux.MaskedPaths {
+		if !path.IsAbs(p) {
+			return fmt.Errorf("masked path %q is not absolute", p)
+		}
 	}
-	if spec.Hooks != nil {
-		// TODO(#3): run hooks.
-		log.Infof("hooks are not run yet")
+	for _, p := range spec.Linux.ReadonlyPaths {
+		if !path.IsAbs(p) {
+			return fmt.Errorf("read-only path %q is not absolute", p)
+		}
 	}
 	return nil
 }

@@ -44,12 +44,43 @@ type Sandbox struct {
 	VFS    *vfs.VirtualFilesystem
 	args   control.BootArgs
 	stdio  []int
+	// std are the sentry's own /dev, /proc and /dev/pts file systems;
+	// stdMounts their mounts once mounted.
+	std       stdFilesystems
+	stdMounts map[string]*vfs.Mount
 }
 
-// New assembles a sentry: platform, mounts (root from root, a tmpfs on
-// /tmp, devices on /dev) and kernel. stdio are the host fds given to the
-// first process as 0, 1 and 2.
+// New assembles a sentry: platform, mounts (root from root, devices on
+// /dev, a tmpfs on /tmp when asked, /proc, /dev/pts) and kernel. stdio
+// are the host fds given to the first process as 0, 1 and 2.
 func New(cfg Config, args control.BootArgs, root RootFunc, stdio []int) (*Sandbox, error) {
+	s, err := newSandbox(cfg, args, root, stdio)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.mountStd("/dev", "/dev", stdMountFlags["/dev"], ""); err != nil {
+		return nil, err
+	}
+	if args.TmpOnTmp {
+		tmp := tmpfs.New(s.VFS, tmpfs.Options{RootMode: 0o1777})
+		if _, errno := s.VFS.MountAt(vfs.RootContext(), s.VFS.Root(), "/tmp", tmp, vfs.MountFlags{NoSuid: true}); errno == linux.ENOENT {
+			log.Warningf("not mounting /tmp: the root file system has no such directory")
+		} else if errno != 0 {
+			return nil, fmt.Errorf("mounting /tmp: %w", errno)
+		}
+	}
+	if err := s.mountStd("/proc", "/proc", stdMountFlags["/proc"], ""); err != nil {
+		return nil, err
+	}
+	if err := s.mountStd("/dev/pts", "/dev/pts", stdMountFlags["/dev/pts"], ""); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// newSandbox builds the platform, the root mount, the kernel and the
+// standard file systems (not mounted yet: New or NewContainer mount them).
+func newSandbox(cfg Config, args control.BootArgs, root RootFunc, stdio []int) (*Sandbox, error) {
 	loader.PrimeHostAuxv()
 	hostInfo, err := proc.SnapshotHost()
 	if err != nil {
@@ -70,31 +101,9 @@ func New(cfg Config, args control.BootArgs, root RootFunc, stdio []int) (*Sandbo
 			return nil, fmt.Errorf("mounting root: %w", errno)
 		}
 	}
-	ctx := vfs.RootContext()
 	devFS, errno := dev.New(v)
 	if errno != 0 {
 		return nil, fmt.Errorf("building /dev: %w", errno)
-	}
-	mounts := []struct {
-		path string
-		fs   *vfs.Filesystem
-	}{{"/dev", devFS}}
-	if args.TmpOnTmp {
-		mounts = append(mounts, struct {
-			path string
-			fs   *vfs.Filesystem
-		}{"/tmp", tmpfs.New(v, tmpfs.Options{RootMode: 0o1777})})
-	}
-	for _, m := range mounts {
-		if _, errno := v.MountAt(ctx, v.Root(), m.path, m.fs, vfs.MountFlags{NoSuid: true}); errno != 0 {
-			if errno == linux.ENOENT {
-				// TODO(#3): create mount points (in the overlay) when
-				// the root file system lacks them.
-				log.Warningf("not mounting %s: the root file system has no such directory", m.path)
-				continue
-			}
-			return nil, fmt.Errorf("mounting %s: %w", m.path, errno)
-		}
 	}
 	k, err := kernel.New(kernel.Config{
 		Platform: p,
@@ -112,36 +121,14 @@ func New(cfg Config, args control.BootArgs, root RootFunc, stdio []int) (*Sandbo
 	if err != nil {
 		return nil, fmt.Errorf("building /proc: %w", err)
 	}
-	if _, errno := v.MountAt(ctx, v.Root(), "/proc", procFS, vfs.MountFlags{NoSuid: true, NoDev: true, NoExec: true}); errno != 0 {
-		if errno != linux.ENOENT {
-			return nil, fmt.Errorf("mounting /proc: %w", errno)
-		}
-		log.Warningf("not mounting /proc: the root file system has no such directory")
-	}
-	if err := mountDevpts(k, v); err != nil {
-		return nil, err
-	}
-	return &Sandbox{Kernel: k, VFS: v, args: args, stdio: stdio}, nil
-}
-
-// --- pseudo-terminals (sentry/fs/devpts, docs/tty.md) ---
-
-// mountDevpts mounts devpts on /dev/pts (/dev/ptmx is a symlink to
-// pts/ptmx) with the OCI default options; its terminals signal process
-// groups and sessions through k.
-func mountDevpts(k *kernel.Kernel, v *vfs.VirtualFilesystem) error {
+	// Pseudo-terminals (sentry/fs/devpts, docs/tty.md): devpts with the
+	// OCI default options; its terminals signal process groups and
+	// sessions through k. /dev/ptmx is a symlink to pts/ptmx.
 	pts := devpts.New(v, k, devpts.DefaultOptions)
-	flags := vfs.MountFlags{NoSuid: true, NoExec: true}
-	if _, errno := v.MountAt(vfs.RootContext(), v.Root(), "/dev/pts", pts, flags); errno != 0 {
-		if errno != linux.ENOENT {
-			return fmt.Errorf("mounting /dev/pts: %w", errno)
-		}
-		log.Warningf("not mounting /dev/pts: no /dev/pts directory")
-	}
-	return nil
+	return &Sandbox{Kernel: k, VFS: v, args: args, stdio: stdio,
+		std:       stdFilesystems{"/dev": devFS, "/proc": procFS, "/dev/pts": pts},
+		stdMounts: map[string]*vfs.Mount{}}, nil
 }
-
-// --- end of pseudo-terminals ---
 
 // defaultPath is searched for a program name without a slash when the
 // environment has no PATH.

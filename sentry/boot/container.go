@@ -7,8 +7,10 @@ import (
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
+	"moat/internal/log"
 	"moat/sentry/abi/linux"
 	"moat/sentry/control"
+	"moat/sentry/fs/proc"
 	"moat/sentry/kernel"
 )
 
@@ -40,10 +42,11 @@ type Container struct {
 }
 
 // NewContainer assembles the sentry for a bundle: the root file system
-// from the gofer at goferFD (read-only per root.readonly), /dev, /proc and
-// /dev/pts as for every sandbox, then the spec's mounts in order (bind
-// mount i from the gofer at mountFDs[i]). stdio are the host fds given to
-// init as 0, 1 and 2.
+// from the gofer at goferFD (read-only per root.readonly), then the spec's
+// mounts in order, with /dev, /proc and /dev/pts where the spec lists them
+// (bind mount i from the gofer at mountFDs[i]), devices, sysctls,
+// read-only and masked paths. stdio are the host fds given to init as 0,
+// 1 and 2.
 //
 // Preconditions:
 //   - The process is not confined yet (host paths are still reachable).
@@ -59,7 +62,8 @@ func NewContainer(cfg Config, a control.ContainerArgs, goferFD int, mountFDs []i
 		return nil, fmt.Errorf("%d bind mounts but %d gofer sockets", len(a.BindMounts), len(mountFDs))
 	}
 	ro := spec.Root.Readonly
-	sb, err := New(cfg, control.BootArgs{
+	// The standard mounts are made by applyMounts, in the spec's order.
+	sb, err := newSandbox(cfg, control.BootArgs{
 		Argv:         spec.Process.Args,
 		Env:          spec.Process.Env,
 		Cwd:          spec.Process.Cwd,
@@ -74,6 +78,15 @@ func NewContainer(cfg Config, a control.ContainerArgs, goferFD int, mountFDs []i
 		return nil, err
 	}
 	if err := makeDevices(sb, &spec); err != nil {
+		return nil, err
+	}
+	if err := applySysctls(sb, &spec); err != nil {
+		return nil, err
+	}
+	if err := applyReadonlyPaths(sb, &spec); err != nil {
+		return nil, err
+	}
+	if err := applyMaskedPaths(sb, &spec); err != nil {
 		return nil, err
 	}
 	c := &Container{
@@ -116,6 +129,11 @@ func (c *Container) Start() (int32, linux.Errno, error) {
 	if err != nil || errno != 0 {
 		c.markExited(kernel.ExitStatus{Code: 127})
 		return 0, errno, err
+	}
+	if adj := c.Spec.Process.OOMScoreAdj; adj != nil {
+		if err := proc.SetOOMScoreAdj(c.sb.std["/proc"], tg, int32(*adj)); err != nil {
+			log.Warningf("process.oomScoreAdj: %v", err)
+		}
 	}
 	c.mu.Lock()
 	c.init = tg

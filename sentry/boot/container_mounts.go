@@ -56,15 +56,33 @@ func mountOptions(opts []string) (vfs.MountFlags, map[string]string) {
 	return f, data
 }
 
-// applyMounts mounts the spec's mounts, in order, on top of the sandbox's
-// standard tree. /proc, /dev and /dev/pts are the sentry's own (mounted by
-// New) whatever type the spec gives them; sysfs, cgroup and mqueue are
-// empty read-only tmpfs (TODO(#3): a minimal sysfs, cgroup files that
-// report limits, POSIX message queues).
+// applyMounts mounts the spec's mounts in order, so that mount IDs and
+// /proc/self/mountinfo follow the spec as with runc. /proc, /dev and
+// /dev/pts are the sentry's own whatever type the spec gives them: those
+// the spec lists are mounted at their place in the list, the others
+// first. sysfs is a read-only skeleton and mqueue an empty file system
+// (newSysfs, newMqueue); cgroup mounts are empty and read-only
+// (TODO(#3): cgroup files that report limits). Each mount records the
+// spec's source for mountinfo; a gofer bind mount's root is shown as the
+// host path it serves, as Linux does.
 func applyMounts(s *Sandbox, spec *specs.Spec, bindIdx []int, bindFDs []int) error {
 	fdOf := map[int]int{}
 	for i, idx := range bindIdx {
 		fdOf[idx] = bindFDs[i]
+	}
+	listed := map[string]bool{}
+	for i := range spec.Mounts {
+		if m := &spec.Mounts[i]; !isBindMount(m) && s.std[path.Clean(m.Destination)] != nil {
+			listed[path.Clean(m.Destination)] = true
+		}
+	}
+	for _, p := range stdMountOrder {
+		if listed[p] || (p == "/dev/pts" && listed["/dev"]) {
+			continue
+		}
+		if err := s.mountStd(p, p, stdMountFlags[p], ""); err != nil {
+			return err
+		}
 	}
 	v := s.VFS
 	ctx := vfs.RootContext()
@@ -72,6 +90,7 @@ func applyMounts(s *Sandbox, spec *specs.Spec, bindIdx []int, bindFDs []int) err
 		m := &spec.Mounts[i]
 		dst := path.Clean(m.Destination)
 		flags, data := mountOptions(m.Options)
+		source, rootPrefix := m.Source, ""
 		var fs *vfs.Filesystem
 		switch {
 		case isBindMount(m):
@@ -84,8 +103,21 @@ func applyMounts(s *Sandbox, spec *specs.Spec, bindIdx []int, bindFDs []int) err
 			if err != nil {
 				return fmt.Errorf("mount %s: connecting to the gofer: %w", dst, err)
 			}
-		case dst == "/proc" || dst == "/dev" || dst == "/dev/pts":
-			log.Debugf("mount %s (%s): the sentry's own", dst, m.Type)
+			rootPrefix = path.Clean(m.Source)
+		case listed[dst]:
+			resolved, err := ensureMountPoint(s, dst)
+			if err != nil {
+				log.Warningf("mount %s: %v; skipped", dst, err)
+				continue
+			}
+			if err := s.mountStd(dst, resolved, flags, source); err != nil {
+				return err
+			}
+			if dst == "/dev" && !listed["/dev/pts"] {
+				if err := s.mountStd("/dev/pts", "/dev/pts", stdMountFlags["/dev/pts"], ""); err != nil {
+					return err
+				}
+			}
 			continue
 		case m.Type == "tmpfs":
 			opts, err := tmpfsOptions(data)
@@ -93,11 +125,17 @@ func applyMounts(s *Sandbox, spec *specs.Spec, bindIdx []int, bindFDs []int) err
 				return fmt.Errorf("mount %s: %w", dst, err)
 			}
 			fs = tmpfs.New(v, opts)
-		case m.Type == "sysfs", m.Type == "cgroup", m.Type == "cgroup2", m.Type == "mqueue":
-			fs = tmpfs.New(v, tmpfs.Options{RootMode: 0o555, MaxBytes: 1})
-			if m.Type != "mqueue" {
-				flags.ReadOnly = true
+		case m.Type == "sysfs":
+			var err error
+			if fs, err = newSysfs(v); err != nil {
+				return fmt.Errorf("mount %s: %w", dst, err)
 			}
+			flags.ReadOnly = true
+		case m.Type == "mqueue":
+			fs = newMqueue(v)
+		case m.Type == "cgroup", m.Type == "cgroup2":
+			fs = tmpfs.New(v, tmpfs.Options{RootMode: 0o555, MaxBytes: 1})
+			flags.ReadOnly = true
 		case m.Type == "proc" || m.Type == "devpts":
 			log.Warningf("mount %s: %s is only supported at its standard place; skipped", dst, m.Type)
 			continue
@@ -118,9 +156,14 @@ func applyMounts(s *Sandbox, spec *specs.Spec, bindIdx []int, bindFDs []int) err
 			}
 			return fmt.Errorf("mount %s: %w", dst, err)
 		}
-		if _, errno := v.MountAt(ctx, v.Root(), resolved, fs, flags); errno != 0 {
+		mnt, errno := v.MountAt(ctx, v.Root(), resolved, fs, flags)
+		if errno != 0 {
 			return fmt.Errorf("mount %s: %w", dst, errno)
 		}
+		if source == "" {
+			source = fs.Impl().Name()
+		}
+		mnt.SetSource(source, rootPrefix)
 	}
 	return nil
 }

@@ -14,22 +14,31 @@ func (v *VirtualFilesystem) BindMount(source, target VirtualDentry, flags MountF
 	if source.dentry.IsDead() || target.dentry.IsDead() {
 		return nil, linux.ENOENT
 	}
-	m := v.attach(newMount(v, source.mount.fs, source.dentry, flags), target)
+	nm := newMount(v, source.mount.fs, source.dentry, flags)
+	nm.inheritSource(source.mount)
+	m := v.attach(nm, target)
 	if recursive {
-		v.bindChildren(source, m, flags)
+		// The new mounts are never copied again: a bind below its own
+		// source (mount --rbind /a /a/b, or a path on itself) would
+		// otherwise copy itself forever.
+		v.bindChildren(source, m, map[*Mount]bool{m: true})
 	}
 	return m, 0
 }
 
 // bindChildren binds, under dst (a bind of src), every mount that sits
-// below src.
-func (v *VirtualFilesystem) bindChildren(src VirtualDentry, dst *Mount, flags MountFlags) {
+// below src, except the mounts in fresh (made by this bind), to which it
+// adds the ones it makes.
+func (v *VirtualFilesystem) bindChildren(src VirtualDentry, dst *Mount, fresh map[*Mount]bool) {
 	for _, c := range v.childMounts(src.mount) {
-		if !v.isBelow(c.point, src.dentry) {
+		if fresh[c] || !v.isBelow(c.point, src.dentry) {
 			continue
 		}
-		nm := v.attach(newMount(v, c.fs, c.root, c.Flags()), VirtualDentry{dst, c.point})
-		v.bindChildren(c.Root(), nm, flags)
+		cm := newMount(v, c.fs, c.root, c.Flags())
+		cm.inheritSource(c)
+		nm := v.attach(cm, VirtualDentry{dst, c.point})
+		fresh[nm] = true
+		v.bindChildren(c.Root(), nm, fresh)
 	}
 }
 

@@ -51,6 +51,8 @@ type Mount struct {
 	flags  atomic.Uint32
 	parent *Mount  // nil for the namespace root
 	point  *Dentry // in parent; nil for the namespace root
+	// src is the source mountinfo shows (SetSource); nil for none.
+	src atomic.Pointer[mountSource]
 }
 
 func newMount(v *VirtualFilesystem, fs *Filesystem, root *Dentry, flags MountFlags) *Mount {

@@ -123,7 +123,7 @@ func TestOCIHostSettings(t *testing.T) {
 	adj := 123
 	bundle := o.bundle(func(s *specs.Spec) {
 		s.Process.OOMScoreAdj = &adj
-		s.Linux = &specs.Linux{Sysctl: map[string]string{"net.ipv4.ip_unprivileged_port_start": "0", "kernel.shmmax": "1000"}}
+		s.Linux = &specs.Linux{Sysctl: map[string]string{"net.ipv4.ip_unprivileged_port_start": "0"}}
 	}, "/bin/sleep", "1000")
 	o.must("create", "--bundle", bundle, "h1")
 	pid := int(o.state("h1")["pid"].(float64))

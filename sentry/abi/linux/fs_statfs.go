@@ -12,6 +12,8 @@ const (
 	PROC_SUPER_MAGIC    = 0x9fa0
 	V9FS_MAGIC          = 0x01021997
 	ANON_INODE_FS_MAGIC = 0x09041934
+	SYSFS_MAGIC         = 0x62656572
+	MQUEUE_MAGIC        = 0x19800202
 )
 
 // Statfs is struct statfs on amd64.

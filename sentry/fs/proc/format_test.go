@@ -221,19 +221,22 @@ func TestFormatLimits(t *testing.T) {
 
 func TestMountsFormat(t *testing.T) {
 	ms := []mountEntry{
-		{ID: 1, ParentID: 1, DevMinor: 3, Point: "/", FSType: "gofer", Flags: vfs.MountFlags{ReadOnly: true}},
-		{ID: 2, ParentID: 1, DevMinor: 4, Point: "/proc", FSType: "proc", Flags: vfs.MountFlags{NoSuid: true, NoDev: true, NoExec: true}},
-		{ID: 3, ParentID: 1, DevMinor: 5, Point: "/my dir", FSType: "tmpfs"},
+		{ID: 1, ParentID: 1, DevMinor: 3, Root: "/", Point: "/", FSType: "9p", Source: "none", Flags: vfs.MountFlags{ReadOnly: true}},
+		{ID: 2, ParentID: 1, DevMinor: 4, Root: "/", Point: "/proc", FSType: "proc", Source: "proc", Flags: vfs.MountFlags{NoSuid: true, NoDev: true, NoExec: true}},
+		{ID: 3, ParentID: 1, DevMinor: 5, Root: "/", Point: "/my dir", FSType: "tmpfs", Source: "shm"},
+		{ID: 4, ParentID: 1, DevMinor: 6, Root: "/srv/a b", Point: "/data", FSType: "9p", Source: "/srv/a b", Flags: vfs.MountFlags{NoDev: true}},
 	}
-	wantMounts := "none / gofer ro,relatime 0 0\n" +
+	wantMounts := "none / 9p ro,relatime 0 0\n" +
 		"proc /proc proc rw,nosuid,nodev,noexec,relatime 0 0\n" +
-		"tmpfs /my\\040dir tmpfs rw,relatime 0 0\n"
+		"shm /my\\040dir tmpfs rw,relatime 0 0\n" +
+		"/srv/a\\040b /data 9p rw,nodev,relatime 0 0\n"
 	if got := string(formatMounts(ms)); got != wantMounts {
 		t.Errorf("formatMounts =\n%s want\n%s", got, wantMounts)
 	}
-	wantInfo := "1 1 0:3 / / ro,relatime - gofer none ro\n" +
+	wantInfo := "1 1 0:3 / / ro,relatime - 9p none ro\n" +
 		"2 1 0:4 / /proc rw,nosuid,nodev,noexec,relatime - proc proc rw\n" +
-		"3 1 0:5 / /my\\040dir rw,relatime - tmpfs tmpfs rw\n"
+		"3 1 0:5 / /my\\040dir rw,relatime - tmpfs shm rw\n" +
+		"4 1 0:6 /srv/a\\040b /data rw,nodev,relatime - 9p /srv/a\\040b rw\n"
 	if got := string(formatMountinfo(ms)); got != wantInfo {
 		t.Errorf("formatMountinfo =\n%s want\n%s", got, wantInfo)
 	}

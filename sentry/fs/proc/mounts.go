@@ -14,9 +14,13 @@ import (
 type mountEntry struct {
 	ID, ParentID uint64
 	DevMinor     uint32
+	// Root is the mount's root within its file system.
+	Root string
 	// Point is the mount point as the reader sees it.
 	Point  string
 	FSType string
+	// Source is the mount's source ("proc", "shm", a host path).
+	Source string
 	Flags  vfs.MountFlags
 }
 
@@ -34,25 +38,12 @@ func mountsFile(info bool) func(*taskDir, node) vfs.Inode {
 	}
 }
 
-// collectMounts lists the mounts visible below root, by mount ID.
+// collectMounts lists the mounts visible below root, by mount ID (the
+// order they were made in). A mount whose parent is not visible (the
+// reader's root mount) names itself as its parent.
 func (fs *filesystem) collectMounts(root vfs.VirtualDentry) []mountEntry {
-	all := fs.v.Mounts()
-	// A mount's ancestors are the mounts its root is reachable from; its
-	// parent is the ancestor with the most ancestors of its own.
-	// TODO(#4): use the mount's parent once the vfs exposes it.
-	ancestors := make(map[*vfs.Mount][]*vfs.Mount, len(all))
-	for _, m := range all {
-		for _, p := range all {
-			if p == m {
-				continue
-			}
-			if _, ok := fs.v.PathName(p.Root(), m.Root()); ok {
-				ancestors[m] = append(ancestors[m], p)
-			}
-		}
-	}
 	var out []mountEntry
-	for _, m := range all {
+	for _, m := range fs.v.Mounts() {
 		point, ok := fs.v.PathName(root, m.Root())
 		if !ok {
 			continue
@@ -61,15 +52,19 @@ func (fs *filesystem) collectMounts(root vfs.VirtualDentry) []mountEntry {
 			ID:       m.ID(),
 			ParentID: m.ID(),
 			DevMinor: m.Filesystem().DevMinor(),
+			Root:     m.RootPath(),
 			Point:    point,
 			FSType:   m.Filesystem().Impl().Name(),
+			Source:   m.Source(),
 			Flags:    m.Flags(),
 		}
-		best := -1
-		for _, p := range ancestors[m] {
-			if n := len(ancestors[p]); n > best || (n == best && p.ID() > e.ParentID) {
-				best, e.ParentID = n, p.ID()
+		if p, _ := m.Parent(); p != nil {
+			if _, ok := fs.v.PathName(root, p.Root()); ok {
+				e.ParentID = p.ID()
 			}
+		}
+		if e.Source == "" {
+			e.Source = mountSource(e.FSType)
 		}
 		out = append(out, e)
 	}
@@ -126,14 +121,13 @@ func escapeMountField(s string) string {
 func formatMounts(ms []mountEntry) []byte {
 	var b strings.Builder
 	for _, m := range ms {
-		fmt.Fprintf(&b, "%s %s %s %s 0 0\n", mountSource(m.FSType), escapeMountField(m.Point), m.FSType, mountOptions(m.Flags))
+		fmt.Fprintf(&b, "%s %s %s %s 0 0\n", escapeMountField(m.Source), escapeMountField(m.Point), m.FSType, mountOptions(m.Flags))
 	}
 	return []byte(b.String())
 }
 
-// formatMountinfo renders /proc/PID/mountinfo. Every mount is the root of
-// its file system (there are no bind mounts of subtrees yet) and shares
-// no peer group.
+// formatMountinfo renders /proc/PID/mountinfo. No mount shares a peer
+// group (there is no mount propagation).
 func formatMountinfo(ms []mountEntry) []byte {
 	var b strings.Builder
 	for _, m := range ms {
@@ -141,8 +135,9 @@ func formatMountinfo(ms []mountEntry) []byte {
 		if m.Flags.ReadOnly {
 			super = "ro"
 		}
-		fmt.Fprintf(&b, "%d %d 0:%d / %s %s - %s %s %s\n", m.ID, m.ParentID, m.DevMinor,
-			escapeMountField(m.Point), mountOptions(m.Flags), m.FSType, mountSource(m.FSType), super)
+		fmt.Fprintf(&b, "%d %d 0:%d %s %s %s - %s %s %s\n", m.ID, m.ParentID, m.DevMinor,
+			escapeMountField(m.Root), escapeMountField(m.Point), mountOptions(m.Flags), m.FSType,
+			escapeMountField(m.Source), super)
 	}
 	return []byte(b.String())
 }

@@ -26,6 +26,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"moat/sentry/abi/linux"
@@ -48,6 +49,9 @@ type filesystem struct {
 	// live reads the host's current memory and load figures; tests
 	// replace it.
 	live func() LiveStats
+
+	// netSysctls is /proc/sys/net's tree (SetNetSysctls), or nil.
+	netSysctls atomic.Pointer[staticDir]
 
 	// oomMu guards oomAdj.
 	oomMu sync.Mutex

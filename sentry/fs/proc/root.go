@@ -196,6 +196,7 @@ func (fs *filesystem) newSys(b *builder) *staticDir {
 				child{"uuid", b.text(newUUID)},
 			)},
 		)},
+		child{"net", &netDir{node: b.node(unix.S_IFDIR | 0o555)}},
 		child{"vm", b.dir(
 			child{"overcommit_memory", b.text(func() string {
 				if fs.host.OvercommitMemory == "" {

@@ -30,6 +30,12 @@ type Options struct {
 	// Now returns the time in nanoseconds since the epoch (default
 	// time.Now); tests set it.
 	Now func() int64
+	// Name and Magic are the file system type the instance reports in
+	// mount tables and statfs(2) (default "tmpfs", TMPFS_MAGIC): the
+	// sandbox's sysfs and mqueue mounts are tmpfs instances by another
+	// name (sentry/boot).
+	Name  string
+	Magic int64
 }
 
 // Filesystem is one tmpfs instance.
@@ -51,6 +57,9 @@ func New(v *vfs.VirtualFilesystem, opts Options) *vfs.Filesystem {
 	if opts.RootMode == 0 {
 		opts.RootMode = 0o1777
 	}
+	if opts.Name == "" {
+		opts.Name, opts.Magic = "tmpfs", linux.TMPFS_MAGIC
+	}
 	fs := &Filesystem{v: v, opts: opts}
 	root := fs.newDir(opts.RootMode, vfsUID(opts.RootUID), vfsGID(opts.RootGID), nil)
 	fs.vfsfs = v.NewFilesystem(fs, root)
@@ -58,7 +67,7 @@ func New(v *vfs.VirtualFilesystem, opts Options) *vfs.Filesystem {
 }
 
 // Name implements vfs.FilesystemImpl.Name.
-func (fs *Filesystem) Name() string { return "tmpfs" }
+func (fs *Filesystem) Name() string { return fs.opts.Name }
 
 // Release implements vfs.FilesystemImpl.Release.
 func (fs *Filesystem) Release() {}
@@ -83,7 +92,7 @@ func (fs *Filesystem) StatFS(vfs.Context) (linux.Statfs, linux.Errno) {
 		free = 0
 	}
 	return linux.Statfs{
-		Type:    linux.TMPFS_MAGIC,
+		Type:    fs.opts.Magic,
 		Bsize:   bs,
 		Frsize:  bs,
 		Blocks:  uint64(total),

@@ -1,0 +1,89 @@
+package boot
+
+import (
+	"fmt"
+	"strings"
+
+	"moat/internal/log"
+	"moat/sentry/abi/linux"
+	"moat/sentry/fs/tmpfs"
+	"moat/sentry/vfs"
+)
+
+// stdFilesystems are the sentry's own /dev, /proc and /dev/pts, by mount
+// point. Every sandbox has them; a container mounts them where its spec
+// lists them, so that /proc/self/mountinfo follows the spec's order.
+type stdFilesystems map[string]*vfs.Filesystem
+
+// stdMountOrder is the order in which standard file systems the spec does
+// not list are mounted, before the spec's mounts.
+var stdMountOrder = []string{"/dev", "/proc", "/dev/pts"}
+
+// stdMountFlags are the flags of a standard mount the spec does not list
+// (those of runc's default spec).
+var stdMountFlags = map[string]vfs.MountFlags{
+	"/dev":     {NoSuid: true},
+	"/proc":    {NoSuid: true, NoDev: true, NoExec: true},
+	"/dev/pts": {NoSuid: true, NoExec: true},
+}
+
+// mountStd mounts the standard file system of point at the path at (point
+// itself, or where a symlink in the image sends it) with flags and source
+// (empty: the type's name). A missing mount point in the root file system
+// is logged and skipped.
+func (s *Sandbox) mountStd(point, at string, flags vfs.MountFlags, source string) error {
+	fs := s.std[point]
+	if fs == nil {
+		return fmt.Errorf("mounting %s: not a standard mount point", point)
+	}
+	m, errno := s.VFS.MountAt(vfs.RootContext(), s.VFS.Root(), at, fs, flags)
+	if errno == linux.ENOENT {
+		// TODO(#3): create mount points (in the overlay) when the root
+		// file system lacks them.
+		log.Warningf("not mounting %s: the root file system has no such directory", point)
+		return nil
+	}
+	if errno != 0 {
+		return fmt.Errorf("mounting %s: %w", point, errno)
+	}
+	if source != "" {
+		m.SetSource(source, "")
+	}
+	s.stdMounts[point] = m
+	return nil
+}
+
+// sysfsDirs are the directories of the sysfs skeleton.
+var sysfsDirs = []string{
+	"block", "bus", "class", "dev", "devices", "devices/system", "devices/system/cpu",
+	"firmware", "fs", "fs/cgroup", "kernel", "module", "power",
+}
+
+// newSysfs returns the sandbox's sysfs: a read-only skeleton (the
+// standard top-level directories, empty) that reports itself as sysfs.
+// The host's devices are never shown. (TODO(#4): the files programs read,
+// such as devices/system/cpu/online.)
+func newSysfs(v *vfs.VirtualFilesystem) (*vfs.Filesystem, error) {
+	fs := tmpfs.New(v, tmpfs.Options{RootMode: 0o555, Name: "sysfs", Magic: linux.SYSFS_MAGIC})
+	ctx := vfs.RootContext()
+	dirs := map[string]vfs.Inode{"": fs.Root().Inode()}
+	for _, d := range sysfsDirs {
+		parent, name := "", d
+		if i := strings.LastIndexByte(d, '/'); i >= 0 {
+			parent, name = d[:i], d[i+1:]
+		}
+		in, errno := dirs[parent].Mkdir(ctx, name, vfs.CreateOptions{Mode: 0o755})
+		if errno != 0 {
+			return nil, fmt.Errorf("building sysfs: %s: %w", d, errno)
+		}
+		dirs[d] = in
+	}
+	return fs, nil
+}
+
+// newMqueue returns the sandbox's mqueue mount: an empty file system that
+// reports itself as mqueue (POSIX message queues are not implemented:
+// mq_open is ENOSYS, TODO(#3)).
+func newMqueue(v *vfs.VirtualFilesystem) *vfs.Filesystem {
+	return tmpfs.New(v, tmpfs.Options{RootMode: 0o1777, Name: "mqueue", Magic: linux.MQUEUE_MAGIC})
+}

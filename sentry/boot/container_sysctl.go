@@ -1,0 +1,43 @@
+package boot
+
+import (
+	"fmt"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"moat/sentry/fs/proc"
+)
+
+// applySysctls applies linux.sysctl the way the sandbox can: kernel.hostname
+// sets the UTS hostname (after the spec's hostname, as with runc) and the
+// net.* keys are the settings of the sandbox's network namespace, shown
+// read-only in /proc/sys/net (there is no IP stack yet for them to act
+// on). runsc create refuses every other key before the sandbox starts;
+// they are refused here too.
+func applySysctls(s *Sandbox, spec *specs.Spec) error {
+	if spec.Linux == nil || len(spec.Linux.Sysctl) == 0 {
+		return nil
+	}
+	net := map[string]string{}
+	for k, v := range spec.Linux.Sysctl {
+		switch {
+		case k == "kernel.hostname":
+			if len(v) > 64 {
+				return fmt.Errorf("sysctl kernel.hostname: %q is longer than 64 bytes", v)
+			}
+			s.Kernel.SetHostname(v)
+		case strings.HasPrefix(k, "net."):
+			net[strings.TrimPrefix(k, "net.")] = v
+		default:
+			return fmt.Errorf("sysctl %q is not emulated by the sandbox", k)
+		}
+	}
+	if len(net) == 0 {
+		return nil
+	}
+	if err := proc.SetNetSysctls(s.std["/proc"], net); err != nil {
+		return fmt.Errorf("applying sysctls: %w", err)
+	}
+	return nil
+}
