@@ -59,6 +59,9 @@ func Create(cfg *config.Config, a CreateArgs) (*Container, error) {
 	if err := checkUnsupported(spec); err != nil {
 		return nil, err
 	}
+	if err := validateHooks(spec.Hooks); err != nil {
+		return nil, err
+	}
 	if st, err := os.Stat(spec.Root.Path); err != nil {
 		return nil, fmt.Errorf("rootfs %q: %w", spec.Root.Path, err)
 	} else if !st.IsDir() {
@@ -101,11 +104,16 @@ func Create(cfg *config.Config, a CreateArgs) (*Container, error) {
 		return fail(err)
 	}
 	c.Status = Created
+	c.Hooks = spec.Hooks
 	if err := c.save(dir); err != nil {
 		c.destroy()
 		return fail(err)
 	}
 	if c.master, err = tty.handOver(); err != nil {
+		c.destroy()
+		return fail(err)
+	}
+	if err := c.runCreateHooks(); err != nil {
 		c.destroy()
 		return fail(err)
 	}

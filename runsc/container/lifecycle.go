@@ -17,11 +17,19 @@ func (c *Container) Start() error {
 	if st := c.CurrentStatus(); st != Created {
 		return fmt.Errorf("cannot start a container that is %s: %w", st, ErrBadState)
 	}
+	if err := c.runHooks(c.Hooks, HookStartContainer, Created); err != nil {
+		c.destroy()
+		return fmt.Errorf("starting container %q: %w", c.ID, err)
+	}
 	if _, err := c.call(&control.Request{Method: control.MethodStart}, nil); err != nil {
 		return fmt.Errorf("starting container %q: %w", c.ID, err)
 	}
 	c.Status = Running
-	return c.save(c.dir)
+	if err := c.save(c.dir); err != nil {
+		return err
+	}
+	c.runHooksBestEffort(c.Hooks, HookPoststart, Running)
+	return nil
 }
 
 // Signal sends sig to the container's init, to every process with all, or
@@ -91,7 +99,8 @@ func (c *Container) killProcesses() error {
 	return errors.Join(err1, err2, c.killPodGofers())
 }
 
-// destroy kills the processes and removes the state directory.
+// destroy kills the processes, removes the state directory and runs the
+// poststop hooks.
 func (c *Container) destroy() error {
 	if err := c.killProcesses(); err != nil {
 		return fmt.Errorf("destroying container %q: %w", c.ID, err)
@@ -103,6 +112,7 @@ func (c *Container) destroy() error {
 	if err := os.RemoveAll(c.dir); err != nil {
 		return fmt.Errorf("removing state of container %q: %w", c.ID, err)
 	}
+	c.runHooksBestEffort(c.Hooks, HookPoststop, Stopped)
 	return nil
 }
 

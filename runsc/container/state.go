@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
 
@@ -65,6 +66,9 @@ type State struct {
 	SandboxID string `json:"sandboxId,omitempty"`
 	// Owner is the user who created the container (uid).
 	Owner int `json:"owner"`
+	// Hooks are the spec's, kept for start and delete (the bundle may be
+	// gone by then).
+	Hooks *specs.Hooks `json:"hooks,omitempty"`
 }
 
 const (
