@@ -63,6 +63,12 @@ func (c *Container) Wait() (int, error) {
 	if st == Created || st == Creating {
 		return 0, fmt.Errorf("cannot wait for a container that is %s: %w", st, ErrBadState)
 	}
+	return c.waitInit()
+}
+
+// waitInit is Wait without its state check: a waiter (waiter.go) starts
+// waiting at create.
+func (c *Container) waitInit() (int, error) {
 	if !alive(c.SandboxPID, c.SandboxStartTime) {
 		// The sandbox is gone: killed from outside.
 		return 128 + int(syscall.SIGKILL), nil
@@ -108,6 +114,7 @@ func (c *Container) destroy() error {
 	if err := c.destroyCgroup(); err != nil {
 		return err
 	}
+	c.killWaiters()
 	c.killWatchers()
 	if err := os.RemoveAll(c.dir); err != nil {
 		return fmt.Errorf("removing state of container %q: %w", c.ID, err)
@@ -116,10 +123,17 @@ func (c *Container) destroy() error {
 	return nil
 }
 
-// WritePIDFile writes the sandbox's host PID to path atomically, as
-// runc's --pid-file does.
+// WritePIDFile starts a waiter for init (waiter.go) and writes its host
+// PID to path atomically, as runc's --pid-file does with init's.
 func (c *Container) WritePIDFile(path string) error {
-	return writePIDFile(path, c.SandboxPID)
+	if path == "" {
+		return nil
+	}
+	pid, err := c.StartWaiter(0)
+	if err != nil {
+		return err
+	}
+	return writePIDFile(path, pid)
 }
 
 func writePIDFile(path string, pid int) error {
