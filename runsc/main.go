@@ -31,6 +31,7 @@ func main() {
 			cmd.Exec,
 			cmd.Features,
 			cmd.Help,
+			cmd.Install,
 			cmd.Kill,
 			cmd.List,
 			cmd.Pause,
@@ -40,6 +41,7 @@ func main() {
 			cmd.Spec,
 			cmd.Start,
 			cmd.State,
+			cmd.Uninstall,
 			cmd.Update,
 			cmd.Wait,
 			// Internal: started by runsc itself.
