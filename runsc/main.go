@@ -22,7 +22,10 @@ func main() {
 		Name:    "runsc",
 		Usage:   "Moat: a sandboxed OCI container runtime",
 		Version: version,
-		Flags:   config.Flags(),
+		// The app has its own help command, so urfave/cli does not add
+		// --help by itself: add it, so that runsc --help prints the
+		// usage and exits 0.
+		Flags: append(config.Flags(), cli.HelpFlag),
 		Commands: []*cli.Command{
 			cmd.Create,
 			cmd.Delete,

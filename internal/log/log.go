@@ -7,6 +7,7 @@
 package log
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -30,6 +31,8 @@ var (
 	mu    sync.Mutex // guards out
 	out   io.Writer  = os.Stderr
 	tag   string
+	// asJSON writes lines as runc's JSON log entries (SetJSON).
+	asJSON bool
 )
 
 // SetOutput directs log output to w, prefixing lines with tag (such as
@@ -39,6 +42,17 @@ func SetOutput(w io.Writer, t string) {
 	defer mu.Unlock()
 	out, tag = w, t
 }
+
+// SetJSON makes the log lines JSON objects as runc (logrus) writes them
+// with --log-format json: {"level":"warning","msg":"...","time":"..."}.
+func SetJSON(on bool) {
+	mu.Lock()
+	defer mu.Unlock()
+	asJSON = on
+}
+
+// levelNames are the JSON level names (logrus's).
+var levelNames = [...]string{Warning: "warning", Info: "info", Debug: "debug"}
 
 // SetLevel sets the most verbose level that is written.
 func SetLevel(l Level) { level.Store(int32(l)) }
@@ -50,11 +64,20 @@ func write(l Level, letter byte, format string, args ...any) {
 	if Level(level.Load()) < l {
 		return
 	}
-	now := time.Now().UTC().Format("0102 15:04:05.000000")
+	now := time.Now().UTC()
 	msg := fmt.Sprintf(format, args...)
 	mu.Lock()
 	defer mu.Unlock()
-	fmt.Fprintf(out, "%c%s %7d %s] %s\n", letter, now, os.Getpid(), tag, msg)
+	if asJSON {
+		b, _ := json.Marshal(struct {
+			Level string `json:"level"`
+			Msg   string `json:"msg"`
+			Time  string `json:"time"`
+		}{levelNames[l], msg, now.Format(time.RFC3339Nano)})
+		out.Write(append(b, '\n'))
+		return
+	}
+	fmt.Fprintf(out, "%c%s %7d %s] %s\n", letter, now.Format("0102 15:04:05.000000"), os.Getpid(), tag, msg)
 }
 
 // Warningf logs at Warning level.

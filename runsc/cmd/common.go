@@ -5,6 +5,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"moat/internal/log"
 	"moat/runsc/config"
 )
 
@@ -25,6 +26,9 @@ func setupCommand(c *cli.Context, id, command string) (*config.Config, error) {
 	}
 	if err := setupLogging(cfg, id, command); err != nil {
 		return nil, err
+	}
+	for _, w := range cfg.Warnings {
+		log.Warningf("%s", w)
 	}
 	return cfg, nil
 }

@@ -15,6 +15,8 @@ import (
 
 // setupLogging directs the process's log per the global flags: the debug
 // log (expanded for id and command) when given, else --log, else stderr.
+// --log-format json makes the lines of --log and stderr runc's JSON
+// entries; the debug log stays text (gVisor's --debug-log-format default).
 func setupLogging(cfg *config.Config, id, command string) error {
 	level := log.Warning
 	if cfg.Debug {
@@ -23,6 +25,7 @@ func setupLogging(cfg *config.Config, id, command string) error {
 	path := cfg.DebugLogPath(id, command)
 	if path == "" {
 		path = cfg.Log
+		log.SetJSON(cfg.LogFormat == "json")
 	} else if !cfg.Debug {
 		level = log.Info
 	}

@@ -31,11 +31,14 @@ type Config struct {
 	// SystemdCgroup reads linux.cgroupsPath as systemd's
 	// "slice:prefix:name" (--systemd-cgroup).
 	SystemdCgroup bool
+	// Warnings name the gVisor flags given that Moat ignores (gvisor.go);
+	// the command logs them once its log is set up.
+	Warnings []string
 }
 
 // Flags returns the global flags.
 func Flags() []cli.Flag {
-	return []cli.Flag{
+	return append([]cli.Flag{
 		&cli.StringFlag{Name: "root", Value: "/run/moat", Usage: "state directory"},
 		&cli.StringFlag{Name: "log", Usage: "file for runsc's own log (default stderr)"},
 		&cli.StringFlag{Name: "log-format", Value: "text", Usage: "log format: text or json"},
@@ -45,7 +48,7 @@ func Flags() []cli.Flag {
 		&cli.StringFlag{Name: "network", Value: "none", Usage: "network mode: none"},
 		&cli.BoolFlag{Name: "strace", Usage: "log every application system call with its arguments, result and duration"},
 		&cli.BoolFlag{Name: "systemd-cgroup", Usage: "linux.cgroupsPath is systemd's slice:prefix:name (mapped to its cgroupfs directory; no D-Bus)"},
-	}
+	}, gvisorCLIFlags()...)
 }
 
 // FromContext reads and validates the global flags.
@@ -62,7 +65,15 @@ func FromContext(c *cli.Context) (*Config, error) {
 
 		SystemdCgroup: c.Bool("systemd-cgroup"),
 	}
-	return cfg, cfg.Validate()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	w, err := checkGvisorFlags(c)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Warnings = w
+	return cfg, nil
 }
 
 // Validate rejects values Moat does not implement.
