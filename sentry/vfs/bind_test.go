@@ -84,3 +84,47 @@ func TestBindMounts(t *testing.T) {
 	fd, _ := e.v.OpenAt(rootCtx, e.op("/m", true), unix.O_RDONLY|unix.O_DIRECTORY, 0)
 	fd.DecRef()
 }
+
+// TestRecursiveBindOnItself binds a directory with a submount on itself
+// recursively (runc's way of making linux.readonlyPaths read-only): the
+// copy of the submount is made once, and the new mounts show the sources
+// and roots mountinfo reports.
+func TestRecursiveBindOnItself(t *testing.T) {
+	e := newEnv(t)
+	e.mkdir("/a", 0o755)
+	e.mkdir("/a/sub", 0o755)
+	e.mountTmpfs("/a/sub", vfs.MountFlags{})
+	e.writeFile("/a/sub/inner", "in", 0o644)
+	before := len(e.v.Mounts())
+	a, _ := e.v.GetDentryAt(rootCtx, e.op("/a", true))
+	a.Mount().SetSource("srv", "/host/srv")
+	m, err := e.v.BindMount(a, a, vfs.MountFlags{ReadOnly: true}, true)
+	if err != 0 {
+		t.Fatal(err)
+	}
+	if n := len(e.v.Mounts()) - before; n != 2 {
+		t.Errorf("%d mounts made, want 2 (the bind and its submount)", n)
+	}
+	if e.readFile("/a/sub/inner") != "in" {
+		t.Errorf("submount lost under the bind")
+	}
+	if err := e.v.MkdirAt(rootCtx, e.op("/a/d", false), 0o755); err != linux.EROFS {
+		t.Errorf("mkdir under the read-only bind: %v", err)
+	}
+	if m.Source() != "srv" || m.RootPath() != "/host/srv/a" {
+		t.Errorf("bind source %q root %q, want srv /host/srv/a", m.Source(), m.RootPath())
+	}
+}
+
+// TestNoDevMount checks that a device node on a nodev mount does not open.
+func TestNoDevMount(t *testing.T) {
+	e := newEnv(t)
+	e.mkdir("/d", 0o755)
+	e.mountTmpfs("/d", vfs.MountFlags{NoDev: true})
+	if err := e.v.MknodAt(rootCtx, e.op("/d/null", false), unix.S_IFCHR|0o666, linux.MakeDev(1, 3)); err != 0 {
+		t.Fatal(err)
+	}
+	if _, err := e.v.OpenAt(rootCtx, e.op("/d/null", true), unix.O_RDONLY, 0); err != linux.EACCES {
+		t.Errorf("open of a device on a nodev mount: %v, want EACCES", err)
+	}
+}

@@ -68,9 +68,14 @@ func (v *VirtualFilesystem) RegisterDeviceMajor(kind DeviceKind, major uint32, d
 	v.majors[k] = d
 }
 
-// OpenDevice opens the device numbered dev (linux.MakeDev), or fails with
+// OpenDevice opens the device numbered dev (linux.MakeDev) unless vd is on
+// a nodev mount (EACCES), or fails with
 // ENXIO if none is registered.
 func (v *VirtualFilesystem) OpenDevice(ctx Context, kind DeviceKind, dev uint64, vd VirtualDentry, flags uint32) (FileImpl, linux.Errno) {
+	if vd.mount != nil && vd.mount.Flags().NoDev {
+		// A device node on a nodev mount does not open, as on Linux.
+		return nil, linux.EACCES
+	}
 	v.devMu.RLock()
 	d := v.devices[deviceKey{kind, linux.DevMajor(dev), linux.DevMinor(dev)}]
 	if d == nil {
