@@ -25,6 +25,7 @@ packages=(
 	busybox-static # the demo's and the tests' root file systems
 	strace    # debugging only
 	runc      # reference runtime for integration tests
+	docker.io containerd # tests/e2e/docker_test.go: Debian's dockerd 20.10 and its containerd
 	runsc     # Debian's gVisor: the benchmarks' anchor, /usr/bin/runsc
 	shellcheck # make test lints the shell scripts
 	util-linux # taskset, unshare, nsenter
