@@ -10,9 +10,6 @@ func bash(name, script, wantStdout string, wantExit int) tc {
 	return tc{name: name, args: []string{"bash", "-c", script}, wantStdout: wantStdout, wantExit: wantExit}
 }
 
-// fifoRace is the pending reason of the cases that open named FIFOs.
-const fifoRace = "opening a FIFO races: a reader and a writer opening it at the same moment can both block forever (a lost wakeup in the FIFO open rendezvous; tests/programs fifo-rendezvous hangs within 300 tries) (#4)"
-
 // bashCases exercise the shell's use of fork, exec, pipes, wait, signals
 // and rlimits. Each has its expected output written down, so a wrong
 // reference fails natively.
@@ -73,10 +70,10 @@ var bashCases = []tc{
 	bash("globs-and-strings", `mkdir g && cd g && touch b.txt a.txt c.log; echo *.txt; s="Hello, World"; echo "${s,,} ${s^^} ${#s} ${s/World/Moat} ${s:7:3}"; arr=(z y x); echo "${arr[@]: -2}" "${#arr[@]}"; declare -A m=([k]=v); echo "${m[k]}"`,
 		"a.txt b.txt\nhello, world HELLO, WORLD 12 Hello, Moat Wor\ny x 3\nv\n", 0),
 	{name: "coproc-and-fifo", args: []string{"bash", "-c", `mkfifo p; (echo through fifo > p) & read -r l < p; echo "$l"; wait; coproc c { tr a-z A-Z; }; echo shout >&"${c[1]}"; exec {c[1]}>&-; read -r up <&"${c[0]}"; echo "$up"; wait`},
-		wantStdout: "through fifo\nSHOUT\n", pending: fifoRace},
+		wantStdout: "through fifo\nSHOUT\n"},
 	// A reader and a writer meet at a new FIFO, 300 times.
 	{name: "fifo-rendezvous", args: []string{"bash", "-c", `for i in $(seq 300); do mkfifo f$i; (echo $i > f$i) & read -r x < f$i; [ "$x" = $i ] || echo "bad $i"; wait; rm f$i; done; echo "300 ok"`},
-		wantStdout: "300 ok\n", timeout: 30 * time.Second, pending: fifoRace},
+		wantStdout: "300 ok\n", timeout: 30 * time.Second},
 	bash("script-file", `printf '#!/bin/bash\necho "script $# $1"\nexit 5\n' > s.sh; chmod +x s.sh; ./s.sh "one arg"; echo "status $?"; bash s.sh x y; echo "status $?"; printf 'echo sourced $1\n' > lib.sh; source ./lib.sh arg`,
 		"script 1 one arg\nstatus 5\nscript 2 x\nstatus 5\nsourced arg\n", 0),
 	bash("timeout-kill", `timeout 0.3 sleep 10; echo "timeout $?"; (timeout -s KILL 0.2 sleep 10; echo "kill $?") 2>/dev/null; sleep 10 & p=$!; kill -STOP $p; kill -CONT $p; kill -TERM $p; wait $p; echo "term $?"`,

@@ -49,14 +49,19 @@ func (s *symlinkInode) setTarget(t string) {
 // host.
 type nodeInode struct {
 	inode
+
+	// fifoMu guards fifo, a FIFO's pipe, made on first open. The pipe is
+	// the sandbox's own: the host never sees what goes through it.
+	fifoMu sync.Mutex
+	fifo   vfs.FIFO
 }
 
 // Open implements vfs.Inode.Open. A device node opens the sentry's device
 // of that number through the vfs device registry, as a device node on any
 // sentry file system does (the host device is never reached; mounting
 // with nodev refuses it in the vfs). Sockets cannot be opened (ENXIO, as
-// on Linux). FIFOs fail with ENXIO for now: a named pipe shared with the
-// host needs the kernel's pipe code, which a file system cannot reach yet.
+// on Linux). A FIFO opens a pipe inside the sandbox, one per inode (as
+// on tmpfs); it is not connected to the host's FIFO.
 func (n *nodeInode) Open(ctx vfs.Context, vd vfs.VirtualDentry, flags uint32) (vfs.FileImpl, linux.Errno) {
 	rdev := n.attr.Load().Rdev
 	switch n.typ {
@@ -64,6 +69,17 @@ func (n *nodeInode) Open(ctx vfs.Context, vd vfs.VirtualDentry, flags uint32) (v
 		return vd.Mount().VFS().OpenDevice(ctx, vfs.CharDevice, hostToLinuxDev(rdev), vd, flags)
 	case sIFBLK:
 		return vd.Mount().VFS().OpenDevice(ctx, vfs.BlockDevice, hostToLinuxDev(rdev), vd, flags)
+	case sIFIFO:
+		n.fifoMu.Lock()
+		if n.fifo == nil {
+			n.fifo = vd.Mount().VFS().NewFIFO()
+		}
+		fifo := n.fifo
+		n.fifoMu.Unlock()
+		if fifo == nil {
+			return nil, linux.ENXIO // no pipe implementation installed
+		}
+		return fifo.Open(ctx, vd, flags)
 	}
 	return nil, linux.ENXIO
 }

@@ -37,9 +37,16 @@ func (f *fifo) Open(ctx vfs.Context, _ vfs.VirtualDentry, flags uint32) (vfs.Fil
 		p.mu.Unlock()
 		return nil, linux.ENXIO
 	}
-	e.writerOpensAtOpen = p.writerOpens
+	// A non-blocking reader that finds no writer reports no POLLHUP
+	// until a writer has come (and gone); any other end reports it
+	// whenever the pipe has no writer (Linux's f_version).
+	if e.reader && !e.writer && nonblock && p.writers == 0 {
+		e.writerOpensAtOpen = p.writerOpens
+	}
+	writerOpensAtOpen, readerOpensAtOpen := p.writerOpens, p.readerOpens
 	if e.reader {
 		p.readers++
+		p.readerOpens++
 	}
 	if e.writer {
 		p.writers++
@@ -47,7 +54,12 @@ func (f *fifo) Open(ctx vfs.Context, _ vfs.VirtualDentry, flags uint32) (vfs.Fil
 	}
 	p.notifyLocked(vfs.EventReadable | vfs.EventWritable)
 	for !nonblock && !(e.reader && e.writer) {
-		if (e.reader && p.writers > 0) || (e.writer && p.readers > 0) {
+		// The other side is open now, or was opened (and maybe closed
+		// already) since this open began: Linux's pipe open counters.
+		if e.reader && (p.writers > 0 || p.writerOpens != writerOpensAtOpen) {
+			break
+		}
+		if e.writer && (p.readers > 0 || p.readerOpens != readerOpensAtOpen) {
 			break
 		}
 		ch := p.changed

@@ -44,6 +44,10 @@ type Pipe struct {
 	// writerOpens counts opens of the write side (a FIFO's read end
 	// reports POLLHUP only once a writer has come and gone).
 	writerOpens uint64
+	// readerOpens counts opens of the read side (a FIFO's blocking
+	// open returns once the other side has been opened since it began,
+	// even if that end is already closed again).
+	readerOpens uint64
 	// changed is closed (and replaced) whenever data, readers or writers
 	// change, waking every blocked reader and writer.
 	changed chan struct{}
@@ -102,7 +106,9 @@ type end struct {
 	// reader and writer say which ends this description holds (both for a
 	// FIFO opened O_RDWR).
 	reader, writer bool
-	// writerOpensAtOpen is Pipe.writerOpens when this end was opened.
+	// writerOpensAtOpen is Pipe.writerOpens when a FIFO was opened for
+	// reading with O_NONBLOCK and no writer, else 0: the read end
+	// reports POLLHUP only while writerOpens differs.
 	writerOpensAtOpen uint64
 }
 
