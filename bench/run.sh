@@ -354,3 +354,6 @@ done
 target "start-to-exit no slower than gVisor" true/any ms 1.00
 echo
 echo "table: $table; every sample: $work/samples.txt"
+
+# Docker: docker run --rm IMAGE true, runc vs Moat (bench/docker.sh).
+MOAT_RUNSC=$moat_bin BENCH_WORK=$work "$src/docker.sh" || echo "bench: docker.sh failed"
