@@ -211,8 +211,12 @@ func hasWord(list, w string) bool {
 	return false
 }
 
-// AddProcess moves a host process (all its threads) into the cgroup.
+// AddProcess moves a host process (all its threads) into the cgroup. On
+// a nil cgroup (a container without one) it does nothing.
 func (c *Cgroup) AddProcess(pid int) error {
+	if c == nil {
+		return nil
+	}
 	for _, d := range c.leaves() {
 		if err := c.fs.WriteFile(path.Join(d, "cgroup.procs"), strconv.Itoa(pid)); err != nil {
 			return fmt.Errorf("moving process %d into cgroup %s: %w", pid, d, err)
@@ -224,8 +228,12 @@ func (c *Cgroup) AddProcess(pid int) error {
 // Destroy removes the directories Create made, deepest first. Processes
 // still in a cgroup Moat made (stubs outliving their sandbox for a
 // moment) are killed first; a cgroup Moat joined but did not make is
-// left as it is. A parent another container still uses is left too.
+// left as it is. A parent another container still uses is left too. A
+// nil cgroup has nothing to destroy.
 func (c *Cgroup) Destroy() error {
+	if c == nil {
+		return nil
+	}
 	created := map[string]bool{}
 	for _, d := range c.Created {
 		created[d] = true

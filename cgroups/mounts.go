@@ -1,6 +1,7 @@
 package cgroups
 
 import (
+	"errors"
 	"fmt"
 	"path"
 	"strconv"
@@ -17,6 +18,9 @@ var v1Controllers = []string{"cpu", "cpuacct", "cpuset", "memory", "pids", "blki
 // v2Controllers are the cgroup v2 controllers enabled for a container's
 // cgroup, when the parent offers them.
 var v2Controllers = []string{"cpu", "cpuset", "io", "memory", "pids", "hugetlb"}
+
+// ErrNoCgroupFS: the host has no cgroup file system mounted.
+var ErrNoCgroupFS = errors.New("no cgroup file system is mounted")
 
 // Hierarchy is one mounted cgroup hierarchy.
 type Hierarchy struct {
@@ -94,7 +98,7 @@ func Discover(fs FS) (*Host, error) {
 	case h.Unified != nil:
 		h.Version = 2
 	default:
-		return nil, fmt.Errorf("no cgroup file system is mounted")
+		return nil, ErrNoCgroupFS
 	}
 	return h, nil
 }

@@ -89,7 +89,7 @@ func Create(cfg *config.Config, a CreateArgs) (p *Processes, err error) {
 	}()
 	// The container's host cgroup, made before any of its processes exist
 	// and recorded in the state directory; removed again on failure.
-	cg, err := cgroups.Setup(cgroups.HostFS{}, a.StateDir, specCgroupsPath(a.Spec), a.ID, cfg.SystemdCgroup, specResources(a.Spec))
+	cg, err := setupCgroup(cfg, a)
 	if err != nil {
 		return nil, fmt.Errorf("setting up cgroup: %w", err)
 	}
