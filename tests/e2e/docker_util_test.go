@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -131,6 +132,11 @@ func (d *dockerd) stop(t *testing.T) {
 		t.Logf("dockerd log:\n%s", tail(d.log.String(), 40))
 	}
 	e2eutil.CheckNoLeaks(t, d.dir, filepath.Base(d.dir))
+	// What the runc shims left re-parented here (this process is a
+	// subreaper: sandboxes, gofers, waiters, stubs) must be dead.
+	for _, p := range liveChildren() {
+		t.Errorf("leaked process re-parented to the test: %s", p)
+	}
 	cgs, _ := filepath.Glob("/sys/fs/cgroup/*/docker/*")
 	for _, cg := range cgs {
 		if fi, err := os.Stat(cg); err == nil && fi.IsDir() {
@@ -148,4 +154,26 @@ func tail(s string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// liveChildren lists "PID state cmdline" of this process's children that
+// are not zombies.
+func liveChildren() []string {
+	self := strconv.Itoa(os.Getpid())
+	ents, _ := os.ReadDir("/proc")
+	var out []string
+	for _, e := range ents {
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid ...: comm may hold spaces.
+		f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+		if len(f) < 2 || f[1] != self || f[0] == "Z" {
+			continue
+		}
+		cmd, _ := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		out = append(out, e.Name()+" "+f[0]+" "+strings.ReplaceAll(string(cmd), "\x00", " "))
+	}
+	return out
 }
