@@ -88,6 +88,11 @@ func (t *Task) Clone(o CloneOptions) (int32, linux.Errno) {
 	}
 	child.name = t.Name()
 	child.nice = t.Nice()
+	t.mu.Lock()
+	// Inherited by threads and processes alike (keepcaps lives in
+	// Linux's credentials, the slack in the task).
+	child.keepCaps, child.timerSlack = t.keepCaps, t.timerSlack
+	t.mu.Unlock()
 	if f&unix.CLONE_VM == 0 {
 		// A forked child keeps the rseq registration (so does its host
 		// stub); a new thread registers its own.

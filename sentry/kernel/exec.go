@@ -172,6 +172,7 @@ func (t *Task) commitExec(img *execImage) {
 	t.tg.deleteAllTimers() // POSIX timers do not survive execve
 	t.mu.Lock()
 	t.rseqAddr, t.rseqSig = 0, 0 // the new program registers its own
+	t.keepCaps = false           // PR_SET_KEEPCAPS does not survive execve
 	t.mu.Unlock()
 	t.tg.SetDumpable(1)
 	t.SetPdeathSignal(0)

@@ -334,6 +334,36 @@ func (mm *MemoryManager) MAdvise(addr, length uintptr, advice int) linux.Errno {
 	return 0
 }
 
+// MIncore implements mincore(2): which pages of [addr, addr+length) are
+// resident, one byte per page stored at vec, as the host reports them for
+// the stub (the same pages the application uses).
+func (mm *MemoryManager) MIncore(addr, length, vec uintptr) linux.Errno {
+	if addr&(arch.PageSize-1) != 0 {
+		return linux.EINVAL
+	}
+	rounded := pageRoundUp(length)
+	end := addr + rounded
+	if (length != 0 && rounded == 0) || end < addr || end > arch.MaxUserAddress {
+		return linux.ENOMEM
+	}
+	if length == 0 {
+		return 0
+	}
+	pages := rounded / arch.PageSize
+	mm.mu.Lock()
+	defer mm.mu.Unlock()
+	if !mm.mappedLocked(addr, end) || mm.overlapsReservedLocked(addr, end) {
+		return linux.ENOMEM
+	}
+	if vec+pages < vec || mm.overlapsReservedLocked(vec, vec+pages) {
+		return linux.EFAULT
+	}
+	if err := mm.as.Residency(addr, rounded, vec); err != nil {
+		return linux.FromHost(err)
+	}
+	return 0
+}
+
 // MSync implements msync(2).
 func (mm *MemoryManager) MSync(addr, length uintptr, flags int) linux.Errno {
 	if addr&(arch.PageSize-1) != 0 || flags&^(unix.MS_ASYNC|unix.MS_INVALIDATE|unix.MS_SYNC) != 0 ||

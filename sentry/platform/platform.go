@@ -92,6 +92,9 @@ type AddressSpace interface {
 	Advise(addr, length uintptr, advice int) error
 	// Sync flushes shared file mappings in [addr, addr+length) (msync).
 	Sync(addr, length uintptr, flags int) error
+	// Residency stores mincore(2)'s answer for [addr, addr+length), one
+	// byte per page, at vec in the address space itself.
+	Residency(addr, length, vec uintptr) error
 	// Rseq registers (or with RSEQ_FLAG_UNREGISTER removes) a restartable
 	// sequences area for the calling OS thread's thread, with the host:
 	// the host kernel then keeps cpu_id current and aborts critical

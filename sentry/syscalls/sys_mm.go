@@ -112,6 +112,11 @@ func mappingName(t *kernel.Task, f *vfs.FileDescription) string {
 	return p
 }
 
+// Mincore implements Linux syscall mincore(2).
+func Mincore(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
+	return 0, t.MM().MIncore(args.Pointer(0), uintptr(args.Uint64(1)), args.Pointer(2))
+}
+
 // Msync implements Linux syscall msync(2).
 func Msync(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
 	return 0, t.MM().MSync(args.Pointer(0), uintptr(args.Uint64(1)), int(args.Int(2)))

@@ -129,11 +129,7 @@ func PidfdGetfd(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Err
 
 // mayAttach is ptrace's PTRACE_MODE_ATTACH_REALCREDS rule without LSMs.
 func mayAttach(c, tc *auth.Credentials) bool {
-	if c.HasCap(auth.CapSysPtrace) {
-		return true
-	}
-	return c.RealKUID == tc.RealKUID && c.RealKUID == tc.EffectiveKUID && c.RealKUID == tc.SavedKUID &&
-		c.RealKGID == tc.RealKGID && c.RealKGID == tc.EffectiveKGID && c.RealKGID == tc.SavedKGID
+	return c.HasCap(auth.CapSysPtrace) || sameIDs(c, tc)
 }
 
 // newClonePIDFD makes CLONE_PIDFD's descriptor in the caller's table

@@ -20,13 +20,16 @@ func encodeRlimit(l kernel.Rlimit) []byte {
 	return b
 }
 
-// setLimit applies a new limit and its side effects.
-func setLimit(t *kernel.Task, resource int, l kernel.Rlimit) linux.Errno {
-	if errno := t.ThreadGroup().SetLimit(resource, l, t.Credentials().HasCap(auth.CapSysResource)); errno != 0 {
+// setLimit applies a new limit of target's process, set by t, and its
+// side effects.
+func setLimit(t, target *kernel.Task, resource int, l kernel.Rlimit) linux.Errno {
+	if errno := target.ThreadGroup().SetLimit(resource, l, t.Credentials().HasCap(auth.CapSysResource)); errno != 0 {
 		return errno
 	}
 	if resource == unix.RLIMIT_NOFILE {
-		t.FDTable().SetMaxFDs(l.Cur)
+		if ft := target.FDTable(); ft != nil {
+			ft.SetMaxFDs(l.Cur)
+		}
 	}
 	return 0
 }
@@ -50,29 +53,31 @@ func Setrlimit(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errn
 	if errno := t.CopyIn(args.Pointer(1), b); errno != 0 {
 		return 0, errno
 	}
-	return 0, setLimit(t, r, kernel.Rlimit{Cur: binary.LittleEndian.Uint64(b), Max: binary.LittleEndian.Uint64(b[8:])})
+	return 0, setLimit(t, t, r, kernel.Rlimit{Cur: binary.LittleEndian.Uint64(b), Max: binary.LittleEndian.Uint64(b[8:])})
 }
 
 // Prlimit64 implements Linux syscall prlimit64(2).
 func Prlimit64(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
 	pid, r := args.Int(0), int(args.Int(1))
-	if pid != 0 && pid != t.PID() {
-		if t.PIDNamespace().TaskWithID(pid) == nil {
-			return 0, linux.ESRCH
-		}
-		// TODO(#4): other processes' limits.
-		return 0, linux.EPERM
-	}
 	if r < 0 || r >= kernel.NumLimits {
 		return 0, linux.EINVAL
 	}
-	old := t.ThreadGroup().Limit(r)
+	target := t
+	if pid != 0 {
+		if target = t.PIDNamespace().TaskWithID(pid); target == nil {
+			return 0, linux.ESRCH
+		}
+		if target.ThreadGroup() != t.ThreadGroup() && !mayPrlimit(t.Credentials(), target.Credentials()) {
+			return 0, linux.EPERM
+		}
+	}
+	old := target.ThreadGroup().Limit(r)
 	if newAddr := args.Pointer(2); newAddr != 0 {
 		b := make([]byte, 16)
 		if errno := t.CopyIn(newAddr, b); errno != 0 {
 			return 0, errno
 		}
-		if errno := setLimit(t, r, kernel.Rlimit{Cur: binary.LittleEndian.Uint64(b), Max: binary.LittleEndian.Uint64(b[8:])}); errno != 0 {
+		if errno := setLimit(t, target, r, kernel.Rlimit{Cur: binary.LittleEndian.Uint64(b), Max: binary.LittleEndian.Uint64(b[8:])}); errno != 0 {
 			return 0, errno
 		}
 	}
@@ -80,6 +85,19 @@ func Prlimit64(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errn
 		return 0, t.CopyOut(oldAddr, encodeRlimit(old))
 	}
 	return 0, 0
+}
+
+// mayPrlimit is prlimit(2)'s rule for another process: the caller's real
+// user and group IDs are each of the target's, or it has CAP_SYS_RESOURCE.
+func mayPrlimit(c, tc *auth.Credentials) bool {
+	return c.HasCap(auth.CapSysResource) || sameIDs(c, tc)
+}
+
+// sameIDs reports whether c's real user and group IDs are each of tc's
+// real, effective and saved ones (ptrace's and prlimit's test).
+func sameIDs(c, tc *auth.Credentials) bool {
+	return c.RealKUID == tc.RealKUID && c.RealKUID == tc.EffectiveKUID && c.RealKUID == tc.SavedKUID &&
+		c.RealKGID == tc.RealKGID && c.RealKGID == tc.EffectiveKGID && c.RealKGID == tc.SavedKGID
 }
 
 // rusageBytes encodes a struct rusage (144 bytes) with CPU times and

@@ -192,6 +192,7 @@ var table = map[uintptr]kernel.Syscall{
 	unix.SYS_MREMAP:   partial(Mremap, "MREMAP_DONTUNMAP and old_size 0 return EINVAL", hex, num, num, hex, hex),
 	unix.SYS_MADVISE:  full(Madvise, hex, num, num),
 	unix.SYS_MSYNC:    full(Msync, hex, num, hex),
+	unix.SYS_MINCORE:  full(Mincore, hex, num, hex),
 
 	// Identity.
 	unix.SYS_GETPID:    full(Getpid),
@@ -221,7 +222,7 @@ var table = map[uintptr]kernel.Syscall{
 	// Limits and scheduling.
 	unix.SYS_GETRLIMIT:         full(Getrlimit, num, hex),
 	unix.SYS_SETRLIMIT:         full(Setrlimit, num, hex),
-	unix.SYS_PRLIMIT64:         partial(Prlimit64, "only the calling process", num, num, hex, hex),
+	unix.SYS_PRLIMIT64:         full(Prlimit64, num, num, hex, hex),
 	unix.SYS_GETRUSAGE:         partial(Getrusage, "CPU times and maxrss; other counters are zero", num, hex),
 	unix.SYS_TIMES:             full(Times, hex),
 	unix.SYS_SYSINFO:           full(Sysinfo, hex),

@@ -39,9 +39,12 @@ static pid_t sleeper(void)
 	return c;
 }
 
+static volatile pid_t thread_tid;
+
 static void *idle_thread(void *a)
 {
 	(void)a;
+	thread_tid = syscall(SYS_gettid);
 	for (;;) pause();
 	return NULL;
 }
@@ -66,10 +69,8 @@ int main(void)
 
 	pthread_t th;
 	pthread_create(&th, NULL, idle_thread, NULL);
-	usleep(10000);
-	/* The new thread's TID: the highest entry of /proc/self/task. */
-	pid_t tid = getpid() + 1;
-	ERR("pidfd_open(a thread)", pidfd_open(tid, 0), ENOENT);
+	while (!thread_tid) usleep(1000);
+	ERR("pidfd_open(a thread)", pidfd_open(thread_tid, 0), ENOENT);
 
 	/* pidfd_getfd: a duplicate of one of our own descriptors. */
 	int p[2];

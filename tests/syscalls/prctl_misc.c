@@ -4,7 +4,16 @@
  * dumpable, no_new_privs, the parent-death signal, the child subreaper
  * flag, timer slack, and EINVAL for unknown options. */
 #include "common.h"
+#include <pthread.h>
 #include <sys/prctl.h>
+
+static void *thread_prctl(void *a)
+{
+	long *got = a;
+	got[0] = prctl(PR_GET_KEEPCAPS);
+	got[1] = prctl(PR_GET_TIMERSLACK);
+	return NULL;
+}
 
 int main(void)
 {
@@ -51,6 +60,14 @@ int main(void)
 	OK("PR_SET_TIMERSLACK", prctl(PR_SET_TIMERSLACK, 12345));
 	EQ("PR_GET_TIMERSLACK", prctl(PR_GET_TIMERSLACK), 12345);
 	EQ("PR_GET_KEEPCAPS", prctl(PR_GET_KEEPCAPS), 0);
+	OK("PR_SET_KEEPCAPS", prctl(PR_SET_KEEPCAPS, 1));
+	pthread_t th;
+	long got[2];
+	pthread_create(&th, NULL, thread_prctl, got);
+	pthread_join(th, NULL);
+	EQ("a new thread inherits KEEPCAPS", got[0], 1);
+	EQ("a new thread inherits the timer slack", got[1], 12345);
+	OKQ(prctl(PR_SET_KEEPCAPS, 0));
 	ERR("unknown option", prctl(0x7fff0000, 0, 0, 0, 0), EINVAL);
 	return 0;
 }

@@ -6,6 +6,7 @@
  * relations are printed about them. */
 #include "common.h"
 #include <sys/resource.h>
+#include <sys/wait.h>
 
 int main(void)
 {
@@ -64,6 +65,28 @@ int main(void)
 	EQ("write up to the limit is short", w1, 10);
 	ERR("write past the limit", (errno = e2, w2), EFBIG);
 	ERR("ftruncate past the limit", (errno = e3, t1), EFBIG);
+
+	/* prlimit64 on a child: its limit changes, not ours. */
+	int p[2];
+	OKQ(pipe(p));
+	pid_t c = fork();
+	if (c == 0) {
+		char ch;
+		if (read(p[0], &ch, 1) != 1) _exit(2);
+		struct rlimit cr;
+		getrlimit(RLIMIT_NOFILE, &cr);
+		_exit(cr.rlim_cur == 77 ? 0 : 1);
+	}
+	struct rlimit cl = { 77, 4096 }, mine;
+	OK("prlimit64 on a child", syscall(SYS_prlimit64, c, RLIMIT_NOFILE, &cl, NULL));
+	OKQ(syscall(SYS_prlimit64, c, RLIMIT_NOFILE, NULL, &r2));
+	EQ("child's NOFILE read back", r2.rlim_cur, 77);
+	OKQ(getrlimit(RLIMIT_NOFILE, &mine));
+	YES("ours unchanged", mine.rlim_cur != 77);
+	OKQ(write(p[1], "g", 1));
+	int st;
+	OKQ(waitpid(c, &st, 0));
+	YES("the child sees its new limit", WIFEXITED(st) && WEXITSTATUS(st) == 0);
 
 	return 0;
 }

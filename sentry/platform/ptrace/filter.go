@@ -8,7 +8,8 @@ import (
 
 // stubSyscalls are the only host system calls the stub may execute from
 // the injection site: the address-space changes the sentry decides (and
-// msync of shared file mappings), receiving a donated file descriptor for
+// msync of shared file mappings, mincore for the application's own
+// pages), receiving a donated file descriptor for
 // a file mapping and closing it again, registering an application thread's
 // rseq area with the host, and ending a thread or the process.
 var stubSyscalls = []uint32{
@@ -18,6 +19,7 @@ var stubSyscalls = []uint32{
 	unix.SYS_MREMAP,
 	unix.SYS_MADVISE,
 	unix.SYS_MSYNC,
+	unix.SYS_MINCORE,
 	unix.SYS_RSEQ,
 	unix.SYS_RECVMSG,
 	unix.SYS_CLOSE,

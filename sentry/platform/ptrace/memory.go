@@ -180,6 +180,14 @@ func (as *addressSpace) Sync(addr, length uintptr, flags int) error {
 	return err
 }
 
+// Residency implements platform.AddressSpace.Residency: the host's
+// mincore in the stub writes the vector straight into the application's
+// memory.
+func (as *addressSpace) Residency(addr, length, vec uintptr) error {
+	_, err := as.inject(unix.SYS_MINCORE, addr, length, vec)
+	return err
+}
+
 // Rseq implements platform.AddressSpace.Rseq.
 func (as *addressSpace) Rseq(addr, length uintptr, flags int, sig uint32) error {
 	_, err := as.inject(unix.SYS_RSEQ, addr, length, uintptr(flags), uintptr(sig))
