@@ -8,11 +8,26 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
+// rlimitTypes are the process.rlimits types Linux has.
+var rlimitTypes = map[string]bool{
+	"RLIMIT_AS": true, "RLIMIT_CORE": true, "RLIMIT_CPU": true, "RLIMIT_DATA": true,
+	"RLIMIT_FSIZE": true, "RLIMIT_LOCKS": true, "RLIMIT_MEMLOCK": true, "RLIMIT_MSGQUEUE": true,
+	"RLIMIT_NICE": true, "RLIMIT_NOFILE": true, "RLIMIT_NPROC": true, "RLIMIT_RSS": true,
+	"RLIMIT_RTPRIO": true, "RLIMIT_RTTIME": true, "RLIMIT_SIGPENDING": true, "RLIMIT_STACK": true,
+}
+
 // checkUnsupported rejects, before anything is created, what Moat cannot
-// honour: a sysctl the sandbox does not emulate (kernel.hostname and the
-// net.* keys of its network namespace are; docs/oci.md) and masked or
-// read-only paths that are not absolute.
+// honour: an rlimit Linux does not have, a sysctl the sandbox does not
+// emulate (kernel.hostname and the net.* keys of its network namespace
+// are; docs/oci.md) and masked or read-only paths that are not absolute.
 func checkUnsupported(spec *specs.Spec) error {
+	if spec.Process != nil {
+		for _, r := range spec.Process.Rlimits {
+			if !rlimitTypes[r.Type] {
+				return fmt.Errorf("process.rlimits: unknown rlimit type %q", r.Type)
+			}
+		}
+	}
 	if spec.Linux == nil {
 		return nil
 	}
