@@ -340,7 +340,9 @@ func TestOCISysctlRlimitsOOM(t *testing.T) {
 	}
 	bad := o.bundle(func(s *specs.Spec) { s.Process.Rlimits = []specs.POSIXRlimit{{Type: "RLIMIT_TEST", Soft: 1, Hard: 1}} }, "/bin/true")
 	o.fails(`unknown rlimit type "RLIMIT_TEST"`, "create", "--bundle", bad, "s3")
-	bad = o.bundle(func(s *specs.Spec) { s.Process.Rlimits = []specs.POSIXRlimit{{Type: "RLIMIT_NOFILE", Soft: 10, Hard: 5}} }, "/bin/true")
+	bad = o.bundle(func(s *specs.Spec) {
+		s.Process.Rlimits = []specs.POSIXRlimit{{Type: "RLIMIT_NOFILE", Soft: 10, Hard: 5}}
+	}, "/bin/true")
 	o.fails("soft limit above hard limit", "create", "--bundle", bad, "s4")
 }
 
