@@ -2,7 +2,11 @@ package sandbox
 
 import (
 	"errors"
+	"fmt"
 	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"syscall"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -48,4 +52,43 @@ func specResources(s *specs.Spec) *specs.LinuxResources {
 		return nil
 	}
 	return s.Linux.Resources
+}
+
+// stubOOMBias is how much more likely than the sentry the OOM killer
+// finds a stub (oom_score_adj points, of 1000).
+const stubOOMBias = 500
+
+// biasStubsForOOM raises the oom_score_adj of the sandbox's child
+// processes (at "ready", the stub zygote; every stub is forked from it
+// and inherits the value) above the sandbox's own, so that when the
+// container's cgroup runs out of memory the kernel kills an application
+// process rather than the sentry, which would end the whole container.
+// Raising a score needs no privilege. A failure is logged: the container
+// works, with the kernel's default choice.
+func biasStubsForOOM(id string, sandboxPID int) {
+	if err := raiseChildrenOOMScore(sandboxPID); err != nil {
+		log.Warningf("container %s: %v", id, err)
+	}
+}
+
+func raiseChildrenOOMScore(sandboxPID int) error {
+	own, err := os.ReadFile(fmt.Sprintf("/proc/%d/oom_score_adj", sandboxPID))
+	if err != nil {
+		return err
+	}
+	base, err := strconv.Atoi(strings.TrimSpace(string(own)))
+	if err != nil {
+		return err
+	}
+	score := []byte(strconv.Itoa(min(base+stubOOMBias, 1000)))
+	lists, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", sandboxPID))
+	for _, l := range lists {
+		b, _ := os.ReadFile(l)
+		for _, child := range strings.Fields(string(b)) {
+			if err := os.WriteFile("/proc/"+child+"/oom_score_adj", score, 0); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return fmt.Errorf("raising the stubs' oom_score_adj: %w", err)
+			}
+		}
+	}
+	return nil
 }

@@ -204,6 +204,7 @@ func Create(cfg *config.Config, a CreateArgs) (p *Processes, err error) {
 	if !ss.Started {
 		return nil, fmt.Errorf("sandbox failed to start: %s", ss.Error)
 	}
+	biasStubsForOOM(a.ID, sb.Process.Pid)
 	p = &Processes{SandboxPID: sb.Process.Pid, GoferPID: gofer.Process.Pid, ControlSocket: sock}
 	// Neither is waited for: they outlive this command.
 	sb.Process.Release()
