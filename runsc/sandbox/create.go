@@ -178,8 +178,8 @@ func Create(cfg *config.Config, a CreateArgs) (p *Processes, err error) {
 	// forks inherits the score.
 	if p := a.Spec.Process; p != nil && p.OOMScoreAdj != nil {
 		for _, pid := range []int{sb.Process.Pid, gofer.Process.Pid} {
-			if err := os.WriteFile(fmt.Sprintf("/proc/%d/oom_score_adj", pid), []byte(fmt.Sprint(*p.OOMScoreAdj)), 0); err != nil {
-				return nil, fmt.Errorf("setting oom_score_adj: %w", err)
+			if err := setOOMScoreAdj(pid, *p.OOMScoreAdj); err != nil {
+				return nil, err
 			}
 		}
 	}

@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"syscall"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
+	"moat/cgroups"
 	"moat/runsc/config"
 	"moat/sentry/control"
 )
@@ -36,6 +38,19 @@ func Join(cfg *config.Config, a JoinArgs) (goferPID int, err error) {
 	if err := unix.CloseRange(3, ^uint(0)>>1, unix.CLOSE_RANGE_CLOEXEC); err != nil {
 		return 0, fmt.Errorf("marking inherited fds close-on-exec: %w", err)
 	}
+	// The container's own host cgroup holds its gofer; its application
+	// processes run in the sandbox, in the sandbox container's cgroup
+	// (docs/kubernetes.md).
+	cg, err := setupCgroup(cfg, a.CreateArgs)
+	if err != nil {
+		return 0, fmt.Errorf("setting up cgroup: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			cg.Destroy()
+			os.Remove(filepath.Join(a.StateDir, cgroups.StateFile))
+		}
+	}()
 	gofer, sentryEnds, err := startGofer(cfg, a.Spec, binds)
 	if err != nil {
 		return 0, err
@@ -49,6 +64,14 @@ func Join(cfg *config.Config, a JoinArgs) (goferPID int, err error) {
 			gofer.Wait()
 		}
 	}()
+	if err := cg.AddProcess(gofer.Process.Pid); err != nil {
+		return 0, err
+	}
+	if p := a.Spec.Process; p != nil && p.OOMScoreAdj != nil {
+		if err := setOOMScoreAdj(gofer.Process.Pid, *p.OOMScoreAdj); err != nil {
+			return 0, err
+		}
+	}
 	specJSON, err := json.Marshal(a.Spec)
 	if err != nil {
 		return 0, fmt.Errorf("encoding the spec: %w", err)

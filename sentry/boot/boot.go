@@ -40,6 +40,12 @@ type RootFunc func(v *vfs.VirtualFilesystem) (*vfs.Filesystem, error)
 
 // Sandbox is an assembled sentry with its first process not yet started.
 type Sandbox struct {
+	// root is the root of the mount tree the sandbox's container sees
+	// (zero: the VFS's root; a pod member's own tree otherwise).
+	root vfs.VirtualDentry
+	// host is the host snapshot /proc instances show.
+	host *proc.HostInfo
+
 	Kernel *kernel.Kernel
 	VFS    *vfs.VirtualFilesystem
 	args   control.BootArgs
@@ -63,7 +69,7 @@ func New(cfg Config, args control.BootArgs, root RootFunc, stdio []int) (*Sandbo
 	}
 	if args.TmpOnTmp {
 		tmp := tmpfs.New(s.VFS, tmpfs.Options{RootMode: 0o1777})
-		if _, errno := s.VFS.MountAt(vfs.RootContext(), s.VFS.Root(), "/tmp", tmp, vfs.MountFlags{NoSuid: true}); errno == linux.ENOENT {
+		if _, errno := s.VFS.MountAt(vfs.RootContext(), s.Root(), "/tmp", tmp, vfs.MountFlags{NoSuid: true}); errno == linux.ENOENT {
 			log.Warningf("not mounting /tmp: the root file system has no such directory")
 		} else if errno != 0 {
 			return nil, fmt.Errorf("mounting /tmp: %w", errno)
@@ -125,7 +131,7 @@ func newSandbox(cfg Config, args control.BootArgs, root RootFunc, stdio []int) (
 	// OCI default options; its terminals signal process groups and
 	// sessions through k. /dev/ptmx is a symlink to pts/ptmx.
 	pts := devpts.New(v, k, devpts.DefaultOptions)
-	return &Sandbox{Kernel: k, VFS: v, args: args, stdio: stdio,
+	return &Sandbox{Kernel: k, VFS: v, args: args, stdio: stdio, host: hostInfo,
 		std:       stdFilesystems{"/dev": devFS, "/proc": procFS, "/dev/pts": pts},
 		stdMounts: map[string]*vfs.Mount{}}, nil
 }
@@ -140,7 +146,7 @@ func (s *Sandbox) Start() (linux.Errno, error) {
 	a := s.args
 	creds := auth.NewUser(auth.KUID(a.UID), auth.KGID(a.GID), nil)
 	ctx := credsContext{creds}
-	root := s.VFS.Root()
+	root := s.Root()
 	cwdPath := a.Cwd
 	if cwdPath == "" {
 		cwdPath = "/"
@@ -193,7 +199,7 @@ func (s *Sandbox) resolveProgram(ctx vfs.Context, cwd vfs.VirtualDentry, name st
 			search = e[5:]
 		}
 	}
-	root := s.VFS.Root()
+	root := s.Root()
 	firstErr := linux.ENOENT
 	for _, dir := range strings.Split(search, ":") {
 		if dir == "" {

@@ -21,6 +21,8 @@ type Container struct {
 	ID   string
 	Spec *specs.Spec
 	sb   *Sandbox
+	// podMember is c's place in its pod (container_multi.go).
+	podMember
 	// tty holds the container's terminals (container_tty.go; own lock).
 	tty containerTTY
 
@@ -96,6 +98,7 @@ func NewContainer(cfg Config, a control.ContainerArgs, goferFD int, mountFDs []i
 		initExited: make(chan struct{}),
 		execs:      map[int32]*kernel.ThreadGroup{},
 	}
+	c.initPod()
 	if err := c.setupTerminals(stdio); err != nil {
 		return nil, err
 	}
@@ -125,7 +128,7 @@ func (c *Container) Start() (int32, linux.Errno, error) {
 		c.markExited(kernel.ExitStatus{Code: 127})
 		return 0, errno, err
 	}
-	tg, errno, err := c.sb.Kernel.StartInit(*pa)
+	tg, errno, err := c.startInit(pa)
 	if err != nil || errno != 0 {
 		c.markExited(kernel.ExitStatus{Code: 127})
 		return 0, errno, err
@@ -138,7 +141,6 @@ func (c *Container) Start() (int32, linux.Errno, error) {
 	c.mu.Lock()
 	c.init = tg
 	c.mu.Unlock()
-	go func() { c.markExited(c.sb.Kernel.Wait()) }()
 	return tg.PID(), 0, nil
 }
 

@@ -23,7 +23,7 @@ func makeDevices(s *Sandbox, spec *specs.Spec) error {
 	}
 	v := s.VFS
 	ctx := vfs.RootContext()
-	root := v.Root()
+	root := s.Root()
 	for _, d := range spec.Linux.Devices {
 		var typ uint32
 		switch d.Type {

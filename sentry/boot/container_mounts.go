@@ -156,7 +156,7 @@ func applyMounts(s *Sandbox, spec *specs.Spec, bindIdx []int, bindFDs []int) err
 			}
 			return fmt.Errorf("mount %s: %w", dst, err)
 		}
-		mnt, errno := v.MountAt(ctx, v.Root(), resolved, fs, flags)
+		mnt, errno := v.MountAt(ctx, s.Root(), resolved, fs, flags)
 		if errno != 0 {
 			return fmt.Errorf("mount %s: %w", dst, errno)
 		}
@@ -217,7 +217,7 @@ func parseSize(s string) (int64, error) {
 func ensureMountPoint(s *Sandbox, dst string) (string, error) {
 	v := s.VFS
 	ctx := vfs.RootContext()
-	root := v.Root()
+	root := s.Root()
 	todo := strings.Split(strings.TrimPrefix(path.Clean(dst), "/"), "/")
 	cur := "/"
 	for links := 0; len(todo) > 0; {
@@ -264,7 +264,7 @@ func ensureFileMountPoint(s *Sandbox, dst string) (string, error) {
 		return "", err
 	}
 	p := path.Join(dir, path.Base(dst))
-	root := s.VFS.Root()
+	root := s.Root()
 	op := &vfs.PathOp{Root: root, Start: root, Path: p, Follow: true}
 	if _, errno := s.VFS.GetDentryAt(vfs.RootContext(), op); errno == linux.ENOENT {
 		if errno = s.VFS.MknodAt(vfs.RootContext(), op, unix.S_IFREG|0o644, 0); errno != 0 {

@@ -81,7 +81,7 @@ func resolveSpecPath(s *Sandbox, p, what string) (vd vfs.VirtualDentry, ok bool,
 	if !path.IsAbs(p) {
 		return vd, false, fmt.Errorf("%s %q is not absolute", what, p)
 	}
-	root := s.VFS.Root()
+	root := s.Root()
 	vd, errno := s.VFS.GetDentryAt(vfs.RootContext(), &vfs.PathOp{Root: root, Start: root, Path: p, Follow: true})
 	switch errno {
 	case 0:

@@ -36,7 +36,7 @@ func (s *Sandbox) mountStd(point, at string, flags vfs.MountFlags, source string
 	if fs == nil {
 		return fmt.Errorf("mounting %s: not a standard mount point", point)
 	}
-	m, errno := s.VFS.MountAt(vfs.RootContext(), s.VFS.Root(), at, fs, flags)
+	m, errno := s.VFS.MountAt(vfs.RootContext(), s.Root(), at, fs, flags)
 	if errno == linux.ENOENT {
 		// TODO(#3): create mount points (in the overlay) when the root
 		// file system lacks them.

@@ -99,7 +99,7 @@ func (c *Container) prepare(p *specs.Process, stdio []int) (*kernel.ProcessArgs,
 	}
 	ctx := credsContext{creds}
 	s := c.sb
-	root := s.VFS.Root()
+	root := s.Root()
 	cwdPath := p.Cwd
 	if cwdPath == "" {
 		cwdPath = "/"
@@ -154,8 +154,11 @@ func (c *Container) prepare(p *specs.Process, stdio []int) (*kernel.ProcessArgs,
 		Creds:     creds,
 		FDTable:   fdt,
 		FSContext: kernel.NewFSContext(root, cwd, umask),
-		Limits:    limits,
-		Terminal:  tty,
+		// The container's namespace and label (container_multi.go).
+		PIDNamespace: c.pidns,
+		Container:    c.label(),
+		Limits:       limits,
+		Terminal:     tty,
 	}, 0, nil
 }
 

@@ -11,7 +11,7 @@ import (
 // Processes lists the sandbox's live processes (MethodPs), by PID.
 func (c *Container) Processes() []control.ProcessInfo {
 	var ps []control.ProcessInfo
-	for _, tg := range c.sb.Kernel.ThreadGroups() {
+	for _, tg := range c.threadGroups() {
 		l := tg.Leader()
 		if l == nil {
 			continue
@@ -69,7 +69,7 @@ func cpuTime(tg *kernel.ThreadGroup) (user, sys int64) {
 // Stats reports the sandbox's resource usage (MethodStats).
 func (c *Container) Stats() *control.Stats {
 	st := &control.Stats{}
-	for _, tg := range c.sb.Kernel.ThreadGroups() {
+	for _, tg := range c.threadGroups() {
 		u, s := cpuTime(tg)
 		st.CPUUser += u
 		st.CPUSystem += s

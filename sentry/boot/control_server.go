@@ -52,7 +52,7 @@ func (c *Container) serveConn(conn *unet.Conn) {
 		closeAll(fds)
 		resp = &control.Response{Error: fmt.Sprintf("decoding the request: %v", err)}
 	} else {
-		resp = c.handle(&req, fds)
+		resp = c.route(&req, fds)
 	}
 	b, err := json.Marshal(resp)
 	if err != nil {
@@ -148,14 +148,13 @@ func (c *Container) Signal(a *control.SignalArgs) error {
 	if init == nil {
 		return fmt.Errorf("container is not running: %w", linux.ESRCH)
 	}
-	k := c.sb.Kernel
 	info := linux.NewSignalInfo(a.Signo, linux.SI_USER)
 	var targets []*kernel.ThreadGroup
 	switch {
 	case a.All:
-		targets = k.ThreadGroups()
+		targets = c.threadGroups()
 	case a.PID != 0:
-		tg := k.ThreadGroupByPID(a.PID)
+		tg := c.threadGroupWithPID(a.PID)
 		if tg == nil {
 			return fmt.Errorf("no process %d: %w", a.PID, linux.ESRCH)
 		}

@@ -1,0 +1,162 @@
+package e2e
+
+import (
+	"archive/tar"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"moat/tests/e2e/e2eutil"
+)
+
+// PauseRef is the pod sandbox ("pause") image the CRI tests configure:
+// the busybox image whose command sleeps for ever, as a pause container
+// does.
+const PauseRef = "docker.io/library/moat-pause:e2e"
+
+// pauseImage writes at path an OCI image layout tarball of PauseRef,
+// derived from e2eutil.BusyboxImage: the same layer, a config whose
+// command is `sleep 2147483647`, and a new manifest and index.
+func pauseImage(path string) error {
+	if err := e2eutil.BusyboxImage(path); err != nil {
+		return err
+	}
+	blobs, err := readTar(path)
+	if err != nil {
+		return err
+	}
+	var index struct {
+		Manifests []map[string]any `json:"manifests"`
+	}
+	if err := json.Unmarshal(blobs["index.json"], &index); err != nil || len(index.Manifests) != 1 {
+		return fmt.Errorf("busybox image index: %v", err)
+	}
+	manifestBlob := blobs[blobName(index.Manifests[0]["digest"])]
+	var manifest map[string]any
+	if err := json.Unmarshal(manifestBlob, &manifest); err != nil {
+		return fmt.Errorf("busybox image manifest: %w", err)
+	}
+	cfgDesc := manifest["config"].(map[string]any)
+	var config map[string]any
+	if err := json.Unmarshal(blobs[blobName(cfgDesc["digest"])], &config); err != nil {
+		return fmt.Errorf("busybox image config: %w", err)
+	}
+	config["config"].(map[string]any)["Cmd"] = []string{"sleep", "2147483647"}
+	// TODO(#5): runsc cannot create a missing mount point in a read-only
+	// root yet (runc creates it in the host's rootfs), and the CRI makes
+	// the sandbox's root read-only and bind-mounts /etc/resolv.conf: a
+	// second layer brings the files the CRI mounts over.
+	etc, err := etcLayer()
+	if err != nil {
+		return err
+	}
+	rootfs := config["rootfs"].(map[string]any)
+	rootfs["diff_ids"] = append(rootfs["diff_ids"].([]any), sha(etc))
+	manifest["layers"] = append(manifest["layers"].([]any), map[string]any{
+		"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": sha(etc), "size": len(etc),
+	})
+	blobs[blobName(sha(etc))] = etc
+	newConfig, _ := json.Marshal(config)
+	cfgDesc["digest"], cfgDesc["size"] = sha(newConfig), len(newConfig)
+	newManifest, _ := json.Marshal(manifest)
+	md := index.Manifests[0]
+	md["digest"], md["size"] = sha(newManifest), len(newManifest)
+	md["annotations"] = map[string]string{
+		"io.containerd.image.name":          PauseRef,
+		"org.opencontainers.image.ref.name": "e2e",
+	}
+	newIndex, _ := json.Marshal(map[string]any{
+		"schemaVersion": 2,
+		"mediaType":     "application/vnd.oci.image.index.v1+json",
+		"manifests":     []any{md},
+	})
+	var layers []string
+	for _, l := range manifest["layers"].([]any) {
+		layers = append(layers, blobName(l.(map[string]any)["digest"]))
+	}
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	files := [][2]any{
+		{"oci-layout", blobs["oci-layout"]},
+		{"index.json", newIndex},
+		{blobName(cfgDesc["digest"]), newConfig},
+		{blobName(md["digest"]), newManifest},
+	}
+	for _, l := range layers {
+		files = append(files, [2]any{l, blobs[l]})
+	}
+	for _, d := range []string{"blobs/", "blobs/sha256/"} {
+		if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: d, Mode: 0o755}); err != nil {
+			return err
+		}
+	}
+	for _, f := range files {
+		data := f[1].([]byte)
+		if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: f[0].(string), Mode: 0o644, Size: int64(len(data))}); err != nil {
+			return err
+		}
+		if _, err := tw.Write(data); err != nil {
+			return err
+		}
+	}
+	if err := tw.Close(); err != nil {
+		return err
+	}
+	return os.WriteFile(path, buf.Bytes(), 0o644)
+}
+
+// etcLayer is a layer with the empty files the CRI bind-mounts over.
+func etcLayer() ([]byte, error) {
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	for _, f := range []string{"etc/resolv.conf", "etc/hostname", "etc/hosts"} {
+		if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: f, Mode: 0o644}); err != nil {
+			return nil, err
+		}
+	}
+	if err := tw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// readTar returns the regular files of a tarball by name.
+func readTar(path string) (map[string][]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	out := map[string][]byte{}
+	tr := tar.NewReader(f)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if h.Typeflag == tar.TypeReg {
+			b, err := io.ReadAll(tr)
+			if err != nil {
+				return nil, err
+			}
+			out[h.Name] = b
+		}
+	}
+}
+
+func sha(b []byte) string {
+	s := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(s[:])
+}
+
+func blobName(digest any) string {
+	return "blobs/sha256/" + strings.TrimPrefix(fmt.Sprint(digest), "sha256:")
+}
