@@ -111,10 +111,10 @@ func (c *Container) destroy() error {
 	if err := c.killProcesses(); err != nil {
 		return fmt.Errorf("destroying container %q: %w", c.ID, err)
 	}
+	c.killWaiters() // before the cgroup goes: they are in it
 	if err := c.destroyCgroup(); err != nil {
 		return err
 	}
-	c.killWaiters()
 	c.killWatchers()
 	if err := os.RemoveAll(c.dir); err != nil {
 		return fmt.Errorf("removing state of container %q: %w", c.ID, err)

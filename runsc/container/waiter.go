@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"moat/internal/log"
 )
 
 // A waiter is a host process, `runsc wait --exit-status [--pid N] ID`,
@@ -64,6 +66,15 @@ func (c *Container) StartWaiter(pid int32) (int, error) {
 		return 0, fmt.Errorf("starting waiter: %w", err)
 	}
 	hostPID := cmd.Process.Pid
+	// In the container's cgroup, like runc's processes: the runc shim
+	// reads stats and OOM events from the cgroup of the pid-file process.
+	cg, err := c.cgroup()
+	if err == nil && cg != nil {
+		err = cg.AddProcess(hostPID)
+	}
+	if err != nil {
+		log.Warningf("waiter %d not in the container's cgroup: %v", hostPID, err)
+	}
 	_, start, _ := procStat(hostPID)
 	rec := waiterRecord{PID: pid, StartTime: start}
 	if err := c.writeWaiter(hostPID, &rec); err != nil {

@@ -125,6 +125,17 @@ func TestDocker(t *testing.T) {
 			return "exit " + code + " " + d.docker(t, "", "logs", id).Stdout
 		})
 	})
+	t.Run("Stats", func(t *testing.T) {
+		// The runc shim reads the cgroup of the pid-file process: the
+		// container's memory limit must show.
+		both(t, func(rt string) string {
+			id := strings.TrimSpace(d.must(t, "run", "-d", "-m", "64m", "--runtime="+rt, img, "sleep", "1000"))
+			defer d.docker(t, "", "rm", "-f", id)
+			usage := strings.TrimSpace(d.must(t, "stats", "--no-stream", "--format", "{{.MemUsage}}", id))
+			_, limit, _ := strings.Cut(usage, "/")
+			return strings.TrimSpace(limit)
+		})
+	})
 	t.Run("PauseUnpause", func(t *testing.T) {
 		both(t, func(rt string) string {
 			id := strings.TrimSpace(d.must(t, "run", "-d", "--runtime="+rt, img, "sh", "-c", "i=0; while :; do i=$((i+1)); echo $i > /tmp/n; sleep 0.05; done"))
