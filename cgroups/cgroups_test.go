@@ -1,6 +1,7 @@
 package cgroups
 
 import (
+	"math"
 	"reflect"
 	"strings"
 	"syscall"
@@ -470,6 +471,9 @@ func TestConversions(t *testing.T) {
 		if got := CPUs(c.r, 4); got != c.want {
 			t.Errorf("CPUs(%+v) = %d, want %d", c.r, got, c.want)
 		}
+	}
+	if HostPidsLimit(10) != 276 || HostPidsLimit(math.MaxInt64/2) != -1 || pidsValue(&specs.LinuxPids{Limit: math.MaxInt64}) != "max" {
+		t.Errorf("HostPidsLimit")
 	}
 	if ParseCPUList("0-3,6") != 5 || ParseCPUList("x") != 0 || ParseCPUList("3-1") != 0 {
 		t.Errorf("ParseCPUList")

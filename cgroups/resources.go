@@ -2,6 +2,7 @@ package cgroups
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -19,8 +20,14 @@ import (
 // thread of its own.
 const PidsHeadroom = 256
 
-// HostPidsLimit is the host pids.max for a container pids limit.
-func HostPidsLimit(limit int64) int64 { return 2*limit + PidsHeadroom }
+// HostPidsLimit is the host pids.max for a container pids limit, or -1
+// (no limit) for one so large that it would not fit.
+func HostPidsLimit(limit int64) int64 {
+	if limit > (math.MaxInt64-PidsHeadroom)/2 {
+		return -1
+	}
+	return 2*limit + PidsHeadroom
+}
 
 // Set applies resources to the cgroup. Only what r sets is written, so
 // it serves both create (the whole linux.resources) and update (a
@@ -71,7 +78,7 @@ func pidsValue(p *specs.LinuxPids) string {
 	switch {
 	case p == nil || p.Limit == 0:
 		return ""
-	case p.Limit < 0:
+	case p.Limit < 0 || HostPidsLimit(p.Limit) < 0:
 		return "max"
 	}
 	return strconv.FormatInt(HostPidsLimit(p.Limit), 10)

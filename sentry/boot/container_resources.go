@@ -23,7 +23,7 @@ func (c *Container) setPidsLimit(limit int64) {
 	c.mu.Lock()
 	c.pidsLimit = max(limit, 0)
 	c.mu.Unlock()
-	c.sb.Kernel.SetMaxTasks(int(max(limit, 0)))
+	c.sb.Kernel.SetMaxTasks(int(min(max(limit, 0), 1<<31)))
 }
 
 // update serves MethodUpdate.

@@ -2,6 +2,10 @@ package kernel
 
 import "runtime/debug"
 
+// maxTasksLimit is Linux's PID_MAX_LIMIT on 64-bit: no pids limit above
+// it changes anything.
+const maxTasksLimit = 4 << 20
+
 // SetMaxTasks changes the sandbox's task limit (the container's pids
 // limit, set at create and by runsc update); n <= 0 means
 // DefaultMaxTasks. Tasks beyond a lowered limit keep running; clone fails
@@ -10,6 +14,8 @@ func (k *Kernel) SetMaxTasks(n int) {
 	if n <= 0 {
 		n = DefaultMaxTasks
 	}
+	// Linux never has more than PID_MAX_LIMIT (4M) tasks.
+	n = min(n, maxTasksLimit)
 	k.mu.Lock()
 	k.cfg.MaxTasks = n
 	k.mu.Unlock()
