@@ -221,6 +221,9 @@ func (p *pod) newSub(req *control.Request, fds []int) (*Container, error) {
 	}
 	c.tree = v.NewMountTree(rootFS, vfs.MountFlags{ReadOnly: ro})
 	fail := func(err error) (*Container, error) {
+		if c.sb != nil {
+			stdio = c.sb.stdio // the terminal may have replaced them
+		}
 		closeAll(stdio)
 		c.release()
 		return nil, err
@@ -242,6 +245,9 @@ func (p *pod) newSub(req *control.Request, fds []int) (*Container, error) {
 		stdMounts: map[string]*vfs.Mount{},
 	}
 	if err := c.sb.mountContainer(&spec, a.BindMounts, mountFDs); err != nil {
+		return fail(err)
+	}
+	if err := c.setupTerminals(stdio); err != nil {
 		return fail(err)
 	}
 	// A program that cannot be found fails create, as with runc.

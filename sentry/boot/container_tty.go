@@ -256,7 +256,7 @@ func (c *Container) installTerminal(creds *auth.Credentials, hostFD int, fdt *ke
 		return nil, fmt.Errorf("process.terminal: the descriptor runsc passed is not a terminal: %w", err)
 	}
 	ctx := &consoleContext{creds: creds, done: make(chan struct{})}
-	pty, errno := devpts.OpenConsole(ctx, c.sb.VFS, c.sb.VFS.Root())
+	pty, errno := devpts.OpenConsole(ctx, c.sb.VFS, c.sb.Root())
 	if errno != 0 {
 		return nil, fmt.Errorf("process.terminal: opening /dev/ptmx: %w", errno)
 	}

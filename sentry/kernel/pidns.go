@@ -349,3 +349,12 @@ func (k *Kernel) killNamespaceLocked(init *ThreadGroup) {
 		}
 	}
 }
+
+// IDToUser translates a kernel ID (a process group or session as
+// ThreadGroup.ProcessGroup and Session report them) into t's PID
+// namespace, for terminals (TIOCGPGRP, TIOCGSID): 0 if t cannot see it.
+func (t *Task) IDToUser(id int32) int32 { return t.PIDNamespace().idOf(id) }
+
+// IDFromUser translates an ID of t's PID namespace into the kernel's
+// (TIOCSPGRP): 0 if it names nothing there.
+func (t *Task) IDFromUser(id int32) int32 { return t.PIDNamespace().rootOf(id) }

@@ -150,6 +150,11 @@ func TestOCIPod(t *testing.T) {
 	if got := o.execOut("b", "sh", "-c", "echo $$ $PPID; cat /proc/1/cmdline | tr '\\0' ' '"); !strings.HasSuffix(got, "sleep 1002 ") || strings.HasPrefix(got, "1 ") {
 		t.Errorf("b's view of itself and of PID 1: %q", got)
 	}
+	// Process groups and sessions are numbered in the namespace too: an
+	// exec'd shell leads its own.
+	if f := strings.Fields(o.execOut("a", "sh", "-c", "echo $$ $(cut -d' ' -f5,6 /proc/$$/stat)")); len(f) != 3 || f[0] != f[1] || f[0] != f[2] || f[0] == "0" {
+		t.Errorf("pid, pgid and sid of a shell exec'd in a: %v", f)
+	}
 	if got := o.execOut("a", "hostname"); got != "moat-test\n" {
 		t.Errorf("hostname in a: %q", got)
 	}

@@ -93,7 +93,7 @@ func (p *pty) jobIoctl(ctx vfs.Context, fd *vfs.FileDescription, mem vfs.UserMem
 		p.mu.Lock()
 		fg := p.fg
 		p.mu.Unlock()
-		return mem.CopyOut(arg, le32(uint32(fg)))
+		return mem.CopyOut(arg, le32(uint32(userID(ctx, fg))))
 	case unix.TIOCSPGRP:
 		if !isCtty {
 			return linux.ENOTTY
@@ -111,6 +111,7 @@ func (p *pty) jobIoctl(ctx vfs.Context, fd *vfs.FileDescription, mem vfs.UserMem
 		if pgid < 0 {
 			return linux.EINVAL
 		}
+		pgid = kernelID(ctx, pgid)
 		if k := p.fs.k; k != nil {
 			gsid, ok := k.ProcessGroupSession(pgid)
 			if !ok {
@@ -130,7 +131,7 @@ func (p *pty) jobIoctl(ctx vfs.Context, fd *vfs.FileDescription, mem vfs.UserMem
 		if s == 0 {
 			return linux.ENOTTY
 		}
-		return mem.CopyOut(arg, le32(uint32(s)))
+		return mem.CopyOut(arg, le32(uint32(userID(ctx, s))))
 	}
 }
 

@@ -111,6 +111,9 @@ func ForegroundIoctl(ctx vfs.Context, fg *atomic.Int32, mem vfs.UserMemory, cmd 
 			return 0, linux.ENOTTY
 		}
 		pgid = pl.ProcessGroupID()
+		if t, ok := ctx.(interface{ IDToUser(int32) int32 }); ok {
+			pgid = t.IDToUser(pgid) // the caller's PID namespace's number
+		}
 	}
 	binary.LittleEndian.PutUint32(b[:], uint32(pgid))
 	return 0, mem.CopyOut(arg, b[:])
