@@ -187,6 +187,14 @@ var gvisorFlags = []gvisorFlag{
 	{name: "profile-heap", kind: kindString, reject: warnOnly},
 	{name: "profile-mutex", kind: kindString, reject: warnOnly},
 	{name: "trace", kind: kindString, reject: warnOnly},
+	// Deprecated in gVisor, without effect there either.
+	{name: "buffer-pooling", kind: kindBool, reject: warnOnly},
+	{name: "vfs2", kind: kindBool, reject: warnOnly},
+	{name: "fuse", kind: kindBool, reject: warnOnly},
+	{name: "lisafs", kind: kindBool, reject: warnOnly},
+	{name: "cgroupfs", kind: kindBool, reject: warnOnly},
+	{name: "fsgofer-host-uds", kind: kindBool, reject: warnOnly, same: is("false")},
+	{name: "save-restore-netstack", kind: kindBool, reject: warnOnly},
 	// Test-only flags.
 	{name: "TESTONLY-unsafe-nonroot", kind: kindBool, reject: always(whyTestOnly)},
 	{name: "TESTONLY-test-name-env", kind: kindString, reject: always(whyTestOnly)},

@@ -58,6 +58,7 @@ func TestGvisorFlagPolicy(t *testing.T) {
 		{args: []string{"--nvproxy"}, warn: "--nvproxy=true"},
 		{args: []string{"--profile-gc-interval=5s"}, warn: "--profile-gc-interval=5s"},
 		{args: []string{"--panic-signal=12"}, warn: "--panic-signal=12"},
+		{args: []string{"--vfs2"}, warn: "--vfs2=true"},
 		{args: []string{"--log-format=json"}},
 		{args: []string{"--log-format=xml"}, reject: "--log-format"},
 	} {
