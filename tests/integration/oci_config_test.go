@@ -394,3 +394,41 @@ func TestOCIMountinfo(t *testing.T) {
 		t.Errorf("mountinfo:\n%v\nwant\n%v\n%s", got, want, r.stdout)
 	}
 }
+
+// TestOCIGlobalFlags drives gVisor's flags and --log-format json through
+// the binary: a flag whose absence would weaken isolation is refused by
+// name, another is ignored with a warning, and the JSON log holds runc's
+// entries, the final error included, as containerd's runc shim reads them.
+func TestOCIGlobalFlags(t *testing.T) {
+	o := newOCI(t)
+	if r := o.run("--help"); r.code != 0 || !strings.Contains(r.stdout, "USAGE") {
+		t.Errorf("--help: %s", r)
+	}
+	o.fails("unsupported flag --overlay2=root:memory", "--overlay2=root:memory", "list")
+	o.fails("unsupported flag --rootless=true", "--rootless", "list")
+	o.fails("test-only gVisor flag", "--TESTONLY-unsafe-nonroot", "list")
+	o.fails(`invalid --network="host"`, "--network=host", "list")
+	o.must("--overlay2=none", "--oci-seccomp=false", "list")
+	if r := o.must("--file-access=shared", "list"); !strings.Contains(r.stderr, "flag --file-access=shared is a gVisor flag Moat does not implement") {
+		t.Errorf("no warning for --file-access: %s", r)
+	}
+	logFile := filepath.Join(t.TempDir(), "log.json")
+	o.run("--log", logFile, "--log-format", "json", "--net-raw", "state", "nosuch")
+	b, err := os.ReadFile(logFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var levels []string
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		var e map[string]string
+		if err := json.Unmarshal([]byte(line), &e); err != nil || e["time"] == "" || e["msg"] == "" {
+			t.Errorf("log line %q is not a runc JSON entry: %v", line, err)
+			continue
+		}
+		levels = append(levels, e["level"]+": "+e["msg"])
+	}
+	if len(levels) != 2 || !strings.HasPrefix(levels[0], "warning: flag --net-raw=true") ||
+		levels[1] != "error: container does not exist: nosuch" {
+		t.Errorf("log entries %q", levels)
+	}
+}
