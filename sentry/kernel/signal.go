@@ -193,7 +193,10 @@ func (t *Task) interrupt() {
 	case t.wake <- struct{}{}:
 	default:
 	}
-	if th := t.thread; th != nil {
+	// A task inside the sentry (a syscall, a wait) needs no host
+	// signal: it looks at its signals, its process's exit and stops
+	// before it next runs application code (run, after setting inApp).
+	if th := t.thread; th != nil && t.inApp.Load() {
 		th.Interrupt()
 	}
 }

@@ -44,6 +44,9 @@ type Task struct {
 	// killed is set when another thread's execve kills this one
 	// (exec_threads.go).
 	killed atomic.Bool
+	// inApp is set while the task runs application code, or is about to:
+	// only then does interrupt need the platform to kick it out.
+	inApp atomic.Bool
 	// vforkDone is closed when a vfork child execs or exits.
 	vforkDone chan struct{}
 

@@ -26,11 +26,21 @@ func (t *Task) run() {
 		if t.mustExit() {
 			break
 		}
+		// interrupt kicks the task out of application code only once
+		// inApp is set; what it may have missed before is looked at
+		// again after setting it.
+		t.inApp.Store(true)
+		if t.mustGiveWay() {
+			t.inApp.Store(false)
+			continue
+		}
 		if !t.k.enterApp(t) {
+			t.inApp.Store(false)
 			continue // paused meanwhile: see pause.go
 		}
 		ev, err := t.thread.Run(&t.regs)
 		t.k.leaveApp()
+		t.inApp.Store(false)
 		if err != nil {
 			if !errors.Is(err, platform.ErrThreadGone) {
 				t.Warningf("platform: %v", err)
@@ -53,6 +63,16 @@ func (t *Task) run() {
 		}
 	}
 	t.exit()
+}
+
+// mustGiveWay reports whether the task must not enter application code
+// now: it has to exit, its process is stopping, or a signal it can take
+// is pending.
+func (t *Task) mustGiveWay() bool {
+	if t.mustExit() || t.tg.isStopped() {
+		return true
+	}
+	return t.sigQueued.Load() && t.hasDeliverable(t.SigMask())
 }
 
 // doSyscall serves the system call the task stopped at.
