@@ -119,7 +119,10 @@ func (c *Container) destroy() error {
 	if err := os.RemoveAll(c.dir); err != nil {
 		return fmt.Errorf("removing state of container %q: %w", c.ID, err)
 	}
-	c.runHooksBestEffort(c.Hooks, HookPoststop, Stopped)
+	// Once: run destroys again after a start that destroyed the container.
+	hooks := c.Hooks
+	c.Hooks = nil
+	c.runHooksBestEffort(hooks, HookPoststop, Stopped)
 	return nil
 }
 

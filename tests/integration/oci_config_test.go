@@ -140,6 +140,16 @@ func TestOCIHookFailures(t *testing.T) {
 	o.must("create", "--bundle", bundle, "s1")
 	o.fails("startContainer", "start", "s1")
 	o.fails("does not exist", "state", "s1")
+	bundle = o.bundle(func(s *specs.Spec) {
+		s.Hooks = &specs.Hooks{
+			StartContainer: []specs.Hook{hook(dir, "startContainer", "exit 1")},
+			Poststop:       []specs.Hook{hook(dir, "poststop", recordHook)},
+		}
+	}, "/bin/true")
+	o.fails("startContainer", "run", "--bundle", bundle, "s2")
+	if b, _ := os.ReadFile(filepath.Join(dir, "order")); string(b) != "poststop \n" {
+		t.Errorf("run with a failing startContainer hook: hooks ran %q, want poststop once", b)
+	}
 
 	dir = t.TempDir()
 	bundle = o.bundle(func(s *specs.Spec) {
