@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"moat/internal/log"
 	"moat/sentry/abi/linux"
 	"moat/sentry/control"
 	"moat/sentry/kernel"
@@ -32,16 +33,25 @@ func (c *Container) update(a *control.UpdateArgs) error {
 		return fmt.Errorf("update: no arguments: %w", linux.EINVAL)
 	}
 	if a.PidsLimit != 0 {
+		if c.sub {
+			// The limit is the whole sandbox's: a pod member's own
+			// does not change it (pods limit pids per pod).
+			log.Warningf("update of container %s: a pids limit for a container in a pod sandbox is not applied", c.ID)
+			return nil
+		}
 		c.setPidsLimit(a.PidsLimit)
 	}
 	return nil
 }
 
-// stats serves MethodStats: usage, the number of tasks (threads, which
+// stats serves MethodStats: usage, the container's tasks (threads, which
 // the pids limit counts) and the pids limit in force.
 func (c *Container) stats() *control.Stats {
 	st := c.Stats()
-	_, st.Pids = c.sb.Kernel.MaxTasks()
+	st.Pids = 0
+	for _, tg := range c.threadGroups() {
+		st.Pids += len(tg.Threads())
+	}
 	c.mu.Lock()
 	st.PidsLimit = int(c.pidsLimit)
 	c.mu.Unlock()

@@ -23,10 +23,3 @@ func (k *Kernel) SetMaxTasks(n int) {
 	// the bound is never lowered under threads that may exist.
 	debug.SetMaxThreads(2*max(n, DefaultMaxTasks) + 1000)
 }
-
-// MaxTasks returns the sandbox's task limit and how many tasks it has.
-func (k *Kernel) MaxTasks() (limit, tasks int) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	return k.cfg.MaxTasks, len(k.tasks)
-}
