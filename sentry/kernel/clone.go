@@ -6,6 +6,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"moat/sentry/abi/linux"
+	"moat/sentry/auth"
 	"moat/sentry/mm"
 	"moat/sentry/platform"
 )
@@ -51,10 +52,7 @@ func (t *Task) Clone(o CloneOptions) (int32, linux.Errno) {
 		return 0, linux.EINVAL
 	}
 	k := t.k
-	k.mu.Lock()
-	full := len(k.tasks) >= k.cfg.MaxTasks
-	k.mu.Unlock()
-	if full {
+	if !t.mayCreateTask() {
 		return 0, linux.EAGAIN
 	}
 	// The platform half: a thread in the same stub, or a forked stub.
@@ -181,6 +179,33 @@ func (t *Task) Clone(o CloneOptions) (int32, linux.Errno) {
 		t.waitVfork(child)
 	}
 	return ctid, 0
+}
+
+// mayCreateTask applies the sandbox's task limit and RLIMIT_NPROC, which
+// counts every task (threads too) of the caller's real user; root and
+// holders of CAP_SYS_RESOURCE or CAP_SYS_ADMIN are exempt from the
+// latter, as on Linux.
+func (t *Task) mayCreateTask() bool {
+	k := t.k
+	c := t.Credentials()
+	limit := t.tg.Limit(unix.RLIMIT_NPROC).Cur
+	checkUser := limit != Infinity && c.RealKUID != 0 &&
+		!c.HasCap(auth.CapSysResource) && !c.HasCap(auth.CapSysAdmin)
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if len(k.tasks) >= k.cfg.MaxTasks {
+		return false
+	}
+	if !checkUser {
+		return true
+	}
+	n := uint64(0)
+	for _, o := range k.tasks {
+		if o.Credentials().RealKUID == c.RealKUID {
+			n++
+		}
+	}
+	return n < limit
 }
 
 func discard(pt platform.PendingThread, pf platform.PendingAddressSpace) {
