@@ -81,11 +81,17 @@ func (t *terminal) stdio(def [3]*os.File) [3]*os.File {
 }
 
 // handOver is called once the sandbox holds the replica: runsc closes its
-// copy, and the master goes to the console socket. It returns the master
-// when runsc keeps it (no socket), for the caller to attach to and close.
+// copy, a resize watcher is left to itself (it ends with the terminal or
+// the sandbox), and the master goes to the console socket. It returns the
+// master when runsc keeps it (no socket), for the caller to attach to
+// and close.
 func (t *terminal) handOver() (*os.File, error) {
 	if t == nil {
 		return nil, nil
+	}
+	if t.watcher != nil {
+		t.watcher.Release()
+		t.watcher = nil
 	}
 	t.pty.Replica.Close()
 	t.pty.Replica = nil
@@ -123,32 +129,35 @@ func (c *Container) execTerminal(a ExecArgs) (*terminal, error) {
 	if t == nil || err != nil {
 		return nil, err
 	}
+	if err := c.startResizeWatcher(t); err != nil {
+		t.close()
+		return nil, err
+	}
+	return t, nil
+}
+
+// startResizeWatcher starts the resize watcher of t, whose replica is not
+// the sandbox's controlling terminal (an exec'd process's, a pod
+// member's), and records it for delete.
+func (c *Container) startResizeWatcher(t *terminal) error {
 	self, err := os.Executable()
 	if err != nil {
-		t.close()
-		return nil, fmt.Errorf("finding runsc: %w", err)
+		return fmt.Errorf("finding runsc: %w", err)
 	}
 	fd, err := unix.PidfdOpen(c.SandboxPID, 0)
 	if err != nil {
-		t.close()
-		return nil, fmt.Errorf("%w: %s", ErrNotRunning, c.ID)
+		return fmt.Errorf("%w: %s", ErrNotRunning, c.ID)
 	}
 	pidfd := os.NewFile(uintptr(fd), "sandbox-pidfd")
 	defer pidfd.Close()
 	// The pidfd names the sandbox only if the PID was not reused first.
 	if !alive(c.SandboxPID, c.SandboxStartTime) {
-		t.close()
-		return nil, fmt.Errorf("%w: %s", ErrNotRunning, c.ID)
+		return fmt.Errorf("%w: %s", ErrNotRunning, c.ID)
 	}
 	if t.watcher, err = console.StartWatcher(self, c.cfg.ToArgs(), t.pty.Replica, pidfd); err != nil {
-		t.close()
-		return nil, err
+		return err
 	}
-	if err := c.recordWatcher(t.watcher.Pid); err != nil {
-		t.close()
-		return nil, err
-	}
-	return t, nil
+	return c.recordWatcher(t.watcher.Pid)
 }
 
 // Each resize watcher is recorded in the state directory as
@@ -195,19 +204,8 @@ func (t *terminal) execFDs(stdio [3]*os.File) ([]int, []string) {
 	return []int{int(t.pty.Replica.Fd())}, []string{"terminal"}
 }
 
-// started is called once the exec'd process runs: its watcher is left to
-// itself (it ends with the terminal or the sandbox) and the terminal
-// handed over (handOver).
-func (t *terminal) started() (*os.File, error) {
-	if t == nil {
-		return nil, nil
-	}
-	if t.watcher != nil {
-		t.watcher.Release()
-		t.watcher = nil
-	}
-	return t.handOver()
-}
+// started is called once the exec'd process runs (handOver).
+func (t *terminal) started() (*os.File, error) { return t.handOver() }
 
 // attachTerminal copies between stdio and the terminal of a foreground
 // run (console.Attach); it returns nil when runsc kept no master.
@@ -228,4 +226,14 @@ func attach(m *os.File, stdio [3]*os.File) (*console.Attachment, error) {
 		return nil, err
 	}
 	return a, nil
+}
+
+// watchMemberTerminal starts the resize watcher of a pod member's terminal
+// (nil t: none): the sandbox's controlling terminal is its own
+// container's, if any.
+func (c *Container) watchMemberTerminal(t *terminal) error {
+	if t == nil || c.SandboxID == "" {
+		return nil
+	}
+	return c.startResizeWatcher(t)
 }

@@ -109,6 +109,10 @@ func Create(cfg *config.Config, a CreateArgs) (*Container, error) {
 		c.destroy()
 		return fail(err)
 	}
+	if err := c.watchMemberTerminal(tty); err != nil {
+		c.destroy()
+		return fail(err)
+	}
 	if c.master, err = tty.handOver(); err != nil {
 		c.destroy()
 		return fail(err)

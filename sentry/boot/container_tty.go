@@ -227,14 +227,24 @@ type containerTTY struct {
 
 // setupTerminals prepares a container for terminals: the sandbox follows
 // its host terminals' sizes, and when init has a terminal its host
-// replica (the sandbox's stdio) becomes init's only stdio descriptor,
-// which prepare turns into a console.
+// replica becomes init's only stdio descriptor, which prepare turns into
+// a console. For the sandbox's own container the replica is the
+// sandbox's stdio; a pod member's came as the three stdio descriptors of
+// MethodCreateContainer, of which one is kept.
 //
 // Preconditions:
-//   - The process is not confined yet.
+//   - For the sandbox's own container, the process is not confined yet.
 func (c *Container) setupTerminals(stdio []int) error {
 	c.tty.consoles.watchResizes()
 	if !c.Spec.Process.Terminal {
+		return nil
+	}
+	if c.sub {
+		if len(stdio) == 0 {
+			return fmt.Errorf("process.terminal: no terminal was passed")
+		}
+		closeAll(stdio[1:])
+		c.sb.stdio = stdio[:1]
 		return nil
 	}
 	fd, err := takeHostTerminal(stdio)

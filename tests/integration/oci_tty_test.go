@@ -337,6 +337,33 @@ func TestOCIRunTerminalFromFile(t *testing.T) {
 	}
 }
 
+// TestOCIPodMemberTerminal gives a terminal to a container created in
+// another container's sandbox (a Kubernetes pod's container with tty):
+// the sandbox's controlling terminal is not its, so its size changes come
+// through a resize watcher.
+func TestOCIPodMemberTerminal(t *testing.T) {
+	o := newOCI(t)
+	o.must("run", "--detach", "--bundle", o.bundle(podSandbox("p0"), "sleep", "1000"), "p0")
+	member := podMember("p0", podRootfs(t, "m1"), t.TempDir(), false)
+	bundle := o.bundle(func(s *specs.Spec) {
+		member(s)
+		s.Process.Terminal = true
+		s.Process.ConsoleSize = &specs.Box{Height: 33, Width: 77}
+	}, "sh", "-i")
+	cs := listenConsole(t)
+	o.must("create", "--console-socket", cs.path, "--bundle", bundle, "m1")
+	tm := cs.receive(t)
+	o.must("start", "m1")
+	driveShell(o, tm, "m1", 33, 77)
+	tm.send("exit 8\n")
+	if r := o.must("wait", "m1"); strings.TrimSpace(r.stdout) != `{"id":"m1","exitStatus":8}` {
+		t.Errorf("wait: %s", r)
+	}
+	tm.expectEOF()
+	o.must("delete", "m1")
+	o.must("delete", "--force", "p0")
+}
+
 // TestOCIExecTerminal runs exec --tty --console-socket (argv and
 // --process forms) into a container whose own process has no terminal.
 func TestOCIExecTerminal(t *testing.T) {
