@@ -47,6 +47,10 @@ type Task struct {
 	// inApp is set while the task runs application code, or is about to:
 	// only then does interrupt need the platform to kick it out.
 	inApp atomic.Bool
+	// recent are the task's last syscall numbers, for the report of an
+	// internal error (task_panic.go).
+	recent     [recentSyscalls]uintptr
+	recentNext int
 	// vforkDone is closed when a vfork child execs or exits.
 	vforkDone chan struct{}
 

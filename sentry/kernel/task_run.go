@@ -104,7 +104,7 @@ func (t *Task) doSyscall() {
 			log.Warningf("unsupported syscall %s(%d): returning ENOSYS", sc.Name, nr)
 		}
 	default:
-		ret, errno = sc.Fn(t, &args)
+		ret, errno = t.callSyscall(sc, nr, &args)
 	}
 	switch errno {
 	case 0:
