@@ -65,17 +65,6 @@ func Create(cfg *config.Config, a CreateArgs) (p *Processes, err error) {
 			f.Close()
 		}
 	}()
-	// Gofer sockets: the root file system, then one per bind mount.
-	var goferEnds, sentryEnds []*os.File
-	for i := 0; i <= len(binds); i++ {
-		fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
-		if err != nil {
-			return nil, fmt.Errorf("creating gofer socket: %w", err)
-		}
-		g, s := os.NewFile(uintptr(fds[0]), "gofer"), os.NewFile(uintptr(fds[1]), "sentry-gofer")
-		goferEnds, sentryEnds = append(goferEnds, g), append(sentryEnds, s)
-		closers = append(closers, g, s)
-	}
 	sock := filepath.Join(a.StateDir, ControlSocketName)
 	listener, err := listenControl(sock)
 	if err != nil {
@@ -100,26 +89,13 @@ func Create(cfg *config.Config, a CreateArgs) (p *Processes, err error) {
 		}
 	}()
 
-	devnull, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+	// The gofer, with its sockets: the root file system, then one per
+	// bind mount.
+	gofer, sentryEnds, err := startGofer(cfg, a.Spec, binds)
 	if err != nil {
 		return nil, err
 	}
-	closers = append(closers, devnull)
-	gargs := append(cfg.ToArgs(), "gofer", "--root="+a.Spec.Root.Path)
-	if a.Spec.Root.Readonly {
-		gargs = append(gargs, "--read-only")
-	}
-	if len(binds) > 0 {
-		b, _ := json.Marshal(binds)
-		gargs = append(gargs, "--bind-mounts="+string(b))
-	}
-	gofer := exec.Command(self, gargs...)
-	gofer.ExtraFiles = goferEnds // fds 3, 4, ...
-	gofer.Stdin, gofer.Stdout, gofer.Stderr = devnull, devnull, devnull
-	gofer.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Cloneflags: syscall.CLONE_NEWNS}
-	if err := gofer.Start(); err != nil {
-		return nil, fmt.Errorf("starting gofer: %w", err)
-	}
+	closers = append(closers, sentryEnds...)
 	defer func() {
 		if err != nil {
 			gofer.Process.Kill()
