@@ -47,13 +47,16 @@ var Ps = &cli.Command{
 			return json.NewEncoder(os.Stdout).Encode(pids)
 		case "table":
 			w := tabwriter.NewWriter(os.Stdout, 0, 8, 1, ' ', 0)
-			// gVisor's columns; C (CPU %) is not measured yet and TTY
-			// is not tracked.
+			// gVisor's columns; C (CPU %) is not measured yet.
 			fmt.Fprintln(w, "UID\tPID\tPPID\tC\tTTY\tSTIME\tTIME\tCMD")
 			for _, p := range ps {
 				stime := time.Unix(p.STime, 0).Format("15:04")
 				cpu := time.Duration(p.Time).Truncate(time.Second)
-				fmt.Fprintf(w, "%d\t%d\t%d\t0\t?\t%s\t%s\t%s\n", p.UID, p.PID, p.PPID, stime, cpu, p.Cmd)
+				tty := p.TTY
+				if tty == "" {
+					tty = "?"
+				}
+				fmt.Fprintf(w, "%d\t%d\t%d\t0\t%s\t%s\t%s\t%s\n", p.UID, p.PID, p.PPID, tty, stime, cpu, p.Cmd)
 			}
 			return w.Flush()
 		}

@@ -2,6 +2,7 @@ package boot
 
 import (
 	"sort"
+	"strconv"
 	"strings"
 
 	"moat/sentry/control"
@@ -29,6 +30,7 @@ func (c *Container) Processes() []control.ProcessInfo {
 			STime: l.StartTime() / 1e9,
 			Time:  user + sys,
 			Cmd:   command(tg),
+			TTY:   ttyName(tg),
 		})
 	}
 	sort.Slice(ps, func(i, j int) bool { return ps[i].PID < ps[j].PID })
@@ -53,6 +55,17 @@ func command(tg *kernel.ThreadGroup) string {
 		}
 	}
 	return strings.TrimSpace(l.Name())
+}
+
+// ttyName names tg's controlling terminal as ps does ("pts/N"), or is
+// empty.
+func ttyName(tg *kernel.ThreadGroup) string {
+	nr, _ := tg.ControllingTerminal()
+	major, minor := nr>>8&0xfff, nr&0xff|nr>>12&0xfff00
+	if nr == 0 || major < 136 || major > 143 {
+		return ""
+	}
+	return "pts/" + strconv.FormatUint(uint64(minor+(major-136)<<20), 10)
 }
 
 // cpuTime is the CPU time of tg's live and exited threads, in ns.

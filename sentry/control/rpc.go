@@ -80,6 +80,8 @@ type ProcessInfo struct {
 	STime int64  `json:"stime"`
 	Time  int64  `json:"time"`
 	Cmd   string `json:"cmd"`
+	// TTY is the controlling terminal ("pts/N"), empty without one.
+	TTY string `json:"tty,omitempty"`
 }
 
 // WaitStatus is how a process ended.

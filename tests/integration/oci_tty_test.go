@@ -218,15 +218,15 @@ func (o *oci) ttyBundle(args ...string) string {
 }
 
 // waitForProcess polls runsc ps until a process whose command line is
-// cmd runs in the container.
-func (o *oci) waitForProcess(id, cmd string) {
+// cmd runs in the container, and returns its row's fields.
+func (o *oci) waitForProcess(id, cmd string) []string {
 	o.t.Helper()
 	deadline := time.Now().Add(ttyTimeout)
 	for {
 		r := o.must("ps", id)
 		for _, l := range strings.Split(r.stdout, "\n") {
 			if strings.HasSuffix(strings.TrimSpace(l), " "+cmd) {
-				return
+				return strings.Fields(l)
 			}
 		}
 		if time.Now().After(deadline) {
@@ -259,7 +259,9 @@ func driveShell(o *oci, tm *term, id string, rows, cols int) {
 
 	// ^C sends SIGINT to the foreground job, not to the shell.
 	tm.send("sleep 100\n")
-	o.waitForProcess(id, "sleep 100")
+	if row := o.waitForProcess(id, "sleep 100"); !regexp.MustCompile(`^pts/[0-9]+$`).MatchString(row[4]) {
+		o.t.Errorf("runsc ps: TTY of sleep is %q, want pts/N", row[4])
+	}
 	tm.send("\x03")
 	tm.expect(`\^C`)
 	tm.send("echo st=$?\n")
