@@ -7,6 +7,7 @@ import (
 
 	"moat/sentry/abi/linux"
 	"moat/sentry/arch"
+	"moat/sentry/fs/pipe"
 	"moat/sentry/kernel"
 	"moat/sentry/vfs"
 )
@@ -184,4 +185,115 @@ func overflowIfInvalid(err linux.Errno) linux.Errno {
 		return linux.EOVERFLOW
 	}
 	return err
+}
+
+// isPipe reports whether f is a pipe or FIFO.
+func isPipe(t *kernel.Task, f *vfs.FileDescription) bool {
+	st, err := f.Stat(t, linux.STATX_TYPE)
+	return err == 0 && uint32(st.Mode)&unix.S_IFMT == unix.S_IFIFO
+}
+
+// Splice flags.
+const (
+	spliceMove     = 1
+	spliceNonblock = 2
+	spliceMore     = 4
+	spliceGift     = 8
+)
+
+// Splice implements Linux syscall splice(2) by copying through the sentry
+// (one end must be a pipe, as on Linux). SPLICE_F_NONBLOCK makes the
+// pipe ends non-blocking: EAGAIN when the pipe has no data to give or no
+// room to take.
+func Splice(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
+	inFD, inOffAddr, outFD, outOffAddr := args.Int(0), args.Pointer(1), args.Int(2), args.Pointer(3)
+	count, flags := uint64(args.SizeT(4)), args.Uint(5)
+	if flags&^(spliceMove|spliceNonblock|spliceMore|spliceGift) != 0 {
+		return 0, linux.EINVAL
+	}
+	in, err := getFile(t, inFD)
+	if err != 0 {
+		return 0, err
+	}
+	defer in.DecRef()
+	out, err := getFile(t, outFD)
+	if err != 0 {
+		return 0, err
+	}
+	defer out.DecRef()
+	if !in.IsReadable() || !out.IsWritable() {
+		return 0, linux.EBADF
+	}
+	if out.StatusFlags()&unix.O_APPEND != 0 && outOffAddr != 0 {
+		return 0, linux.EINVAL
+	}
+	inPipe, outPipe := isPipe(t, in), isPipe(t, out)
+	if !inPipe && !outPipe {
+		return 0, linux.EINVAL
+	}
+	if (inPipe && inOffAddr != 0) || (outPipe && outOffAddr != 0) {
+		return 0, linux.ESPIPE
+	}
+	inOff, err := readOffset(t, inOffAddr)
+	if err != 0 {
+		return 0, err
+	}
+	outOff, err := readOffset(t, outOffAddr)
+	if err != 0 {
+		return 0, err
+	}
+	if (inOff >= 0 && in.IsStream()) || (outOff >= 0 && out.IsStream()) {
+		return 0, linux.ESPIPE
+	}
+	if count == 0 {
+		return 0, 0
+	}
+	if flags&spliceNonblock != 0 {
+		if inPipe && in.Readiness(t, vfs.EventReadable|vfs.EventHUp) == 0 {
+			return 0, linux.EAGAIN
+		}
+		if outPipe && out.Readiness(t, vfs.EventWritable|vfs.EventErr) == 0 {
+			return 0, linux.EAGAIN
+		}
+	}
+	count = min(count, maxRWCount)
+	if inPipe && pipe.IsReadEnd(in) {
+		return spliceFromPipe(t, in, out, outOff, outOffAddr, count, flags&spliceNonblock != 0 || in.StatusFlags()&unix.O_NONBLOCK != 0)
+	}
+	n, newIn, newOut, err := transfer(t, in, out, inOff, outOff, count)
+	if inOff >= 0 {
+		if werr := writeOffset(t, inOffAddr, newIn); werr != 0 {
+			return 0, werr
+		}
+	}
+	if outOff >= 0 {
+		if werr := writeOffset(t, outOffAddr, newOut); werr != 0 {
+			return 0, werr
+		}
+	}
+	return result(n, err)
+}
+
+// spliceFromPipe moves up to count bytes from the pipe in to out: what out
+// does not take stays in the pipe.
+func spliceFromPipe(t *kernel.Task, in, out *vfs.FileDescription, outOff int64, outOffAddr uintptr, count uint64, nonblock bool) (uintptr, linux.Errno) {
+	bp := ioBuffers.Get().(*[]byte)
+	defer ioBuffers.Put(bp)
+	buf := (*bp)[:min(count, uint64(len(*bp)))]
+	n, err := pipe.Peek(t, in, buf, nonblock)
+	if n == 0 {
+		return 0, err
+	}
+	w := rwOp{f: out, off: outOff}
+	m, err := w.write(t, buf[:n])
+	if m > 0 {
+		pipe.Consume(in, m)
+		err = 0
+	}
+	if outOff >= 0 {
+		if werr := writeOffset(t, outOffAddr, w.off); werr != 0 {
+			return 0, werr
+		}
+	}
+	return uintptr(m), err
 }

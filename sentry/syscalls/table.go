@@ -136,6 +136,7 @@ var table = map[uintptr]kernel.Syscall{
 	unix.SYS_TRUNCATE:        full(Truncate, path, num),
 	unix.SYS_FTRUNCATE:       full(Ftruncate, fd, num),
 	unix.SYS_SENDFILE:        full(Sendfile, fd, fd, hex, num),
+	unix.SYS_SPLICE:          partial(Splice, "copies through the sentry; from a pipe, what the destination does not take stays in the pipe", fd, hex, fd, hex, num, hex),
 	unix.SYS_COPY_FILE_RANGE: full(CopyFileRange, fd, hex, fd, hex, num, hex),
 
 	// Files: attributes.
