@@ -361,3 +361,7 @@ MOAT_RUNSC=$moat_bin BENCH_WORK=$work "$src/docker.sh" || echo "bench: docker.sh
 # OCI command line: run, create+start+wait+delete, exec, idle memory;
 # runc vs Moat vs gVisor (bench/oci.sh).
 MOAT_RUNSC=$moat_bin GVISOR_RUNSC=$gvisor_bin BENCH_WORK=$work "$src/oci.sh" || echo "bench: oci.sh failed"
+
+# Process model: fork, exec, threads, futex, pipe and signal round trips;
+# native vs runc vs Moat vs gVisor (bench/process.sh).
+MOAT_RUNSC=$moat_bin GVISOR_RUNSC=$gvisor_bin BENCH_WORK=$work "$src/process.sh" || echo "bench: process.sh failed"

@@ -48,6 +48,8 @@ func recvInto(t *kernel.Task, fd int32, iovs []linux.IOVec, flags int32, ctlCap 
 	}
 	var out received
 	out.n = uintptr(r.N)
+	// Linux reports MSG_CMSG_CLOEXEC back in msg_flags.
+	out.flags = uint32(flags & unix.MSG_CMSG_CLOEXEC)
 	if r.Truncated {
 		out.flags |= unix.MSG_TRUNC
 	}

@@ -62,6 +62,7 @@ int main(void)
 	int got;
 	memcpy(&got, CMSG_DATA(rc), sizeof got);
 	YES("MSG_CMSG_CLOEXEC applied", fcntl(got, F_GETFD) == FD_CLOEXEC);
+	EQ("msg_flags reports MSG_CMSG_CLOEXEC", rmsg.msg_flags, MSG_CMSG_CLOEXEC);
 	memset(buf, 0, sizeof buf);
 	EQ("read through passed fd", read(got, buf, sizeof buf), 18);
 	SEQ("passed content", buf, "through the socket");
