@@ -39,7 +39,9 @@ func checkTerminal(terminal, detach bool, consoleSocket string) error {
 type terminal struct {
 	pty    *console.Pty
 	socket *console.Socket // nil: runsc keeps the master
-	// watcher is an exec'd process's resize watcher.
+	// watcher is the resize watcher of a terminal that is not the
+	// sandbox's controlling terminal (an exec'd process's, a pod
+	// member's), until handOver leaves it to itself.
 	watcher *os.Process
 }
 
