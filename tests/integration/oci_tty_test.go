@@ -304,8 +304,19 @@ func TestOCITerminalRunDetached(t *testing.T) {
 	o.must("run", "--detach", "--console-socket", cs.path, "--bundle", o.ttyBundle("sh", "-i"), "t2")
 	tm := cs.receive(t)
 	tm.expect(`# `)
-	tm.send("stty size; exit 4\n")
+	tm.send("stty size\n")
 	tm.expect(`\r\n33 77\r\n`)
+	// Output well past the pty queues arrives whole.
+	tm.send("head -c 300000 /dev/zero | tr '\\0' x; echo; echo end-$((2+2))\n")
+	if got := tm.expect(`x+\r\nend-4\r\n`); strings.Count(got, "x") != 300000 {
+		t.Errorf("got %d x, want 300000", strings.Count(got, "x"))
+	}
+	// And a long typed line reaches read(2) whole.
+	tm.send("echo R-$((6+6)); read v; echo len-${#v}\n")
+	tm.expect(`R-12\r\n`)
+	tm.send(strings.Repeat("y", 3000) + "\n")
+	tm.expect(`len-3000\r\n`)
+	tm.send("exit 4\n")
 	if r := o.must("wait", "t2"); strings.TrimSpace(r.stdout) != `{"id":"t2","exitStatus":4}` {
 		t.Errorf("wait: %s", r)
 	}
