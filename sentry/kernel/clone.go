@@ -86,6 +86,7 @@ func (t *Task) Clone(o CloneOptions) (int32, linux.Errno) {
 	}
 	child.name = t.Name()
 	child.nice = t.Nice()
+	t.inheritSched(child)
 	t.mu.Lock()
 	// Inherited by threads and processes alike (keepcaps lives in
 	// Linux's credentials, the slack in the task).

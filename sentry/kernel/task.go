@@ -68,6 +68,9 @@ type Task struct {
 	pdeathsig int
 	// nice is the task's niceness (setpriority).
 	nice int
+	// affinity (nil: every CPU) and sched are sched.go's attributes.
+	affinity CPUMask
+	sched    SchedPolicy
 	// timerSlack is PR_SET_TIMERSLACK's value in nanoseconds.
 	timerSlack uint64
 	// keepCaps is PR_SET_KEEPCAPS.

@@ -130,23 +130,6 @@ func Getrusage(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errn
 	return 0, t.CopyOut(args.Pointer(1), b)
 }
 
-// SchedGetaffinity implements Linux syscall sched_getaffinity(2).
-func SchedGetaffinity(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
-	pid, size := args.Int(0), args.SizeT(1)
-	if pid != 0 && t.PIDNamespace().TaskWithID(pid) == nil {
-		return 0, linux.ESRCH
-	}
-	ncpu := t.Kernel().CPUs()
-	need := uint((ncpu + 63) / 64 * 8)
-	if size < need || size%8 != 0 {
-		return 0, linux.EINVAL
-	}
-	b := make([]byte, need)
-	for i := 0; i < ncpu; i++ {
-		b[i/8] |= 1 << (i % 8)
-	}
-	return uintptr(need), t.CopyOut(args.Pointer(2), b)
-}
 
 // SchedYield implements Linux syscall sched_yield(2).
 func SchedYield(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
