@@ -2,12 +2,10 @@ package service
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
-	"syscall"
 
 	"github.com/containerd/containerd/api/types"
 	"github.com/containerd/containerd/api/types/task"
@@ -30,15 +28,18 @@ type container struct {
 	r          *runsc
 	init       *process
 	rootfs     string // mounted by the shim, "" when containerd gave none
+	exited     func(*container, *process)
 
 	mu    sync.Mutex // guards execs
 	execs map[string]*process
 }
 
 // createContainer mounts the rootfs containerd prepared and runs `runsc
-// create`. On failure nothing is left behind.
-func createContainer(ctx context.Context, id, bundle string, opts *Options, rootfs []*types.Mount, pio *procIO) (_ *container, err error) {
-	c := &container{id: id, bundle: bundle, r: &runsc{opts: opts, id: id}, execs: map[string]*process{}}
+// create`. exited is called (once per process, on a goroutine of its own)
+// when init or an exec'd process has exited. On failure nothing is left
+// behind.
+func createContainer(ctx context.Context, r *runsc, bundle string, rootfs []*types.Mount, pio *procIO, exited func(*container, *process)) (_ *container, err error) {
+	c := &container{id: r.id, bundle: bundle, r: r, execs: map[string]*process{}, exited: exited}
 	if len(rootfs) > 0 {
 		c.rootfs = filepath.Join(bundle, rootfsDir)
 		if err := mountRootfs(c.rootfs, rootfs); err != nil {
@@ -57,17 +58,24 @@ func createContainer(ctx context.Context, id, bundle string, opts *Options, root
 		}
 		return nil, err
 	}
-	if err := pio.started(); err != nil {
+	fail := func(err error) (*container, error) {
 		c.r.delete(ctx)
 		return nil, err
 	}
-	pid, err := readPIDFile(pidFile)
+	if err := pio.started(); err != nil {
+		return fail(err)
+	}
+	waiter, err := readPIDFile(pidFile)
 	if err != nil {
-		c.r.delete(ctx)
-		return nil, err
+		return fail(err)
+	}
+	pid, err := c.r.sandboxPID(ctx)
+	if err != nil {
+		return fail(err)
 	}
 	c.init = newProcess("", pio)
 	c.init.pid = pid
+	c.r.exits.watch(waiter, func(status int) { c.processExited(c.init, status) })
 	return c, nil
 }
 
@@ -109,9 +117,8 @@ func (c *container) process(execID string) (*process, error) {
 	return p, nil
 }
 
-// start starts init or an exec'd process; exited is called (once, from
-// another goroutine) with the process when it ends.
-func (c *container) start(ctx context.Context, p *process, spec []byte, exited func(*process)) error {
+// start starts init or an exec'd process.
+func (c *container) start(ctx context.Context, p *process) error {
 	if p.execID == "" {
 		if err := p.transition(task.Status_RUNNING, task.Status_CREATED); err != nil {
 			return err
@@ -120,7 +127,6 @@ func (c *container) start(ctx context.Context, p *process, spec []byte, exited f
 			p.transition(task.Status_CREATED, task.Status_RUNNING)
 			return err
 		}
-		go c.waitExit(p, 0, exited)
 		return nil
 	}
 	if !c.init.running() {
@@ -131,12 +137,13 @@ func (c *container) start(ctx context.Context, p *process, spec []byte, exited f
 		return fmt.Errorf("process %s is %s: %w", p.execID, statusName(st), errdefs.ErrFailedPrecondition)
 	}
 	base := filepath.Join(c.bundle, "moat-exec-"+p.execID)
-	if err := os.WriteFile(base+".json", spec, 0o600); err != nil {
+	if err := os.WriteFile(base+".json", p.spec, 0o600); err != nil {
 		return fmt.Errorf("writing process file: %w", err)
 	}
 	defer os.Remove(base + ".json")
 	defer os.Remove(base + ".pid")
-	if err := c.r.exec(ctx, base+".json", base+".pid", p.io.consolePath(), p.io.cmdIO()); err != nil {
+	defer os.Remove(base + ".ipid")
+	if err := c.r.exec(ctx, base+".json", base+".pid", base+".ipid", p.io.consolePath(), p.io.cmdIO()); err != nil {
 		if msg := p.io.failed(); msg != "" {
 			err = c.r.failure("exec", 1, msg)
 		}
@@ -145,30 +152,28 @@ func (c *container) start(ctx context.Context, p *process, spec []byte, exited f
 	if err := p.io.started(); err != nil {
 		return err
 	}
-	pid, err := readPIDFile(base + ".pid")
+	waiter, err := readPIDFile(base + ".pid")
+	if err != nil {
+		return err
+	}
+	pid, err := readPIDFile(base + ".ipid")
 	if err != nil {
 		return err
 	}
 	p.mu.Lock()
 	p.pid, p.status = pid, task.Status_RUNNING
 	p.mu.Unlock()
-	go c.waitExit(p, pid, exited)
+	c.r.exits.watch(waiter, func(status int) { c.processExited(p, status) })
 	return nil
 }
 
-// waitExit waits in `runsc wait` for p and records its exit. If runsc
-// cannot say (the sandbox is gone), the process died with the sandbox.
-func (c *container) waitExit(p *process, pid int, exited func(*process)) {
-	ctx := context.Background()
-	code, err := c.r.wait(ctx, pid)
-	if err != nil {
-		log.G(ctx).WithError(err).Warnf("waiting for %s/%s; taking it as killed", c.id, p.execID)
-		code = 128 + int(syscall.SIGKILL)
-	}
-	// The output it wrote goes to containerd before its exit does.
+// processExited records p's exit, status from its waiter (128+N after
+// death by signal N; 137 when the sandbox died), once p's output has
+// reached containerd.
+func (c *container) processExited(p *process, status int) {
 	p.io.waitOutput(waitTimeout)
-	if p.setExited(code) {
-		exited(p)
+	if p.setExited(status) {
+		c.exited(c, p)
 	}
 }
 
@@ -205,16 +210,4 @@ func (c *container) destroy(ctx context.Context) error {
 	c.mu.Unlock()
 	c.unmountRootfs(ctx)
 	return err
-}
-
-// stopped asks runsc whether the container has stopped.
-func (c *container) stopped(ctx context.Context) bool {
-	out, err := c.r.run(ctx, cmdIO{}, "state", c.id)
-	if err != nil {
-		return errdefs.IsNotFound(err)
-	}
-	var st struct {
-		Status string `json:"status"`
-	}
-	return json.Unmarshal(out, &st) == nil && st.Status == "stopped"
 }

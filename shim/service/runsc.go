@@ -22,8 +22,9 @@ import (
 // through reaper.Default: the shim is a subreaper that reaps all of its
 // children on SIGCHLD, so exec.Cmd.Wait alone would race with it.
 type runsc struct {
-	opts *Options
-	id   string
+	opts  *Options
+	id    string
+	exits *exitWatcher // nil in the manager's cleanup
 }
 
 // cmdIO are the standard streams of one runsc invocation; nil means
@@ -53,6 +54,7 @@ func (r *runsc) run(ctx context.Context, sio cmdIO, args ...string) ([]byte, err
 		return nil, fmt.Errorf("running %s: %w", r.opts.Binary, err)
 	}
 	status, err := reaper.Default.Wait(cmd, ec)
+	r.exits.forget(cmd.Process.Pid)
 	if err != nil {
 		return nil, fmt.Errorf("waiting for runsc %s: %w", args[0], err)
 	}
@@ -103,9 +105,11 @@ func (r *runsc) create(ctx context.Context, bundle, pidFile, consoleSocket strin
 	return err
 }
 
-// exec runs `runsc exec --detach` with the process in processFile.
-func (r *runsc) exec(ctx context.Context, processFile, pidFile, consoleSocket string, sio cmdIO) error {
-	args := []string{"exec", "--process", processFile, "--detach", "--pid-file", pidFile}
+// exec runs `runsc exec --detach` with the process in processFile; the
+// waiter's PID goes to pidFile, the process's PID in the sandbox to
+// internalPIDFile.
+func (r *runsc) exec(ctx context.Context, processFile, pidFile, internalPIDFile, consoleSocket string, sio cmdIO) error {
+	args := []string{"exec", "--process", processFile, "--detach", "--pid-file", pidFile, "--internal-pid-file", internalPIDFile}
 	if consoleSocket != "" {
 		args = append(args, "--console-socket", consoleSocket)
 	}
@@ -137,24 +141,31 @@ func (r *runsc) delete(ctx context.Context) error {
 	return r.simple(ctx, "delete", "--force")
 }
 
-// wait blocks in `runsc wait [--pid N]` and returns the exit status
-// (128+N after death by signal N).
-func (r *runsc) wait(ctx context.Context, pid int) (int, error) {
-	args := []string{"wait"}
-	if pid != 0 {
-		args = append(args, "--pid", strconv.Itoa(pid))
-	}
-	out, err := r.run(ctx, cmdIO{}, append(args, r.id)...)
+// sandboxPID returns the sandbox's host PID from `runsc state`.
+func (r *runsc) sandboxPID(ctx context.Context) (int, error) {
+	st, err := r.state(ctx)
 	if err != nil {
 		return 0, err
 	}
-	var res struct {
-		ExitStatus *int `json:"exitStatus"`
+	return st.Pid, nil
+}
+
+// ociState is the part of `runsc state` the shim reads.
+type ociState struct {
+	Status string `json:"status"`
+	Pid    int    `json:"pid"`
+}
+
+func (r *runsc) state(ctx context.Context) (*ociState, error) {
+	out, err := r.run(ctx, cmdIO{}, "state", r.id)
+	if err != nil {
+		return nil, err
 	}
-	if err := json.Unmarshal(out, &res); err != nil || res.ExitStatus == nil {
-		return 0, fmt.Errorf("runsc wait %s: unexpected output %q", r.id, out)
+	var st ociState
+	if err := json.Unmarshal(out, &st); err != nil {
+		return nil, fmt.Errorf("runsc state %s: unexpected output %q", r.id, out)
 	}
-	return *res.ExitStatus, nil
+	return &st, nil
 }
 
 // ps returns the PIDs of the container's processes.

@@ -55,13 +55,14 @@ type service struct {
 	sd         shutdown.Service
 	events     chan any // to the publisher, in order
 	oom        *oomWatcher
+	exits      *exitWatcher
 	shimPID    int
 	mu         sync.Mutex // guards containers
 	containers map[string]*container
 }
 
 func newService(ctx context.Context, pub shim.Publisher, sd shutdown.Service) *service {
-	s := &service{ctx: ctx, sd: sd, events: make(chan any, 128), shimPID: os.Getpid(), containers: map[string]*container{}}
+	s := &service{ctx: ctx, sd: sd, events: make(chan any, 128), shimPID: os.Getpid(), containers: map[string]*container{}, exits: newExitWatcher()}
 	s.oom = newOOMWatcher(ctx, s.send)
 	go s.forward(pub)
 	sd.RegisterCallback(func(context.Context) error {

@@ -47,7 +47,8 @@ func (s *service) Create(ctx context.Context, r *taskAPI.CreateTaskRequest) (_ *
 	if err != nil {
 		return nil, toGRPC(err)
 	}
-	c, err := createContainer(ctx, r.ID, r.Bundle, opts, r.Rootfs, pio)
+	rs := &runsc{opts: opts, id: r.ID, exits: s.exits}
+	c, err := createContainer(ctx, rs, r.Bundle, r.Rootfs, pio, s.exited)
 	if err != nil {
 		pio.close()
 		return nil, toGRPC(err)
@@ -70,11 +71,7 @@ func (s *service) Start(ctx context.Context, r *taskAPI.StartRequest) (*taskAPI.
 	if err != nil {
 		return nil, toGRPC(err)
 	}
-	var spec []byte
-	if p.execID != "" {
-		spec = p.spec
-	}
-	if err := c.start(ctx, p, spec, func(p *process) { s.exited(c, p) }); err != nil {
+	if err := c.start(ctx, p); err != nil {
 		return nil, toGRPC(err)
 	}
 	_, pid, _, _ := p.state()
@@ -225,17 +222,10 @@ func (s *service) Kill(ctx context.Context, r *taskAPI.KillRequest) (*ptypes.Emp
 	if err != nil {
 		return nil, toGRPC(err)
 	}
-	st, _, _, _ := p.state()
+	// A created container that gets a killing signal is destroyed by
+	// runsc: its waiter reports the exit.
 	if err := c.kill(ctx, p, r.Signal, r.All); err != nil {
 		return nil, toGRPC(err)
-	}
-	// runsc destroys a created container that gets a killing signal:
-	// its init will never run, so it exits now.
-	if st == task.Status_CREATED && p.execID == "" && c.stopped(ctx) {
-		p.io.waitOutput(0)
-		if p.setExited(128 + int(r.Signal)) {
-			s.exited(c, p)
-		}
 	}
 	return empty, nil
 }

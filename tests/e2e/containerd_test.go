@@ -150,3 +150,180 @@ func TestCtrRuntimeConfig(t *testing.T) {
 		}
 	})
 }
+
+// startDetached runs `ctr run -d ... sleep 1000` and waits until it runs.
+func startDetached(t *testing.T, c *e2eutil.Containerd, image, id string, args ...string) {
+	t.Helper()
+	if len(args) == 0 {
+		args = []string{"sleep", "1000"}
+	}
+	a := append([]string{"run", "-d", "--runtime", runtime, image, id}, args...)
+	if r := c.Ctr(t, a...); r.ExitCode != 0 {
+		t.Fatalf("ctr run -d: %s", r)
+	}
+	waitStatus(t, c, id, "RUNNING")
+}
+
+// removeTask deletes a stopped task and its container.
+func removeTask(t *testing.T, c *e2eutil.Containerd, id string) {
+	t.Helper()
+	if r := c.Ctr(t, "tasks", "delete", id); r.ExitCode != 0 {
+		t.Fatalf("ctr tasks delete %s: %s", id, r)
+	}
+	if r := c.Ctr(t, "containers", "delete", id); r.ExitCode != 0 {
+		t.Fatalf("ctr containers delete %s: %s", id, r)
+	}
+}
+
+func TestCtrExec(t *testing.T) {
+	forEachContainerd(t, func(t *testing.T, c *e2eutil.Containerd, image string) {
+		startDetached(t, c, image, "ex")
+		r := c.Ctr(t, "tasks", "exec", "--exec-id", "e1", "ex", "sh", "-c", "echo in-exec; echo err >&2; exit 5")
+		if r.ExitCode != 5 || r.Stdout != "in-exec\n" || r.Stderr != "err\n" {
+			t.Fatalf("ctr tasks exec: want exit 5, stdout in-exec, stderr err; got exit %d, stdout %q, stderr %q", r.ExitCode, r.Stdout, r.Stderr)
+		}
+		r = c.CtrStdin(t, "piped through exec\n", "tasks", "exec", "--exec-id", "e2", "ex", "cat")
+		if r.ExitCode != 0 || r.Stdout != "piped through exec\n" {
+			t.Fatalf("ctr tasks exec cat: got %s", r)
+		}
+		// An exec'd process sees init: they share the container.
+		r = c.Ctr(t, "tasks", "exec", "--exec-id", "e3", "ex", "sh", "-c", "tr '\\0' ' ' </proc/1/cmdline")
+		if r.ExitCode != 0 || r.Stdout != "sleep 1000 " {
+			t.Fatalf("exec'd ps does not see init's sleep: %s", r)
+		}
+		// A long exec, then ps from the host side and a kill of the exec.
+		done := make(chan testutil.Result, 1)
+		go func() { done <- c.Ctr(t, "tasks", "exec", "--exec-id", "e4", "ex", "sleep", "999") }()
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			r = c.Ctr(t, "tasks", "ps", "ex")
+			if strings.Contains(r.Stdout, "e4") {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("ctr tasks ps never listed exec e4: %s", r)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		if len(strings.Split(strings.TrimSpace(r.Stdout), "\n")) != 3 {
+			t.Errorf("ctr tasks ps: want a header, init and the exec, got:\n%s", r.Stdout)
+		}
+		if r := c.Ctr(t, "tasks", "kill", "--exec-id", "e4", "-s", "SIGKILL", "ex"); r.ExitCode != 0 {
+			t.Fatalf("ctr tasks kill --exec-id: %s", r)
+		}
+		if r := <-done; r.ExitCode != 137 {
+			t.Fatalf("killed exec: want exit 137, got %s", r)
+		}
+		// Exec into a missing program fails with runsc's message.
+		r = c.Ctr(t, "tasks", "exec", "--exec-id", "e5", "ex", "/no/such/program")
+		if r.ExitCode == 0 || !strings.Contains(strings.ToLower(r.Stderr), "no such file") {
+			t.Fatalf("exec of a missing program: want a failure naming the missing file, got %s", r)
+		}
+		c.Ctr(t, "tasks", "kill", "-s", "SIGKILL", "ex")
+		waitStatus(t, c, "ex", "STOPPED")
+		removeTask(t, c, "ex")
+	})
+}
+
+func TestCtrKillDelete(t *testing.T) {
+	forEachContainerd(t, func(t *testing.T, c *e2eutil.Containerd, image string) {
+		// As init, sh gets SIGTERM from the host only through a handler.
+		startDetached(t, c, image, "kd", "sh", "-c", "trap 'exit 42' TERM; sleep 1000 & wait")
+		// A running task cannot be deleted without --force.
+		if r := c.Ctr(t, "tasks", "delete", "kd"); r.ExitCode == 0 {
+			t.Fatalf("ctr tasks delete of a running task succeeded: %s", r)
+		}
+		if r := c.Ctr(t, "tasks", "kill", "kd"); r.ExitCode != 0 {
+			t.Fatalf("ctr tasks kill: %s", r)
+		}
+		waitStatus(t, c, "kd", "STOPPED")
+		r := c.Ctr(t, "tasks", "delete", "kd")
+		if r.ExitCode != 0 || !strings.Contains(r.Stdout+r.Stderr, "42") {
+			t.Fatalf("ctr tasks delete: want exit status 42 reported, got %s", r)
+		}
+		if r := c.Ctr(t, "containers", "delete", "kd"); r.ExitCode != 0 {
+			t.Fatalf("ctr containers delete: %s", r)
+		}
+
+		// kill --all, then delete --force of a running task.
+		startDetached(t, c, image, "kd2", "sh", "-c", "sleep 1000 & sleep 1000")
+		if r := c.Ctr(t, "tasks", "kill", "--all", "-s", "SIGKILL", "kd2"); r.ExitCode != 0 {
+			t.Fatalf("ctr tasks kill --all: %s", r)
+		}
+		waitStatus(t, c, "kd2", "STOPPED")
+		removeTask(t, c, "kd2")
+		startDetached(t, c, image, "kd3")
+		if r := c.Ctr(t, "tasks", "delete", "--force", "kd3"); r.ExitCode != 0 {
+			t.Fatalf("ctr tasks delete --force: %s", r)
+		}
+		c.Ctr(t, "containers", "delete", "kd3")
+		if r := c.Ctr(t, "tasks", "ls", "-q"); strings.TrimSpace(r.Stdout) != "" {
+			t.Fatalf("tasks left: %s", r.Stdout)
+		}
+	})
+}
+
+// TestCtrTaskSurvivesCreated: a created task (ctr container create + task
+// start is two steps in ctr run -d; here `tasks start -d` after create)
+// can be killed and deleted before it starts.
+func TestCtrMetricsPids(t *testing.T) {
+	forEachContainerd(t, func(t *testing.T, c *e2eutil.Containerd, image string) {
+		startDetached(t, c, image, "met", "sh", "-c", "sleep 1000 & sleep 1000 & wait")
+		r := c.Ctr(t, "tasks", "metrics", "met")
+		if r.ExitCode != 0 || !strings.Contains(r.Stdout, "memory.usage_in_bytes") || !strings.Contains(r.Stdout, "pids.current") {
+			t.Fatalf("ctr tasks metrics: %s", r)
+		}
+		for _, line := range strings.Split(r.Stdout, "\n") {
+			if f := strings.Fields(line); len(f) == 2 && f[0] == "pids.current" && f[1] != "3" {
+				t.Errorf("pids.current = %s, want 3 (sh and two sleeps)", f[1])
+			}
+		}
+		r = c.Ctr(t, "tasks", "ps", "met")
+		if r.ExitCode != 0 || len(strings.Split(strings.TrimSpace(r.Stdout), "\n")) != 4 {
+			t.Fatalf("ctr tasks ps: want a header and 3 processes, got %s", r)
+		}
+		c.Ctr(t, "tasks", "kill", "-s", "SIGKILL", "met")
+		waitStatus(t, c, "met", "STOPPED")
+		removeTask(t, c, "met")
+	})
+}
+
+// waitSize waits (5 s at most) until the terminal has a size: ctr resizes
+// it only once the process has started.
+const waitSize = `for i in $(seq 50); do stty -a 2>/dev/null | grep -q rows && break; sleep 0.1; done`
+
+// TestCtrRunTTY: `ctr run -t` gives the container a terminal (runsc's
+// --console-socket), sized like ctr's own (ResizePty), with input typed
+// into it and the exit code kept.
+func TestCtrRunTTY(t *testing.T) {
+	forEachContainerd(t, func(t *testing.T, c *e2eutil.Containerd, image string) {
+		args := c.CtrCmd(run([]string{"-t"}, image, "tty", "sh", "-c", "[ -t 0 ] && echo stdin-is-a-tty; "+waitSize+"; stty -a | head -1; read line; echo got:$line; exit 4")...)
+		r, err := e2eutil.RunInPty(args, c.Env(), "typed\r", 40, 100, 2*time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := strings.ReplaceAll(r.Stdout, "\r", "")
+		for _, want := range []string{"stdin-is-a-tty\n", "rows 40; columns 100;", "got:typed\n"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("ctr run -t: output lacks %q", want)
+			}
+		}
+		if r.ExitCode != 4 || t.Failed() {
+			t.Fatalf("ctr run -t: want exit 4 and the lines above, got %s", r)
+		}
+		// exec -t into a running container.
+		startDetached(t, c, image, "ttyexec")
+		args = c.CtrCmd("tasks", "exec", "-t", "--exec-id", "te", "ttyexec", "sh", "-c", "[ -t 1 ] && echo exec-tty; "+waitSize+"; stty -a | head -1; exit 6")
+		r, err = e2eutil.RunInPty(args, c.Env(), "", 30, 70, 2*time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = strings.ReplaceAll(r.Stdout, "\r", "")
+		if r.ExitCode != 6 || !strings.Contains(out, "exec-tty\n") || !strings.Contains(out, "rows 30; columns 70;") {
+			t.Fatalf("ctr tasks exec -t: want exit 6, exec-tty and rows 30; columns 70, got %s", r)
+		}
+		c.Ctr(t, "tasks", "kill", "-s", "SIGKILL", "ttyexec")
+		waitStatus(t, c, "ttyexec", "STOPPED")
+		removeTask(t, c, "ttyexec")
+	})
+}

@@ -99,7 +99,7 @@ func StartContainerd(t *testing.T, v Version, o Options) *Containerd {
 	}
 	defer logf.Close()
 	c.cmd = exec.Command(c.Containerd, "--config", filepath.Join(c.Dir, "config.toml"))
-	c.cmd.Env = c.env()
+	c.cmd.Env = c.Env()
 	c.cmd.Stdout, c.cmd.Stderr = logf, logf
 	c.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := c.cmd.Start(); err != nil {
@@ -153,8 +153,8 @@ disabled_plugins = [%s]
 		c.Address, c.Address+".ttrpc", filepath.Join(c.Dir, "opt"), o.Config)
 }
 
-// env is the daemon's environment: BinDir first in PATH.
-func (c *Containerd) env() []string {
+// Env is the environment of the daemon and of ctr: BinDir first in PATH.
+func (c *Containerd) Env() []string {
 	env := []string{"PATH=" + c.BinDir + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "PATH=") {
@@ -181,13 +181,21 @@ func (c *Containerd) Ctr(t testing.TB, args ...string) testutil.Result {
 	return c.CtrStdin(t, "", args...)
 }
 
-// CtrStdin is Ctr with stdin as ctr's standard input.
+// CtrStdin is Ctr with stdin as ctr's standard input. ctr 2.x's warning
+// that cgroup v1 is deprecated is removed from stderr.
 func (c *Containerd) CtrStdin(t testing.TB, stdin string, args ...string) testutil.Result {
 	t.Helper()
-	r, err := testutil.Run(testutil.Cmd{Args: c.CtrCmd(args...), Env: c.env(), Stdin: stdin}, 2*time.Minute)
+	r, err := testutil.Run(testutil.Cmd{Args: c.CtrCmd(args...), Env: c.Env(), Stdin: stdin}, 2*time.Minute)
 	if err != nil {
 		t.Fatalf("running ctr: %v", err)
 	}
+	var kept []string
+	for _, line := range strings.SplitAfter(r.Stderr, "\n") {
+		if !strings.Contains(line, `level=warning msg="DEPRECATION: The support for cgroup v1`) {
+			kept = append(kept, line)
+		}
+	}
+	r.Stderr = strings.Join(kept, "")
 	return r
 }
 
