@@ -4,6 +4,7 @@
 #   make build   bin/runsc (and bin/containerd-shim-runsc-v1 once ./shim has Go files)
 #   make test    gofmt check, go vet, shellcheck, go test (as root)
 #   make check   deps + build + test
+#   make e2e     build, then only tests/e2e (real containerd/Docker daemons)
 #   make bench   bench/run.sh: native vs Moat vs gVisor
 #   make demo    scripts/demo.sh: busybox in a Moat sandbox
 #   make clean   remove bin/ and the scratch dirs
@@ -37,7 +38,7 @@ GO_FILES = $(shell find . -name '*.go' -not -path './.cache/*' -not -path './bin
 	-not -path './.git/*' -not -path '*/testdata/*')
 SH_FILES = .ci/run $(wildcard scripts/*.sh bench/*.sh)
 
-.PHONY: all deps build test fmt-check vet lint-sh go-test check bench demo clean
+.PHONY: all deps build test fmt-check vet lint-sh go-test check e2e bench demo clean
 
 all: build
 
@@ -77,6 +78,10 @@ check:
 	@$(MAKE) --no-print-directory build
 	@echo "==== make test ===="
 	@$(MAKE) --no-print-directory test
+
+# tests/e2e alone (make check runs it too, as part of ./...).
+e2e: build
+	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(TEST_FLAGS) ./tests/e2e
 
 bench:
 	scripts/deps.sh

@@ -61,6 +61,23 @@ check_go() {
 }
 check_go
 
+# containerd2 builds containerd 2.x and its ctr for tests/e2e (Debian has
+# 1.6 only) through the Go module proxy, once: they are kept in
+# $MOAT_E2E_CACHE/containerd-<version>/bin (default /var/tmp/moat-e2e-cache),
+# where tests/e2e/e2eutil looks for them.
+containerd2() {
+	local v=v2.4.2 # e2eutil.Containerd2Version
+	local dir=${MOAT_E2E_CACHE:-/var/tmp/moat-e2e-cache}/containerd-$v/bin
+	[[ -x $dir/containerd && -x $dir/ctr ]] && return 0
+	local go=/usr/local/go/bin/go
+	[[ -x $go ]] || go=go
+	echo "deps: building containerd $v and ctr into $dir (go install)"
+	mkdir -p "$dir"
+	(cd "$dir" && GOBIN=$dir CGO_ENABLED=0 GOTOOLCHAIN=local "$go" install \
+		"github.com/containerd/containerd/v2/cmd/containerd@$v" \
+		"github.com/containerd/containerd/v2/cmd/ctr@$v")
+}
+
 missing=()
 for p in "${packages[@]}"; do
 	status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
@@ -69,6 +86,7 @@ done
 
 if [[ ${#missing[@]} -eq 0 && "${MOAT_DEPS_FORCE:-0}" != 1 ]]; then
 	echo "deps: all ${#packages[@]} Debian packages already installed"
+	containerd2
 	exit 0
 fi
 
@@ -85,3 +103,4 @@ echo "deps: installing ${missing[*]:-${packages[*]}}"
 export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get update
 "${sudo[@]}" apt-get install -y --no-install-recommends "${packages[@]}"
+containerd2

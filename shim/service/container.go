@@ -120,14 +120,13 @@ func (c *container) process(execID string) (*process, error) {
 // start starts init or an exec'd process.
 func (c *container) start(ctx context.Context, p *process) error {
 	if p.execID == "" {
-		if err := p.transition(task.Status_RUNNING, task.Status_CREATED); err != nil {
+		// The task reads as created until runsc has started it.
+		if err := p.beginStart(); err != nil {
 			return err
 		}
-		if err := c.r.simple(ctx, "start"); err != nil {
-			p.transition(task.Status_CREATED, task.Status_RUNNING)
-			return err
-		}
-		return nil
+		err := c.r.simple(ctx, "start")
+		p.endStart(err == nil)
+		return err
 	}
 	if !c.init.running() {
 		return fmt.Errorf("cannot exec in container %s that is not running: %w", c.id, errdefs.ErrFailedPrecondition)

@@ -25,6 +25,7 @@ type process struct {
 	mu       sync.Mutex // guards the fields below
 	pid      int        // init: the sandbox's host PID; exec: the PID in the sandbox
 	status   task.Status
+	starting bool // init: runsc start is running
 	exitCode uint32
 	exitedAt time.Time
 	exited   chan struct{} // closed on the transition to stopped
@@ -53,6 +54,28 @@ func (p *process) transition(to task.Status, from ...task.Status) error {
 		}
 	}
 	return fmt.Errorf("process is %s, not %v: %w", statusName(p.status), statusNames(from), errdefs.ErrFailedPrecondition)
+}
+
+// beginStart claims a created process for starting.
+func (p *process) beginStart() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.status != task.Status_CREATED || p.starting {
+		return fmt.Errorf("process is %s, not created: %w", statusName(p.status), errdefs.ErrFailedPrecondition)
+	}
+	p.starting = true
+	return nil
+}
+
+// endStart records the end of a start: running on success, unless the
+// process has exited meanwhile.
+func (p *process) endStart(ok bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.starting = false
+	if ok && p.status == task.Status_CREATED {
+		p.status = task.Status_RUNNING
+	}
 }
 
 // setExited records the exit with code at now and reports whether this

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -325,5 +327,142 @@ func TestCtrRunTTY(t *testing.T) {
 		c.Ctr(t, "tasks", "kill", "-s", "SIGKILL", "ttyexec")
 		waitStatus(t, c, "ttyexec", "STOPPED")
 		removeTask(t, c, "ttyexec")
+	})
+}
+
+// taskPID returns the PID `ctr tasks ls` shows for id.
+func taskPID(t *testing.T, c *e2eutil.Containerd, id string) int {
+	t.Helper()
+	r := c.Ctr(t, "tasks", "ls")
+	for _, line := range strings.Split(r.Stdout, "\n") {
+		if f := strings.Fields(line); len(f) >= 3 && f[0] == id {
+			pid, err := strconv.Atoi(f[1])
+			if err == nil {
+				return pid
+			}
+		}
+	}
+	t.Fatalf("no PID for task %s in:\n%s", id, r.Stdout)
+	return 0
+}
+
+// TestCtrSandboxKilled: when the sandbox process dies (SIGKILL from
+// outside), the task exits with 137 and ctr run returns it.
+func TestCtrSandboxKilled(t *testing.T) {
+	forEachContainerd(t, func(t *testing.T, c *e2eutil.Containerd, image string) {
+		done := make(chan testutil.Result, 1)
+		go func() { done <- c.Ctr(t, run(nil, image, "sbkill", "sleep", "1000")...) }()
+		waitStatus(t, c, "sbkill", "RUNNING")
+		pid := taskPID(t, c, "sbkill")
+		cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+		if !strings.Contains(string(cmdline), "boot") {
+			t.Fatalf("task PID %d is not the sandbox: %q", pid, cmdline)
+		}
+		if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		if r := <-done; r.ExitCode != 137 {
+			t.Fatalf("ctr run after its sandbox was killed: want exit 137, got %s", r)
+		}
+	})
+}
+
+// TestCtrPauseResume: a paused container does not run (its counter stays)
+// until it is resumed.
+func TestCtrPauseResume(t *testing.T) {
+	forEachContainerd(t, func(t *testing.T, c *e2eutil.Containerd, image string) {
+		startDetached(t, c, image, "pr", "sh", "-c", "i=0; while true; do i=$((i+1)); echo $i >/counter; usleep 20000; done")
+		counter := filepath.Join(c.Dir, "state", "io.containerd.runtime.v2.task", c.Namespace, "pr", "rootfs", "counter")
+		read := func() string {
+			b, _ := os.ReadFile(counter)
+			return strings.TrimSpace(string(b))
+		}
+		waitChange := func(what string) {
+			t.Helper()
+			first := read()
+			deadline := time.Now().Add(30 * time.Second)
+			for read() == first {
+				if time.Now().After(deadline) {
+					t.Fatalf("%s: the counter stays at %q", what, first)
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+		}
+		waitChange("running")
+		if r := c.Ctr(t, "tasks", "pause", "pr"); r.ExitCode != 0 {
+			t.Fatalf("ctr tasks pause: %s", r)
+		}
+		waitStatus(t, c, "pr", "PAUSED")
+		paused := read()
+		time.Sleep(500 * time.Millisecond) // 25 iterations of the loop if it ran
+		if now := read(); now != paused {
+			t.Fatalf("the counter moved from %s to %s while paused", paused, now)
+		}
+		if r := c.Ctr(t, "tasks", "resume", "pr"); r.ExitCode != 0 {
+			t.Fatalf("ctr tasks resume: %s", r)
+		}
+		waitStatus(t, c, "pr", "RUNNING")
+		waitChange("resumed")
+		c.Ctr(t, "tasks", "kill", "-s", "SIGKILL", "pr")
+		waitStatus(t, c, "pr", "STOPPED")
+		removeTask(t, c, "pr")
+	})
+}
+
+// shimProcesses counts the shim processes serving namespace ns.
+func shimProcesses(ns string) int {
+	n := 0
+	dirs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	for _, d := range dirs {
+		b, _ := os.ReadFile(d)
+		s := string(b)
+		if strings.Contains(s, "containerd-shim-runsc-v1") && strings.Contains(s, "\x00"+ns+"\x00") && !strings.HasSuffix(s, "\x00delete\x00") {
+			n++
+		}
+	}
+	return n
+}
+
+// TestCtrPodOneShim: containers whose CRI annotations name the same
+// sandbox are served by one shim (the pod's), which exits once the last
+// of them is deleted.
+func TestCtrPodOneShim(t *testing.T) {
+	forEachContainerd(t, func(t *testing.T, c *e2eutil.Containerd, image string) {
+		pod := func(kind string) []string {
+			return []string{"--annotation", "io.kubernetes.cri.container-type=" + kind, "--annotation", "io.kubernetes.cri.sandbox-id=pod1"}
+		}
+		run := func(id, kind string) {
+			a := append(append([]string{"run", "-d", "--runtime", runtime}, pod(kind)...), image, id, "sleep", "1000")
+			if r := c.Ctr(t, a...); r.ExitCode != 0 {
+				t.Fatalf("ctr run %s: %s", id, r)
+			}
+			waitStatus(t, c, id, "RUNNING")
+		}
+		run("pod1", "sandbox")
+		run("member", "container")
+		if n := shimProcesses(c.Namespace); n != 1 {
+			t.Fatalf("want one shim for the pod's two containers, found %d", n)
+		}
+		r := c.Ctr(t, "tasks", "exec", "--exec-id", "x", "member", "echo", "in-member")
+		if r.ExitCode != 0 || r.Stdout != "in-member\n" {
+			t.Fatalf("exec in the member: %s", r)
+		}
+		c.Ctr(t, "tasks", "kill", "-s", "SIGKILL", "member")
+		waitStatus(t, c, "member", "STOPPED")
+		removeTask(t, c, "member")
+		waitStatus(t, c, "pod1", "RUNNING")
+		if n := shimProcesses(c.Namespace); n != 1 {
+			t.Fatalf("the pod's shim should serve the sandbox still, found %d shims", n)
+		}
+		c.Ctr(t, "tasks", "kill", "-s", "SIGKILL", "pod1")
+		waitStatus(t, c, "pod1", "STOPPED")
+		removeTask(t, c, "pod1")
+		deadline := time.Now().Add(15 * time.Second)
+		for shimProcesses(c.Namespace) != 0 {
+			if time.Now().After(deadline) {
+				t.Fatalf("the pod's shim did not exit after its last container was deleted")
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
 	})
 }
