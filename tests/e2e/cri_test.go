@@ -125,8 +125,9 @@ func (x *cri) podConfig(name string, pidMode runtimeapi.NamespaceMode) *runtimea
 		x.t.Fatal(err)
 	}
 	return &runtimeapi.PodSandboxConfig{
-		Metadata:     &runtimeapi.PodSandboxMetadata{Name: name, Uid: name + "-uid", Namespace: "default"},
-		Hostname:     name,
+		Metadata: &runtimeapi.PodSandboxMetadata{Name: name, Uid: name + "-uid", Namespace: "default"},
+		// No Hostname: kubelet sets none for a hostNetwork pod (runc
+		// refuses one without a UTS namespace of the pod's own).
 		LogDirectory: logs,
 		Linux: &runtimeapi.LinuxPodSandboxConfig{
 			SecurityContext: &runtimeapi.LinuxSandboxSecurityContext{
