@@ -1,11 +1,14 @@
 package e2e
 
 import (
+	"bytes"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -461,6 +464,53 @@ func TestCtrPodOneShim(t *testing.T) {
 		for shimProcesses(c.Namespace) != 0 {
 			if time.Now().After(deadline) {
 				t.Fatalf("the pod's shim did not exit after its last container was deleted")
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
+}
+
+// syncBuffer is a bytes.Buffer safe to read while a command writes it.
+type syncBuffer struct {
+	mu sync.Mutex // guards b
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestCtrOOM: a container over its memory limit is OOM-killed in its
+// cgroup: ctr run exits 137 and containerd gets /tasks/oom.
+func TestCtrOOM(t *testing.T) {
+	forEachContainerd(t, func(t *testing.T, c *e2eutil.Containerd, image string) {
+		var events syncBuffer
+		args := c.CtrCmd("events")
+		ev := exec.Command(args[0], args[1:]...)
+		ev.Env = c.Env()
+		ev.Stdout, ev.Stderr = &events, &events
+		if err := ev.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer ev.Wait()
+		defer ev.Process.Kill()
+		r := c.Ctr(t, run([]string{"--memory-limit", "33554432"}, image, "oom",
+			"sh", "-c", `x=$(head -c 100000000 /dev/zero | tr '\0' x); echo survived ${#x}`)...)
+		if r.ExitCode != 137 || strings.Contains(r.Stdout, "survived") {
+			t.Fatalf("a container over its 32 MiB limit: want exit 137, got %s", r)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for !strings.Contains(events.String(), `/tasks/oom {"container_id":"oom"`) {
+			if time.Now().After(deadline) {
+				t.Fatalf("no /tasks/oom event for oom; ctr events:\n%s", events.String())
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
