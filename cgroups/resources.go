@@ -8,6 +8,7 @@ import (
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
+	"moat/internal/cpuset"
 	"moat/internal/log"
 )
 
@@ -89,47 +90,22 @@ func device(d specs.LinuxBlockIODevice) string { return fmt.Sprintf("%d:%d", d.M
 
 // ParseCPUList counts the CPUs of a cpuset list ("0-3,6"); 0 for an
 // empty or malformed list.
-func ParseCPUList(s string) int {
-	n := 0
-	for _, part := range strings.Split(strings.TrimSpace(s), ",") {
-		if part == "" {
-			continue
-		}
-		lo, hi, isRange := strings.Cut(part, "-")
-		a, err := strconv.Atoi(lo)
-		if err != nil {
-			return 0
-		}
-		b := a
-		if isRange {
-			if b, err = strconv.Atoi(hi); err != nil || b < a {
-				return 0
-			}
-		}
-		n += b - a + 1
-	}
-	return n
-}
+func ParseCPUList(s string) int { return cpuset.Count(s) }
 
 // CPUs is how many CPUs a container with resources r may use on a host
 // with host CPUs: the fewest of the host's, the cpuset's and the CPU
 // quota's (rounded up). Sandboxes report it as their CPU count.
 func CPUs(r *specs.LinuxResources, host int) int {
-	n := host
 	if r == nil || r.CPU == nil {
-		return n
+		return host
 	}
-	if c := ParseCPUList(r.CPU.Cpus); c > 0 && c < n {
-		n = c
+	var quota int64
+	var period uint64
+	if r.CPU.Quota != nil {
+		quota = *r.CPU.Quota
 	}
-	if q, p := r.CPU.Quota, r.CPU.Period; q != nil && *q > 0 {
-		period := uint64(100000)
-		if p != nil && *p > 0 {
-			period = *p
-		}
-		if c := int((uint64(*q) + period - 1) / period); c > 0 && c < n {
-			n = c
-		}
+	if r.CPU.Period != nil {
+		period = *r.CPU.Period
 	}
-	return n
+	return cpuset.Allowed(host, cpuset.Count(r.CPU.Cpus), quota, period)
 }

@@ -1,6 +1,7 @@
 package container
 
 import (
+	"encoding/json"
 	"fmt"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -12,6 +13,8 @@ import (
 // (runsc update): what r sets is written to the container's host cgroup
 // (zero values leave a setting as it is, as with runc), and a new pids
 // limit also goes to the sentry, which enforces it on application tasks.
+// The sentry gets every change, so that the limits the sandbox reports
+// follow.
 func (c *Container) Update(r *specs.LinuxResources) error {
 	if st := c.CurrentStatus(); st == Stopped || st == Creating {
 		return fmt.Errorf("cannot update a container that is %s: %w", st, ErrNotRunning)
@@ -26,11 +29,18 @@ func (c *Container) Update(r *specs.LinuxResources) error {
 	if err := cg.Set(r); err != nil {
 		return fmt.Errorf("updating container %q: %w", c.ID, err)
 	}
-	if r.Pids != nil && r.Pids.Limit != 0 {
-		req := &control.Request{Method: control.MethodUpdate, Update: &control.UpdateArgs{PidsLimit: r.Pids.Limit}}
-		if _, err := c.call(req, nil); err != nil {
-			return fmt.Errorf("updating container %q: %w", c.ID, err)
-		}
+	// The sandbox reports its limits (/sys/fs/cgroup, meminfo, the CPU
+	// count) and enforces the pids limit itself: it gets what was set.
+	b, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("updating container %q: %w", c.ID, err)
+	}
+	args := &control.UpdateArgs{Resources: b}
+	if r.Pids != nil {
+		args.PidsLimit = r.Pids.Limit
+	}
+	if _, err := c.call(&control.Request{Method: control.MethodUpdate, Update: args}, nil); err != nil {
+		return fmt.Errorf("updating container %q: %w", c.ID, err)
 	}
 	return nil
 }

@@ -163,7 +163,7 @@ func Create(cfg *config.Config, a CreateArgs) (p *Processes, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("encoding the spec: %w", err)
 	}
-	ca := control.ContainerArgs{ID: a.ID, Spec: specJSON, BindMounts: bindIdx, CPUs: cgroups.CPUs(specResources(a.Spec), runtime.NumCPU())}
+	ca := control.ContainerArgs{ID: a.ID, Spec: specJSON, BindMounts: bindIdx, CPUs: cgroups.CPUs(specResources(a.Spec), runtime.NumCPU()), HostCPUs: runtime.NumCPU()}
 	err = json.NewEncoder(argsW).Encode(&ca)
 	argsW.Close()
 	if err != nil {

@@ -39,8 +39,6 @@ type Container struct {
 	// execs are the processes MethodExec started, by sandbox PID, until
 	// MethodWaitPID collects them.
 	execs map[int32]*kernel.ThreadGroup
-	// pidsLimit is the pids limit in force (0: none; container_resources.go).
-	pidsLimit int64
 }
 
 // NewContainer assembles the sentry for a bundle: the root file system
@@ -76,6 +74,7 @@ func NewContainer(cfg Config, a control.ContainerArgs, goferFD int, mountFDs []i
 	if err != nil {
 		return nil, err
 	}
+	sb.Kernel.SetResources(specResources(&spec, a))
 	if err := applyMounts(sb, &spec, a.BindMounts, mountFDs); err != nil {
 		return nil, err
 	}

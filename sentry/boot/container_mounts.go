@@ -12,6 +12,7 @@ import (
 	"moat/internal/log"
 	"moat/sentry/abi/linux"
 	goferfs "moat/sentry/fs/gofer"
+	"moat/sentry/fs/sys"
 	"moat/sentry/fs/tmpfs"
 	"moat/sentry/vfs"
 )
@@ -60,9 +61,9 @@ func mountOptions(opts []string) (vfs.MountFlags, map[string]string) {
 // /proc/self/mountinfo follow the spec as with runc. /proc, /dev and
 // /dev/pts are the sentry's own whatever type the spec gives them: those
 // the spec lists are mounted at their place in the list, the others
-// first. sysfs is a read-only skeleton and mqueue an empty file system
-// (newSysfs, newMqueue); cgroup mounts are empty and read-only
-// (TODO(#3): cgroup files that report limits). Each mount records the
+// first. sysfs and cgroup mounts are the sandbox's own, read-only
+// (sentry/fs/sys, docs/sysfs.md) and mqueue an empty file system
+// (newMqueue). Each mount records the
 // spec's source for mountinfo; a gofer bind mount's root is shown as the
 // host path it serves, as Linux does.
 func applyMounts(s *Sandbox, spec *specs.Spec, bindIdx []int, bindFDs []int) error {
@@ -126,15 +127,18 @@ func applyMounts(s *Sandbox, spec *specs.Spec, bindIdx []int, bindFDs []int) err
 			}
 			fs = tmpfs.New(v, opts)
 		case m.Type == "sysfs":
-			var err error
-			if fs, err = newSysfs(v); err != nil {
-				return fmt.Errorf("mount %s: %w", dst, err)
-			}
+			fs = sys.New(s.Kernel, v)
 			flags.ReadOnly = true
 		case m.Type == "mqueue":
 			fs = newMqueue(v)
-		case m.Type == "cgroup", m.Type == "cgroup2":
-			fs = tmpfs.New(v, tmpfs.Options{RootMode: 0o555, MaxBytes: 1})
+		case m.Type == "cgroup2":
+			fs = sys.NewCgroup2(s.Kernel, v)
+			flags.ReadOnly = true
+		case m.Type == "cgroup":
+			var err error
+			if fs, err = newCgroupV1Root(v); err != nil {
+				return fmt.Errorf("mount %s: %w", dst, err)
+			}
 			flags.ReadOnly = true
 		case m.Type == "proc" || m.Type == "devpts":
 			log.Warningf("mount %s: %s is only supported at its standard place; skipped", dst, m.Type)
@@ -164,6 +168,11 @@ func applyMounts(s *Sandbox, spec *specs.Spec, bindIdx []int, bindFDs []int) err
 			source = fs.Impl().Name()
 		}
 		mnt.SetSource(source, rootPrefix)
+		if m.Type == "cgroup" {
+			if err := mountCgroupV1(s, resolved, flags, source); err != nil {
+				return fmt.Errorf("mount %s: %w", dst, err)
+			}
+		}
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package boot
 
 import (
 	"fmt"
-	"strings"
 
 	"moat/internal/log"
 	"moat/sentry/abi/linux"
@@ -51,34 +50,6 @@ func (s *Sandbox) mountStd(point, at string, flags vfs.MountFlags, source string
 	}
 	s.stdMounts[point] = m
 	return nil
-}
-
-// sysfsDirs are the directories of the sysfs skeleton.
-var sysfsDirs = []string{
-	"block", "bus", "class", "dev", "devices", "devices/system", "devices/system/cpu",
-	"firmware", "fs", "fs/cgroup", "kernel", "module", "power",
-}
-
-// newSysfs returns the sandbox's sysfs: a read-only skeleton (the
-// standard top-level directories, empty) that reports itself as sysfs.
-// The host's devices are never shown. (TODO(#4): the files programs read,
-// such as devices/system/cpu/online.)
-func newSysfs(v *vfs.VirtualFilesystem) (*vfs.Filesystem, error) {
-	fs := tmpfs.New(v, tmpfs.Options{RootMode: 0o555, Name: "sysfs", Magic: linux.SYSFS_MAGIC})
-	ctx := vfs.RootContext()
-	dirs := map[string]vfs.Inode{"": fs.Root().Inode()}
-	for _, d := range sysfsDirs {
-		parent, name := "", d
-		if i := strings.LastIndexByte(d, '/'); i >= 0 {
-			parent, name = d[:i], d[i+1:]
-		}
-		in, errno := dirs[parent].Mkdir(ctx, name, vfs.CreateOptions{Mode: 0o755})
-		if errno != 0 {
-			return nil, fmt.Errorf("building sysfs: %s: %w", d, errno)
-		}
-		dirs[d] = in
-	}
-	return fs, nil
 }
 
 // newMqueue returns the sandbox's mqueue mount: an empty file system that

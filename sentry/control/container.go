@@ -28,6 +28,10 @@ type ContainerArgs struct {
 	BindMounts []int `json:"bindMounts,omitempty"`
 	// CPUs the sandbox reports.
 	CPUs int `json:"cpus"`
+	// HostCPUs is how many CPUs the sandbox could use without the
+	// spec's cpuset and quota (runsc's sched_getaffinity count), from
+	// which the sentry works out its CPU count again after runsc update.
+	HostCPUs int `json:"hostCpus,omitempty"`
 }
 
 // GoferMount is one bind mount the gofer serves (runsc gofer

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"moat/sentry/platform"
@@ -75,6 +76,12 @@ type Kernel struct {
 
 	// pause is runsc pause's state (pause.go).
 	pause pauseState
+
+	// resources are the container's limits (resources.go), or nil.
+	resources atomic.Pointer[Resources]
+	// cgroupMu guards cgroups, the cgroup hierarchies mounted so far.
+	cgroupMu sync.Mutex
+	cgroups  []CgroupHierarchy
 }
 
 // ExitStatus is how a thread group ended.
@@ -166,8 +173,14 @@ func (k *Kernel) Domainname() string {
 // BootTime returns when the kernel started.
 func (k *Kernel) BootTime() time.Time { return k.bootTime }
 
-// CPUs returns the number of CPUs the sandbox reports.
-func (k *Kernel) CPUs() int { return k.cfg.CPUs }
+// CPUs returns the number of CPUs the sandbox reports: what the
+// container's limits allow (SetResources), or Config.CPUs.
+func (k *Kernel) CPUs() int {
+	if r := k.resources.Load(); r != nil {
+		return r.CPUs()
+	}
+	return k.cfg.CPUs
+}
 
 // Wait blocks until the init process has exited and returns its status.
 func (k *Kernel) Wait() ExitStatus {

@@ -14,6 +14,8 @@ const (
 	ANON_INODE_FS_MAGIC = 0x09041934
 	SYSFS_MAGIC         = 0x62656572
 	MQUEUE_MAGIC        = 0x19800202
+	CGROUP_SUPER_MAGIC  = 0x27e0eb
+	CGROUP2_SUPER_MAGIC = 0x63677270
 )
 
 // Statfs is struct statfs on amd64.

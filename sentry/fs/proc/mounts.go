@@ -22,6 +22,9 @@ type mountEntry struct {
 	// Source is the mount's source ("proc", "shm", a host path).
 	Source string
 	Flags  vfs.MountFlags
+	// Super are the file system's own options after rw/ro ("cpu,cpuacct"
+	// for a cgroup v1 hierarchy), or "".
+	Super string
 }
 
 // mountsFile returns the taskEntry constructor of mounts or mountinfo.
@@ -65,6 +68,9 @@ func (fs *filesystem) collectMounts(root vfs.VirtualDentry) []mountEntry {
 		}
 		if e.Source == "" {
 			e.Source = mountSource(e.FSType)
+		}
+		if so, ok := m.Filesystem().Impl().(interface{ SuperOptions() string }); ok {
+			e.Super = so.SuperOptions()
 		}
 		out = append(out, e)
 	}
@@ -121,9 +127,17 @@ func escapeMountField(s string) string {
 func formatMounts(ms []mountEntry) []byte {
 	var b strings.Builder
 	for _, m := range ms {
-		fmt.Fprintf(&b, "%s %s %s %s 0 0\n", escapeMountField(m.Source), escapeMountField(m.Point), m.FSType, mountOptions(m.Flags))
+		fmt.Fprintf(&b, "%s %s %s %s%s 0 0\n", escapeMountField(m.Source), escapeMountField(m.Point), m.FSType, mountOptions(m.Flags), withComma(m.Super))
 	}
 	return []byte(b.String())
+}
+
+// withComma returns "," + s, or "" for an empty s.
+func withComma(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "," + s
 }
 
 // formatMountinfo renders /proc/PID/mountinfo. No mount shares a peer
@@ -135,9 +149,9 @@ func formatMountinfo(ms []mountEntry) []byte {
 		if m.Flags.ReadOnly {
 			super = "ro"
 		}
-		fmt.Fprintf(&b, "%d %d 0:%d %s %s %s - %s %s %s\n", m.ID, m.ParentID, m.DevMinor,
+		fmt.Fprintf(&b, "%d %d 0:%d %s %s %s - %s %s %s%s\n", m.ID, m.ParentID, m.DevMinor,
 			escapeMountField(m.Root), escapeMountField(m.Point), mountOptions(m.Flags), m.FSType,
-			escapeMountField(m.Source), super)
+			escapeMountField(m.Source), super, withComma(m.Super))
 	}
 	return []byte(b.String())
 }

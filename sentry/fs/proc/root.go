@@ -94,7 +94,11 @@ func (fs *filesystem) genCPUInfo(vfs.Context, *kernel.Task) ([]byte, linux.Errno
 
 func (fs *filesystem) genMeminfo(vfs.Context, *kernel.Task) ([]byte, linux.Errno) {
 	live := fs.live()
-	if l := fs.host.MemoryLimit; l > 0 && (!live.Valid || l < live.TotalRAM) {
+	l := fs.host.MemoryLimit
+	if r, ok := fs.k.Resources(); ok { // a container's limit, which runsc update changes
+		l = r.MemoryLimit
+	}
+	if l > 0 && (!live.Valid || l < live.TotalRAM) {
 		return formatMeminfo(limitedMeminfo(l, fs.sandboxMemory()), LiveStats{}), 0
 	}
 	return formatMeminfo(fs.host.Meminfo, live), 0

@@ -31,9 +31,19 @@ func genAuxv(ctx vfs.Context, t *kernel.Task) ([]byte, linux.Errno) {
 	return b, 0
 }
 
-func genCgroup(vfs.Context, *kernel.Task) ([]byte, linux.Errno) {
-	// The sandbox sees itself at the root of a cgroup v2 hierarchy.
-	return []byte("0::/\n"), 0
+// genCgroup lists the cgroup hierarchies mounted in the sandbox
+// (sentry/fs/sys), the process at the root of each; with none, the
+// sandbox sees itself at the root of a cgroup v2 hierarchy.
+func genCgroup(_ vfs.Context, t *kernel.Task) ([]byte, linux.Errno) {
+	hs := t.Kernel().CgroupHierarchies()
+	if len(hs) == 0 {
+		return []byte("0::/\n"), 0
+	}
+	var b strings.Builder
+	for _, h := range hs {
+		b.WriteString(strconv.Itoa(h.ID) + ":" + h.Controllers + ":/\n")
+	}
+	return []byte(b.String()), 0
 }
 
 // readRange copies [start, end) of m's memory, stopping at the first
