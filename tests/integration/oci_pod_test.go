@@ -288,3 +288,40 @@ func mapValues(m map[string]string) []string {
 	}
 	return out
 }
+
+// TestOCIReadOnlyRootMountPoints: a read-only root without the mount
+// points a pod sandbox needs (a pause image is a single binary) gets them
+// in the host's rootfs before it is served, as runc makes them: the CRI's
+// file bind mounts (/etc/resolv.conf) and directory ones (/dev/shm).
+func TestOCIReadOnlyRootMountPoints(t *testing.T) {
+	o := newOCI(t)
+	rootfs := t.TempDir()
+	os.MkdirAll(filepath.Join(rootfs, "bin"), 0o755)
+	bb, err := os.ReadFile(testutil.Busybox)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(rootfs, "bin/busybox"), bb, 0o755)
+	for _, applet := range []string{"sh", "cat", "ls"} {
+		os.Symlink("busybox", filepath.Join(rootfs, "bin", applet))
+	}
+	src := t.TempDir()
+	resolv := filepath.Join(src, "resolv.conf")
+	os.WriteFile(resolv, []byte("nameserver 192.0.2.1\n"), 0o644)
+	shm := t.TempDir()
+	bundle := o.bundle(func(s *specs.Spec) {
+		s.Root.Path = rootfs
+		s.Mounts = append(s.Mounts,
+			specs.Mount{Destination: "/dev/shm", Type: "bind", Source: shm, Options: []string{"rbind", "ro"}},
+			specs.Mount{Destination: "/etc/resolv.conf", Type: "bind", Source: resolv, Options: []string{"rbind", "ro"}})
+	}, "/bin/sh", "-c", "cat /etc/resolv.conf; ls -d /dev/shm /proc/self")
+	r := o.must("run", "--bundle", bundle, "ro1")
+	if r.stdout != "nameserver 192.0.2.1\n/dev/shm\n/proc/self\n" {
+		t.Errorf("output: %s", r)
+	}
+	for p, dir := range map[string]bool{"etc/resolv.conf": false, "dev/shm": true, "proc": true, "tmp": true} {
+		if st, err := os.Stat(filepath.Join(rootfs, p)); err != nil || st.IsDir() != dir {
+			t.Errorf("host rootfs %s: %v", p, err)
+		}
+	}
+}
