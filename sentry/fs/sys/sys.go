@@ -68,7 +68,7 @@ func (fs *filesystem) StatFS(vfs.Context) (linux.Statfs, linux.Errno) {
 
 // sysfsDirs are the empty standard directories of sysfs, beside
 // devices/system/cpu. fs/cgroup is where cgroup file systems are mounted.
-var sysfsDirs = []string{"block", "bus", "class", "dev", "firmware", "fs/cgroup", "kernel", "module", "power"}
+var sysfsDirs = []string{"block", "bus", "class", "dev", "devices/system", "firmware", "fs/cgroup", "kernel", "module", "power"}
 
 // New returns a sysfs for the sandbox of k, registered with v. Mount it
 // read-only: nothing in it can be written.
