@@ -231,6 +231,12 @@ func bindMounts(spec *specs.Spec, bundle string) ([]control.GoferMount, []int, e
 		if _, err := os.Stat(src); err != nil {
 			return nil, nil, fmt.Errorf("bind mount %s: source: %w", m.Destination, err)
 		}
+		// mount(2) follows symlinks in a bind source, so runc does too
+		// (Docker's --init binds /usr/bin/docker-init, a symlink); the
+		// gofer opens the source without following them.
+		if real, err := filepath.EvalSymlinks(src); err == nil {
+			src = real
+		}
 		ro := false
 		for _, o := range m.Options {
 			switch o {

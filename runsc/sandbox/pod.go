@@ -114,7 +114,9 @@ func startGofer(cfg *config.Config, spec *specs.Spec, bundle string, binds []con
 			f.Close()
 		}
 	}
-	defer closeAll(goferEnds)
+	// The gofer's ends are closed here once it has them (or failed to
+	// start), so that a gofer that dies gives the sandbox EOF, not a hang.
+	defer func() { closeAll(goferEnds) }()
 	for i := 0; i <= len(binds); i++ {
 		fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
 		if err != nil {

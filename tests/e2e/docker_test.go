@@ -37,6 +37,13 @@ func TestDocker(t *testing.T) {
 			})
 		}
 	})
+	t.Run("Init", func(t *testing.T) {
+		// --init binds /usr/bin/docker-init (a symlink to tini) as a file.
+		both(t, func(rt string) string {
+			r := d.docker(t, "", "run", "--rm", "--init", "--runtime="+rt, img, "sh", "-c", "cat /proc/1/cmdline | tr '\\0' ' '; exit 6")
+			return res(r.ExitCode, r.Stdout)
+		})
+	})
 	t.Run("EnvWorkdirUser", func(t *testing.T) {
 		both(t, func(rt string) string {
 			r := d.docker(t, "", "run", "--rm", "--runtime="+rt, "-e", "FOO=bar", "-w", "/etc", "-u", "1000:1001", img,
