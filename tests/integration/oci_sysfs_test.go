@@ -238,6 +238,40 @@ func testSysfs(t *testing.T, gm, typ, script string) {
 		t.Errorf("after removing the limits: quota %q limit %q", v["quota"], v["mem"])
 	}
 	o.must("delete", "--force", "c1")
+
+	// Go's runtime itself opens the file the test program found, at its
+	// start (strace of the sandbox: the openat succeeds).
+	logs := t.TempDir()
+	b2 := o.bundle(func(s *specs.Spec) {
+		s.Mounts = append(s.Mounts,
+			specs.Mount{Destination: "/sys", Type: "sysfs", Source: "sysfs", Options: ro},
+			specs.Mount{Destination: "/sys/fs/cgroup", Type: typ, Source: "cgroup", Options: ro},
+			specs.Mount{Destination: "/tmp/gm", Type: "bind", Source: gm, Options: []string{"rbind", "ro"}},
+		)
+		s.Linux = &specs.Linux{CgroupsPath: cg + "-go", Resources: &specs.LinuxResources{
+			CPU: &specs.LinuxCPU{Quota: i64p(100000), Period: u64p(100000)},
+		}}
+	}, "/tmp/gm/cgroupcpu")
+	r := o.must("--strace", "--debug-log="+logs+"/", "run", "--bundle", b2, "c2")
+	if !strings.HasPrefix(r.stdout, "gomaxprocs=1 numcpu=1 limit=100000/100000 ") {
+		t.Errorf("Go program with a 1-CPU quota: %s", r)
+	}
+	file := strings.TrimSpace(r.stdout[strings.Index(r.stdout, "file=")+5:])
+	// The runtime opens it at its start and keeps it; the program opens
+	// it once more.
+	opens := 0
+	ents, _ := os.ReadDir(logs)
+	for _, e := range ents {
+		b, _ := os.ReadFile(filepath.Join(logs, e.Name()))
+		for _, line := range strings.Split(string(b), "\n") {
+			if strings.Contains(line, "] openat(-100, \""+file+"\", ") && strings.Contains(line, ") = 0x") {
+				opens++
+			}
+		}
+	}
+	if opens != 2 {
+		t.Errorf("successful opens of %s in the strace log: %d, want 2 (Go's runtime and the program)", file, opens)
+	}
 }
 
 // checkCPUs checks that sysfs, affinity, cpuinfo and Go agree on n CPUs
