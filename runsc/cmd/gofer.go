@@ -22,7 +22,6 @@ var Gofer = &cli.Command{
 		&cli.StringFlag{Name: "root", Required: true, Usage: "host directory to serve"},
 		&cli.BoolFlag{Name: "read-only", Usage: "refuse every change"},
 		&cli.StringFlag{Name: "bind-mounts", Usage: "JSON list of bind mounts ({source, readOnly}) served on fds 4, 5, ..."},
-		&cli.StringFlag{Name: "mount-points", Usage: "JSON list of mount points ({path, file}) to create in the root first (a read-only root)"},
 	},
 	Action: func(c *cli.Context) error {
 		cfg, err := globalConfig(c)
@@ -37,15 +36,6 @@ var Gofer = &cli.Command{
 		if b := c.String("bind-mounts"); b != "" {
 			if err := json.Unmarshal([]byte(b), &binds); err != nil {
 				return cli.Exit(fmt.Sprintf("runsc gofer: --bind-mounts: %v", err), 1)
-			}
-		}
-		if b := c.String("mount-points"); b != "" {
-			var mps []gofer.MountPoint
-			if err := json.Unmarshal([]byte(b), &mps); err != nil {
-				return cli.Exit(fmt.Sprintf("runsc gofer: --mount-points: %v", err), 1)
-			}
-			if err := gofer.MakeMountPoints(gcfg.Root, mps); err != nil {
-				return cli.Exit(fmt.Sprintf("runsc gofer: %v", err), 1)
 			}
 		}
 		// Bind mounts are opened before Setup leaves the host's tree.

@@ -91,7 +91,7 @@ func Create(cfg *config.Config, a CreateArgs) (p *Processes, err error) {
 
 	// The gofer, with its sockets: the root file system, then one per
 	// bind mount.
-	gofer, sentryEnds, err := startGofer(cfg, a.Spec, a.Bundle, binds)
+	gofer, sentryEnds, err := startGofer(cfg, a.Spec, binds)
 	if err != nil {
 		return nil, err
 	}

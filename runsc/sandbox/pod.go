@@ -51,7 +51,7 @@ func Join(cfg *config.Config, a JoinArgs) (goferPID int, err error) {
 			os.Remove(filepath.Join(a.StateDir, cgroups.StateFile))
 		}
 	}()
-	gofer, sentryEnds, err := startGofer(cfg, a.Spec, a.Bundle, binds)
+	gofer, sentryEnds, err := startGofer(cfg, a.Spec, binds)
 	if err != nil {
 		return 0, err
 	}
@@ -99,11 +99,10 @@ func Join(cfg *config.Config, a JoinArgs) (goferPID int, err error) {
 }
 
 // startGofer starts the gofer for spec's root and bind mounts in its own
-// session and mount namespace (a read-only root gets its missing mount
-// points first, mountpoints.go), and returns it with the sentry's ends of
+// session and mount namespace, and returns it with the sentry's ends of
 // its sockets (the root's first, then one per bind mount), which the
 // caller closes once it has passed them on.
-func startGofer(cfg *config.Config, spec *specs.Spec, bundle string, binds []control.GoferMount) (*exec.Cmd, []*os.File, error) {
+func startGofer(cfg *config.Config, spec *specs.Spec, binds []control.GoferMount) (*exec.Cmd, []*os.File, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, nil, fmt.Errorf("finding runsc: %w", err)
@@ -135,10 +134,6 @@ func startGofer(cfg *config.Config, spec *specs.Spec, bundle string, binds []con
 	gargs := append(cfg.ToArgs(), "gofer", "--root="+spec.Root.Path)
 	if spec.Root.Readonly {
 		gargs = append(gargs, "--read-only")
-		if mps := mountPoints(spec, bundle); len(mps) > 0 {
-			b, _ := json.Marshal(mps)
-			gargs = append(gargs, "--mount-points="+string(b))
-		}
 	}
 	if len(binds) > 0 {
 		b, _ := json.Marshal(binds)

@@ -47,6 +47,20 @@ func pauseImage(path string) error {
 		return fmt.Errorf("busybox image config: %w", err)
 	}
 	config["config"].(map[string]any)["Cmd"] = []string{"sleep", "2147483647"}
+	// TODO(#5): runsc cannot create a missing mount point in a read-only
+	// root yet (runc creates it in the host's rootfs), and the CRI makes
+	// the sandbox's root read-only and bind-mounts /etc/resolv.conf: a
+	// second layer brings the files the CRI mounts over.
+	etc, err := etcLayer()
+	if err != nil {
+		return err
+	}
+	rootfs := config["rootfs"].(map[string]any)
+	rootfs["diff_ids"] = append(rootfs["diff_ids"].([]any), sha(etc))
+	manifest["layers"] = append(manifest["layers"].([]any), map[string]any{
+		"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": sha(etc), "size": len(etc),
+	})
+	blobs[blobName(sha(etc))] = etc
 	newConfig, _ := json.Marshal(config)
 	cfgDesc["digest"], cfgDesc["size"] = sha(newConfig), len(newConfig)
 	newManifest, _ := json.Marshal(manifest)
@@ -94,6 +108,21 @@ func pauseImage(path string) error {
 		return err
 	}
 	return os.WriteFile(path, buf.Bytes(), 0o644)
+}
+
+// etcLayer is a layer with the empty files the CRI bind-mounts over.
+func etcLayer() ([]byte, error) {
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	for _, f := range []string{"etc/resolv.conf", "etc/hostname", "etc/hosts"} {
+		if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: f, Mode: 0o644}); err != nil {
+			return nil, err
+		}
+	}
+	if err := tw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // readTar returns the regular files of a tarball by name.
