@@ -67,6 +67,7 @@ echo nprocall=$(nproc --all)
 echo cpuinfo=$(grep -c ^processor /proc/cpuinfo)
 echo memtotal=$(grep MemTotal /proc/meminfo | tr -s ' ')
 echo selfcgroup=$(cat /proc/self/cgroup | tr '\n' ' ')
+echo proccgroups=$(tail -n +2 /proc/cgroups | cut -f1,2,4 | tr '\t\n' ': ')
 echo go=$(/tmp/gm/cgroupcpu)
 echo sysfs=$(stat -f -c %T /sys)
 echo top=$(ls /sys | tr '\n' ' ')
@@ -154,15 +155,16 @@ func testSysfs(t *testing.T, gm, typ, script string) {
 	}
 	if typ == "cgroup" {
 		for k, w := range map[string]string{
-			"hier":       "cpu cpu,cpuacct cpuacct cpuset memory pids",
-			"mem":        "134217728",
-			"quota":      "150000",
-			"period":     "100000",
-			"shares":     "512",
-			"cpuset":     cpuList(n),
-			"selfcgroup": "4:pids:/ 3:memory:/ 2:cpuset:/ 1:cpu,cpuacct:/",
-			"mountinfo":  "/ /sys/fs/cgroup/cpu,cpuacct ro,nosuid,nodev,noexec,relatime - cgroup cgroup ro,cpu,cpuacct",
-			"write":      "/bin/sh: can't create /sys/fs/cgroup/pids/pids.max: Read-only file system",
+			"hier":        "cpu cpu,cpuacct cpuacct cpuset memory pids",
+			"mem":         "134217728",
+			"quota":       "150000",
+			"period":      "100000",
+			"shares":      "512",
+			"cpuset":      cpuList(n),
+			"selfcgroup":  "4:pids:/ 3:memory:/ 2:cpuset:/ 1:cpu,cpuacct:/",
+			"proccgroups": "cpuset:2:1 cpu:1:1 cpuacct:1:1 memory:3:1 pids:4:1",
+			"mountinfo":   "/ /sys/fs/cgroup/cpu,cpuacct ro,nosuid,nodev,noexec,relatime - cgroup cgroup ro,cpu,cpuacct",
+			"write":       "/bin/sh: can't create /sys/fs/cgroup/pids/pids.max: Read-only file system",
 		} {
 			want[k] = w
 		}
@@ -174,6 +176,7 @@ func testSysfs(t *testing.T, gm, typ, script string) {
 			"weight":      "20", // 1 + (512-2)*9999/262142, as on a v2 host
 			"cpuset":      cpuList(n),
 			"selfcgroup":  "0::/",
+			"proccgroups": "cpuset:0:1 cpu:0:1 cpuacct:0:1 memory:0:1 pids:0:1",
 			"cgfs":        "63677270", // CGROUP2_SUPER_MAGIC
 			"write":       "/bin/sh: can't create /sys/fs/cgroup/memory.max: Read-only file system",
 		} {

@@ -1,9 +1,14 @@
 package proc
 
 import (
+	"fmt"
 	"path"
 	"strconv"
 	"strings"
+
+	"moat/sentry/abi/linux"
+	"moat/sentry/kernel"
+	"moat/sentry/vfs"
 )
 
 // unlimitedMemory is where cgroup v1 memory limits mean "no limit" (the
@@ -77,4 +82,32 @@ func limitedMeminfo(limit, used uint64) []MeminfoField {
 		{"Buffers", 0, true}, {"Cached", 0, true}, {"SwapCached", 0, true},
 		{"SwapTotal", 0, true}, {"SwapFree", 0, true}, {"Shmem", 0, true},
 	}
+}
+
+// cgroupControllers are the controllers /proc/cgroups lists: those whose
+// limits the sandbox's cgroup file systems report (sentry/fs/sys), in
+// Linux's order.
+var cgroupControllers = []string{"cpuset", "cpu", "cpuacct", "memory", "pids"}
+
+// genCgroups renders /proc/cgroups: each controller with the ID of the
+// cgroup v1 hierarchy it is mounted in (0: none, or cgroup v2), one
+// cgroup, enabled. JVMs read it to find their cgroup version.
+func (fs *filesystem) genCgroups(vfs.Context, *kernel.Task) ([]byte, linux.Errno) {
+	return []byte(formatCgroups(fs.k.CgroupHierarchies())), 0
+}
+
+// formatCgroups renders /proc/cgroups for the mounted hierarchies hs.
+func formatCgroups(hs []kernel.CgroupHierarchy) string {
+	var b strings.Builder
+	b.WriteString("#subsys_name\thierarchy\tnum_cgroups\tenabled\n")
+	for _, c := range cgroupControllers {
+		id := 0
+		for _, h := range hs {
+			if h.ID > 0 && hasController(h.Controllers, c) {
+				id = h.ID
+			}
+		}
+		fmt.Fprintf(&b, "%s\t%d\t1\t1\n", c, id)
+	}
+	return b.String()
 }

@@ -3,6 +3,8 @@ package proc
 import (
 	"errors"
 	"testing"
+
+	"moat/sentry/kernel"
 )
 
 func TestCgroupMemoryLimit(t *testing.T) {
@@ -38,5 +40,16 @@ func TestLimitedMeminfo(t *testing.T) {
 	}
 	if got := limitedMeminfo(1<<20, 2<<20); got[1].Value != 0 {
 		t.Errorf("over the limit: MemFree %d, want 0", got[1].Value)
+	}
+}
+
+func TestFormatCgroups(t *testing.T) {
+	head := "#subsys_name\thierarchy\tnum_cgroups\tenabled\n"
+	if got, want := formatCgroups(nil), head+"cpuset\t0\t1\t1\ncpu\t0\t1\t1\ncpuacct\t0\t1\t1\nmemory\t0\t1\t1\npids\t0\t1\t1\n"; got != want {
+		t.Errorf("no hierarchies:\n%s\nwant\n%s", got, want)
+	}
+	hs := []kernel.CgroupHierarchy{{ID: 4, Controllers: "pids"}, {ID: 3, Controllers: "memory"}, {ID: 2, Controllers: "cpuset"}, {ID: 1, Controllers: "cpu,cpuacct"}, {ID: 0}}
+	if got, want := formatCgroups(hs), head+"cpuset\t2\t1\t1\ncpu\t1\t1\t1\ncpuacct\t1\t1\t1\nmemory\t3\t1\t1\npids\t4\t1\t1\n"; got != want {
+		t.Errorf("v1:\n%s\nwant\n%s", got, want)
 	}
 }

@@ -50,6 +50,7 @@ func (fs *filesystem) newRoot() vfs.Inode {
 	b := &builder{fs: fs}
 	root := &rootDir{staticDir{node: b.node(unix.S_IFDIR | 0o555)}}
 	root.children = []child{
+		{"cgroups", b.file(fs.genCgroups)},
 		{"cpuinfo", b.file(fs.genCPUInfo)},
 		{"filesystems", b.text(func() string { return strings.TrimSuffix(filesystemsText, "\n") })},
 		{"loadavg", b.file(fs.genLoadavg)},
