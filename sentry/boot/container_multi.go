@@ -140,6 +140,12 @@ func (c *Container) route(req *control.Request, fds []int) *control.Response {
 		closeAll(fds)
 		return &control.Response{Error: fmt.Sprintf("no container %q in this sandbox", req.ContainerID), Errno: int(linux.ESRCH)}
 	}
+	if target.sub && (req.Method == control.MethodPause || req.Method == control.MethodResume) {
+		// The sentry stops and continues every task at once.
+		closeAll(fds)
+		return errResponse(fmt.Errorf("container %s is in the sandbox of %s: %s applies to the whole pod, through %s: %w",
+			target.ID, p.root.ID, req.Method, p.root.ID, linux.EINVAL))
+	}
 	return target.handle(req, fds)
 }
 

@@ -159,6 +159,11 @@ func TestOCIPod(t *testing.T) {
 		t.Errorf("hostname in a: %q", got)
 	}
 
+	// Pausing is the whole sandbox's.
+	o.fails("applies to the whole pod", "pause", "b")
+	o.must("pause", "pod")
+	o.must("resume", "pod")
+
 	// Stopping one member leaves the others running.
 	o.must("kill", "a", "KILL")
 	if r := o.must("wait", "a"); !strings.Contains(r.stdout, `"exitStatus":137`) {
