@@ -143,8 +143,24 @@ func (d *dockerd) stop(t *testing.T) {
 			t.Errorf("leaked cgroup: %s", cg)
 		}
 	}
+	// runsc's state directories (the runc shim's --root) must be gone.
+	state := filepath.Join(d.dir, "exec", "runtime-runc", "moby")
+	if ents, _ := os.ReadDir(state); len(ents) > 0 {
+		for _, e := range ents {
+			t.Errorf("leaked runsc state: %s", filepath.Join(state, e.Name()))
+		}
+	}
 	if !t.Failed() {
-		os.RemoveAll(d.dir)
+		var err error
+		for i := 0; i < 50; i++ {
+			if err = os.RemoveAll(d.dir); err == nil {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		if err != nil {
+			t.Logf("removing %s: %v", d.dir, err)
+		}
 	}
 }
 
