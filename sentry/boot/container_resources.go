@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
@@ -69,6 +71,13 @@ func mergeResources(r *kernel.Resources, lr *specs.LinuxResources) {
 	}
 	if p := lr.Pids; p != nil && p.Limit != 0 {
 		r.PidsLimit = max(p.Limit, 0)
+	}
+	if h, ok := lr.Unified["memory.high"]; ok {
+		if h = strings.TrimSpace(h); h == "max" {
+			r.MemoryHigh = 0
+		} else if v, err := strconv.ParseInt(h, 10, 64); err == nil && v >= 0 {
+			r.MemoryHigh = pageBytes(v)
+		}
 	}
 }
 

@@ -31,6 +31,9 @@ type Resources struct {
 	// MemoryReservation is the soft limit (memory.low on cgroup v2) in
 	// bytes; 0: none.
 	MemoryReservation uint64
+	// MemoryHigh is cgroup v2's memory.high (set only through the
+	// spec's linux.resources.unified) in bytes; 0: none.
+	MemoryHigh uint64
 	// PidsLimit is the pids limit; 0: none.
 	PidsLimit int64
 }

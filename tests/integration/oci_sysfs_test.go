@@ -11,6 +11,8 @@ import (
 	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"moat/tests/testutil"
 )
 
 // buildCgroupCPU builds testdata/cgroupcpu (CGO_ENABLED=0, static) into
@@ -293,5 +295,60 @@ func checkCPUs(t *testing.T, v map[string]string, n int, limit string) {
 	}
 	if g := "gomaxprocs=" + strconv.Itoa(n) + " numcpu=" + strconv.Itoa(n) + " limit=" + limit + " "; !strings.HasPrefix(v["go"], g) {
 		t.Errorf("Go program: %q, want %q...", v["go"], g)
+	}
+}
+
+// TestOCISysfsRuntimes runs the host's Java and Node.js (the root file
+// system is the host's /, read-only) in a container with a 512 MiB
+// memory limit, a one-CPU quota and a pids limit, under both cgroup
+// layouts: the JVM's container support and Node's os.availableParallelism
+// and process.constrainedMemory report the limits. Both are on this kind
+// of machine; tests/integration/debian-packages.txt has the JVM.
+func TestOCISysfsRuntimes(t *testing.T) {
+	var missing []string
+	for _, p := range []string{"/usr/bin/java", "/usr/bin/node"} {
+		if _, err := os.Stat(p); err != nil {
+			missing = append(missing, p)
+		}
+	}
+	if len(missing) > 0 {
+		if testutil.RequireSandbox() {
+			t.Fatalf("missing %v (scripts/deps.sh installs the JVM; Node.js comes with the machine)", missing)
+		}
+		t.Skipf("missing %v", missing)
+	}
+	script := `java -XshowSettings:system -version 2>&1; node -e 'console.log("node", require("os").availableParallelism(), process.constrainedMemory())'`
+	for _, typ := range []string{"cgroup", "cgroup2"} {
+		t.Run(typ, func(t *testing.T) {
+			cg := testCgroupParent(t) + "/r1"
+			o := newOCI(t)
+			b := o.bundle(func(s *specs.Spec) {
+				s.Root.Path = "/"
+				s.Process.Env = append(s.Process.Env, "HOME=/tmp")
+				ro := []string{"nosuid", "noexec", "nodev", "ro"}
+				s.Mounts = append(s.Mounts,
+					specs.Mount{Destination: "/sys", Type: "sysfs", Source: "sysfs", Options: ro},
+					specs.Mount{Destination: "/sys/fs/cgroup", Type: typ, Source: "cgroup", Options: ro},
+				)
+				s.Linux = &specs.Linux{CgroupsPath: cg, Resources: &specs.LinuxResources{
+					Memory: &specs.LinuxMemory{Limit: i64p(512 << 20)},
+					CPU:    &specs.LinuxCPU{Quota: i64p(100000), Period: u64p(100000)},
+					Pids:   &specs.LinuxPids{Limit: 200},
+				}}
+			}, "/bin/sh", "-c", script)
+			r := o.must("run", "--bundle", b, "r1")
+			for _, want := range []string{
+				"Provider: cgroupv" + map[string]string{"cgroup": "1", "cgroup2": "2"}[typ],
+				"Effective CPU Count: 1\n",
+				"CPU Quota: 100000us\n",
+				"Memory Limit: 512.00M\n",
+				"Maximum Processes Limit: 200\n",
+				"node 1 536870912\n",
+			} {
+				if !strings.Contains(r.stdout, want) {
+					t.Errorf("no %q in:\n%s", want, r.stdout)
+				}
+			}
+		})
 	}
 }

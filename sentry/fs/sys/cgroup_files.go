@@ -40,6 +40,7 @@ func (fs *filesystem) v2Files() []entry {
 			return strconv.FormatUint(cpuWeight(r.CPUShares), 10)
 		})},
 		{"cpuset.cpus.effective", fs.limitFile(0o444, func(r *kernel.Resources) string { return cpuset.List(r.CPUs()) })},
+		{"memory.high", fs.limitFile(0o644, func(r *kernel.Resources) string { return bytesOrMax(r.MemoryHigh, "max") })},
 		{"memory.low", fs.limitFile(0o644, func(r *kernel.Resources) string {
 			return strconv.FormatUint(r.MemoryReservation, 10)
 		})},

@@ -212,6 +212,7 @@ func TestCgroupFiles(t *testing.T) {
 			"/sys/fs/cgroup/cpuset.cpus.effective":  "0-1\n",
 			"/sys/fs/cgroup/memory.max":             "max\n",
 			"/sys/fs/cgroup/memory.low":             "0\n",
+			"/sys/fs/cgroup/memory.high":            "max\n",
 			"/sys/fs/cgroup/pids.max":               "max\n",
 			"/sys/fs/cgroup/pids.current":           "0\n",
 			"/sys/fs/cgroup/cgroup.procs":           "",
@@ -227,12 +228,13 @@ func TestCgroupFiles(t *testing.T) {
 			"/v1/pids/tasks":                        "",
 		}},
 		{"limited", &kernel.Resources{HostCPUs: 2, CpusetCPUs: 2, CPUQuota: 150000, CPUPeriod: 200000, CPUShares: 512,
-			MemoryLimit: 64 << 20, MemoryReservation: 32 << 20, PidsLimit: 40}, map[string]string{
+			MemoryLimit: 64 << 20, MemoryReservation: 32 << 20, MemoryHigh: 48 << 20, PidsLimit: 40}, map[string]string{
 			"/sys/fs/cgroup/cpu.max":                "150000 200000\n",
 			"/sys/fs/cgroup/cpu.weight":             "20\n",
 			"/sys/fs/cgroup/cpuset.cpus.effective":  "0\n",
 			"/sys/fs/cgroup/memory.max":             "67108864\n",
 			"/sys/fs/cgroup/memory.low":             "33554432\n",
+			"/sys/fs/cgroup/memory.high":            "50331648\n",
 			"/sys/fs/cgroup/pids.max":               "40\n",
 			"/v1/cpu,cpuacct/cpu.cfs_quota_us":      "150000\n",
 			"/v1/cpu,cpuacct/cpu.cfs_period_us":     "200000\n",
@@ -261,14 +263,14 @@ func TestCgroupFiles(t *testing.T) {
 func TestCgroupLayout(t *testing.T) {
 	e := newEnv(t, 1)
 	if got, want := e.list("/sys/fs/cgroup"), []string{"cgroup.controllers", "cgroup.procs", "cgroup.subtree_control", "cgroup.threads",
-		"cpu.max", "cpu.weight", "cpuset.cpus.effective", "memory.low", "memory.max", "pids.current", "pids.max"}; !slices.Equal(got, want) {
+		"cpu.max", "cpu.weight", "cpuset.cpus.effective", "memory.high", "memory.low", "memory.max", "pids.current", "pids.max"}; !slices.Equal(got, want) {
 		t.Errorf("cgroup2: %v, want %v", got, want)
 	}
 	if got, want := e.list("/v1/memory"), []string{"cgroup.procs", "memory.limit_in_bytes", "memory.soft_limit_in_bytes", "tasks"}; !slices.Equal(got, want) {
 		t.Errorf("memory: %v, want %v", got, want)
 	}
 	// /proc/self/cgroup lists what was mounted, highest ID first.
-	want := []kernel.CgroupHierarchy{{4, "pids"}, {3, "memory"}, {2, "cpuset"}, {1, "cpu,cpuacct"}, {0, ""}}
+	want := []kernel.CgroupHierarchy{{ID: 4, Controllers: "pids"}, {ID: 3, Controllers: "memory"}, {ID: 2, Controllers: "cpuset"}, {ID: 1, Controllers: "cpu,cpuacct"}, {ID: 0}}
 	if got := e.k.CgroupHierarchies(); !slices.Equal(got, want) {
 		t.Errorf("hierarchies %v, want %v", got, want)
 	}
