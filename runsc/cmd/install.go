@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
 	"github.com/urfave/cli/v2"
+
+	"moat/runsc/config"
 )
 
 // defaultDockerConfig is where dockerd reads its configuration.
@@ -41,6 +45,9 @@ var Install = &cli.Command{
 		args := c.Args().Slice()
 		if len(args) > 0 && args[0] == "--" {
 			args = args[1:]
+		}
+		if err := checkRuntimeArgs(args); err != nil {
+			return err
 		}
 		return editDockerConfig(c.String("config-file"), func(cfg *dockerConfig) error {
 			return cfg.install(c.String("runtime"), self, args, c.Bool("clobber"), c.Bool("experimental"))
@@ -194,6 +201,29 @@ func editDockerConfig(path string, edit func(*dockerConfig) error) error {
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}
+
+// checkRuntimeArgs refuses runtime arguments this runsc would refuse when
+// dockerd runs it (gVisor's install checks them too): only global flags,
+// with valid values.
+func checkRuntimeArgs(args []string) error {
+	fs := flag.NewFlagSet("runsc", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	for _, f := range config.Flags() {
+		if err := f.Apply(fs); err != nil {
+			return err
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("invalid runtime arguments %q: %w", args, err)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("invalid runtime arguments %q: %q is not a global flag", args, fs.Arg(0))
+	}
+	if _, err := config.FromContext(cli.NewContext(nil, fs, nil)); err != nil {
+		return fmt.Errorf("invalid runtime arguments %q: %w", args, err)
 	}
 	return nil
 }

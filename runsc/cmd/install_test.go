@@ -119,3 +119,22 @@ func sameJSON(t *testing.T, a, b string) bool {
 	}
 	return norm(a) == norm(b)
 }
+
+func TestCheckRuntimeArgs(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		err  string
+	}{
+		{nil, ""},
+		{[]string{"--debug", "--debug-log=/var/log/runsc/", "--network=none", "--platform", "ptrace"}, ""},
+		{[]string{"--no-such-flag"}, "flag provided but not defined: -no-such-flag"},
+		{[]string{"--platform=kvm"}, "--platform"},
+		{[]string{"--log-format=xml"}, "--log-format"},
+		{[]string{"create"}, `"create" is not a global flag`},
+	} {
+		err := checkRuntimeArgs(tc.args)
+		if tc.err == "" && err != nil || tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)) {
+			t.Errorf("checkRuntimeArgs(%q) = %v, want %q", tc.args, err, tc.err)
+		}
+	}
+}

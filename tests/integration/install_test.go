@@ -95,6 +95,13 @@ func TestInstallUninstall(t *testing.T) {
 			t.Errorf("%v changed the malformed file: %q", args, b)
 		}
 	}
+	// Runtime arguments runsc would refuse are refused now.
+	if out, code := run("install", "--config-file", cfg, "--", "--platform=kvm"); code != 1 || !strings.Contains(out, "invalid runtime arguments") {
+		t.Errorf("install with a bad runtime argument: %d %q", code, out)
+	}
+	if b, _ := os.ReadFile(cfg); string(b) != bad {
+		t.Errorf("install with a bad runtime argument changed the file: %q", b)
+	}
 	if ents, _ := os.ReadDir(filepath.Dir(cfg)); len(ents) != 1 {
 		t.Errorf("files left beside daemon.json: %v", ents)
 	}
