@@ -37,6 +37,16 @@ func TestDocker(t *testing.T) {
 			})
 		}
 	})
+	t.Run("MissingProgram", func(t *testing.T) {
+		// dockerd turns the runtime's "no such file" into 127, like a shell.
+		both(t, func(rt string) string {
+			r := d.docker(t, "", "run", "--rm", "--runtime="+rt, img, "/no/such/program")
+			id := strings.TrimSpace(d.must(t, "run", "-d", "--runtime="+rt, img, "sleep", "1000"))
+			defer d.docker(t, "", "rm", "-f", id)
+			e := d.docker(t, "", "exec", id, "/no/such/program")
+			return "run " + itoa(r.ExitCode) + " exec " + itoa(e.ExitCode)
+		})
+	})
 	t.Run("Init", func(t *testing.T) {
 		// --init binds /usr/bin/docker-init (a symlink to tini) as a file.
 		both(t, func(rt string) string {
