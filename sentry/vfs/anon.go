@@ -35,12 +35,19 @@ func (v *VirtualFilesystem) AnonymousMount(key string, newFS func() *Filesystem)
 // holds (already unlinked), as a file description whose path shows as
 // "/name (deleted)", like Linux's memfds.
 func (v *VirtualFilesystem) OpenUnlinked(ctx Context, m *Mount, inode Inode, name string, flags uint32) (*FileDescription, linux.Errno) {
-	d := newDentry(m.fs, m.root, name, inode)
-	d.dead = true
-	vd := VirtualDentry{m, d}
+	vd := v.UnlinkedDentry(m, inode, name)
 	impl, err := inode.Open(ctx, vd, flags)
 	if err != 0 {
 		return nil, err
 	}
 	return NewFileDescription(impl, vd, flags), 0
+}
+
+// UnlinkedDentry returns a name for inode, a file of m's file system that
+// no directory holds: what a magic link may lead to for an object that
+// has no path (a pipe reopened through /proc/PID/fd).
+func (v *VirtualFilesystem) UnlinkedDentry(m *Mount, inode Inode, name string) VirtualDentry {
+	d := newDentry(m.fs, m.root, name, inode)
+	d.dead = true
+	return VirtualDentry{m, d}
 }

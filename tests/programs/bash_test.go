@@ -65,8 +65,7 @@ var bashCases = []tc{
 	// Process substitution and here-strings read through /dev/fd/N and
 	// /dev/stdin, which reopen a pipe through /proc/self/fd.
 	{name: "process-substitution", args: []string{"bash", "-c", `cat < <(echo procsub); diff <(seq 3) <(seq 3) && echo same; paste -d- <(seq 3) <(seq 4 6); source /dev/stdin <<<'echo sourced'; echo piped | cat /dev/stdin`},
-		wantStdout: "procsub\nsame\n1-4\n2-5\n3-6\nsourced\npiped\n",
-		pending:    "open(2) of /proc/self/fd/N (/dev/fd/N, /dev/stdin) naming a pipe fails with ENXIO instead of reopening the pipe (#4)"},
+		wantStdout: "procsub\nsame\n1-4\n2-5\n3-6\nsourced\npiped\n"},
 	bash("globs-and-strings", `mkdir g && cd g && touch b.txt a.txt c.log; echo *.txt; s="Hello, World"; echo "${s,,} ${s^^} ${#s} ${s/World/Moat} ${s:7:3}"; arr=(z y x); echo "${arr[@]: -2}" "${#arr[@]}"; declare -A m=([k]=v); echo "${m[k]}"`,
 		"a.txt b.txt\nhello, world HELLO, WORLD 12 Hello, Moat Wor\ny x 3\nv\n", 0),
 	{name: "coproc-and-fifo", args: []string{"bash", "-c", `mkfifo p; (echo through fifo > p) & read -r l < p; echo "$l"; wait; coproc c { tr a-z A-Z; }; echo shout >&"${c[1]}"; exec {c[1]}>&-; read -r up <&"${c[0]}"; echo "$up"; wait`},

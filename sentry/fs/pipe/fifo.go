@@ -21,7 +21,13 @@ func NewFIFO() vfs.FIFO {
 // writer and a writer for a reader, unless O_NONBLOCK (a non-blocking
 // writer with no reader gets ENXIO); O_RDWR never waits.
 func (f *fifo) Open(ctx vfs.Context, _ vfs.VirtualDentry, flags uint32) (vfs.FileImpl, linux.Errno) {
-	p := f.p
+	return openEnd(ctx, f.p, flags, false)
+}
+
+// openEnd opens a new end of p. For an anonymous pipe reopened by path
+// (isPipe), nothing waits for the other side and a writer never gets
+// ENXIO, as on Linux.
+func openEnd(ctx vfs.Context, p *Pipe, flags uint32, isPipe bool) (vfs.FileImpl, linux.Errno) {
 	e := &end{p: p}
 	switch flags & unix.O_ACCMODE {
 	case unix.O_RDONLY:
@@ -33,14 +39,14 @@ func (f *fifo) Open(ctx vfs.Context, _ vfs.VirtualDentry, flags uint32) (vfs.Fil
 	}
 	nonblock := flags&unix.O_NONBLOCK != 0
 	p.mu.Lock()
-	if e.writer && !e.reader && nonblock && p.readers == 0 {
+	if e.writer && !e.reader && nonblock && p.readers == 0 && !isPipe {
 		p.mu.Unlock()
 		return nil, linux.ENXIO
 	}
 	// A non-blocking reader that finds no writer reports no POLLHUP
 	// until a writer has come (and gone); any other end reports it
 	// whenever the pipe has no writer (Linux's f_version).
-	if e.reader && !e.writer && nonblock && p.writers == 0 {
+	if e.reader && !e.writer && nonblock && p.writers == 0 && !isPipe {
 		e.writerOpensAtOpen = p.writerOpens
 	}
 	writerOpensAtOpen, readerOpensAtOpen := p.writerOpens, p.readerOpens
@@ -53,7 +59,7 @@ func (f *fifo) Open(ctx vfs.Context, _ vfs.VirtualDentry, flags uint32) (vfs.Fil
 		p.writerOpens++
 	}
 	p.notifyLocked(vfs.EventReadable | vfs.EventWritable)
-	for !nonblock && !(e.reader && e.writer) {
+	for !nonblock && !isPipe && !(e.reader && e.writer) {
 		// The other side is open now, or was opened (and maybe closed
 		// already) since this open began: Linux's pipe open counters.
 		if e.reader && (p.writers > 0 || p.writerOpens != writerOpensAtOpen) {

@@ -10,8 +10,8 @@ import (
 
 // IsReadEnd reports whether fd reads from a pipe or FIFO.
 func IsReadEnd(fd *vfs.FileDescription) bool {
-	e, ok := fd.Impl().(*end)
-	return ok && e.reader
+	e := endOf(fd)
+	return e != nil && e.reader
 }
 
 // Peek copies up to len(dst) of the bytes buffered in the pipe fd reads
@@ -21,7 +21,7 @@ func IsReadEnd(fd *vfs.FileDescription) bool {
 // Preconditions:
 // - IsReadEnd(fd).
 func Peek(ctx vfs.Context, fd *vfs.FileDescription, dst []byte, nonblock bool) (int, linux.Errno) {
-	p := fd.Impl().(*end).p
+	p := endOf(fd).p
 	for {
 		p.mu.Lock()
 		if len(p.data) > 0 {
@@ -50,7 +50,7 @@ func Peek(ctx vfs.Context, fd *vfs.FileDescription, dst []byte, nonblock bool) (
 // Preconditions:
 // - IsReadEnd(fd).
 func Consume(fd *vfs.FileDescription, n int) {
-	p := fd.Impl().(*end).p
+	p := endOf(fd).p
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	n = min(n, len(p.data))

@@ -7,6 +7,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"moat/sentry/abi/linux"
+	"moat/sentry/fs/pipe"
 	"moat/sentry/kernel"
 	"moat/sentry/vfs"
 )
@@ -139,7 +140,7 @@ func (fs *filesystem) newFDLink(n node, fd int32) vfs.Inode {
 			return "", err
 		}
 		defer f.DecRef()
-		if vd := f.VirtualDentry(); vd.Ok() {
+		if vd := f.VirtualDentry(); vd.Ok() && !pipe.InPipefs(vd) {
 			return fs.pathOf(ctx, t, vd), 0
 		}
 		return anonName(ctx, f), 0
@@ -156,8 +157,9 @@ func (fs *filesystem) newFDLink(n node, fd int32) vfs.Inode {
 		defer f.DecRef()
 		vd := f.VirtualDentry()
 		if !vd.Ok() {
-			// TODO(#4): reopening a pipe through its fd link needs the
-			// vfs to open a file description's object, not a dentry.
+			if pvd, ok := pipe.ReopenTarget(t.Kernel().VFS(), f); ok {
+				return pvd, 0 // opens the same pipe again
+			}
 			return vfs.VirtualDentry{}, linux.ENXIO
 		}
 		return vd, 0
