@@ -20,8 +20,10 @@ func (fs *filesystem) newCPUDir() *dir {
 		d.add(name, fs.newFile(0o444, list))
 	}
 	d.add("offline", fs.newFile(0o444, func(vfs.Context) string { return "\n" }))
+	// mu guards cpus: cpus[i] is cpu<i>, made when first listed and kept
+	// (the vfs keeps its dentry), gone while i >= the CPU count.
 	var mu sync.Mutex
-	var cpus []*dir // cpus[i] is cpu<i>, made when first listed
+	var cpus []*dir
 	d.more = func() []entry {
 		n := fs.k.CPUs()
 		mu.Lock()
