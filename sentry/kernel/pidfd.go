@@ -11,6 +11,12 @@ import "moat/sentry/vfs"
 // is not a process's leader (pidfd_open's EINVAL case is the caller's to
 // tell apart with TaskWithID).
 func (ns *PIDNamespace) ProcessWithID(id int32) *ThreadGroup {
+	return ns.processWithID(id, true)
+}
+
+// processWithID returns the process whose PID in ns is id; a zombie only
+// if zombies.
+func (ns *PIDNamespace) processWithID(id int32, zombies bool) *ThreadGroup {
 	r := ns.rootOf(id)
 	if r <= 0 {
 		return nil
@@ -18,7 +24,7 @@ func (ns *PIDNamespace) ProcessWithID(id int32) *ThreadGroup {
 	k := ns.k
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if tg := k.threadGroups[r]; tg != nil && ns.contains(tg.pidNamespace()) {
+	if tg := k.threadGroups[r]; tg != nil && (zombies || !tg.zombie) && ns.contains(tg.pidNamespace()) {
 		return tg
 	}
 	return nil

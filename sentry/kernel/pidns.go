@@ -137,17 +137,7 @@ func (ns *PIDNamespace) TaskWithID(id int32) *Task {
 // ThreadGroupWithID returns the live (not zombie) process whose PID in ns
 // is id, or nil.
 func (ns *PIDNamespace) ThreadGroupWithID(id int32) *ThreadGroup {
-	r := ns.rootOf(id)
-	if r <= 0 {
-		return nil
-	}
-	k := ns.k
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if tg := k.threadGroups[r]; tg != nil && !tg.zombie && ns.contains(tg.pidNamespace()) {
-		return tg
-	}
-	return nil
+	return ns.processWithID(id, false)
 }
 
 // Tasks returns the live tasks visible in ns.
