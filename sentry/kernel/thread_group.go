@@ -50,6 +50,10 @@ type ThreadGroup struct {
 	pending sigQueue
 	// itimer is ITIMER_REAL.
 	itimer realTimer
+	// cpuTimers are ITIMER_VIRTUAL and ITIMER_PROF (itimer_cpu.go), and
+	// cpuTimerRunning says their sampling goroutine runs.
+	cpuTimers       [2]cpuITimer
+	cpuTimerRunning bool
 	// posixTimers are the timer_create timers (own lock).
 	posixTimers posixTimers
 	// notDumpable is PR_SET_DUMPABLE(0); execve clears it.

@@ -130,7 +130,6 @@ func Getrusage(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errn
 	return 0, t.CopyOut(args.Pointer(1), b)
 }
 
-
 // SchedYield implements Linux syscall sched_yield(2).
 func SchedYield(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
 	runtime.Gosched()

@@ -33,11 +33,15 @@ func getTimeval(b []byte) (time.Duration, linux.Errno) {
 // Getitimer implements Linux syscall getitimer(2).
 func Getitimer(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
 	which := args.Int(0)
-	if which != itimerReal {
-		// TODO(#4): ITIMER_VIRTUAL and ITIMER_PROF need CPU-time accounting.
+	var left, interval time.Duration
+	switch which {
+	case itimerReal:
+		left, interval = t.ThreadGroup().RealTimer()
+	case kernel.ITimerVirtual, kernel.ITimerProf:
+		left, interval = t.ThreadGroup().CPUTimer(int(which))
+	default:
 		return 0, linux.EINVAL
 	}
-	left, interval := t.ThreadGroup().RealTimer()
 	var b [32]byte
 	putTimeval(b[0:], interval)
 	putTimeval(b[16:], left)
@@ -47,7 +51,7 @@ func Getitimer(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errn
 // Setitimer implements Linux syscall setitimer(2).
 func Setitimer(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
 	which := args.Int(0)
-	if which != itimerReal {
+	if which != itimerReal && which != kernel.ITimerVirtual && which != kernel.ITimerProf {
 		return 0, linux.EINVAL
 	}
 	var value, interval time.Duration
@@ -64,7 +68,12 @@ func Setitimer(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errn
 			return 0, errno
 		}
 	}
-	oldLeft, oldInterval := t.ThreadGroup().SetRealTimer(value, interval)
+	var oldLeft, oldInterval time.Duration
+	if which == itimerReal {
+		oldLeft, oldInterval = t.ThreadGroup().SetRealTimer(value, interval)
+	} else {
+		oldLeft, oldInterval = t.ThreadGroup().SetCPUTimer(int(which), value, interval)
+	}
 	if addr := args.Pointer(2); addr != 0 {
 		var b [32]byte
 		putTimeval(b[0:], oldInterval)

@@ -264,8 +264,8 @@ var table = map[uintptr]kernel.Syscall{
 	unix.SYS_CLOCK_NANOSLEEP: partial(ClockNanosleep, "CPU-time clocks are refused", num, hex, hex, hex),
 
 	// Timers.
-	unix.SYS_GETITIMER:        partial(Getitimer, "ITIMER_REAL only; VIRTUAL and PROF return EINVAL (#4)", num, hex),
-	unix.SYS_SETITIMER:        partial(Setitimer, "ITIMER_REAL only; VIRTUAL and PROF return EINVAL (#4)", num, hex, hex),
+	unix.SYS_GETITIMER:        partial(Getitimer, "VIRTUAL and PROF count the stub's CPU time, sampled every 4 ms", num, hex),
+	unix.SYS_SETITIMER:        partial(Setitimer, "VIRTUAL and PROF count the stub's CPU time, sampled every 4 ms (a timer fires up to 4 ms late)", num, hex, hex),
 	unix.SYS_ALARM:            full(Alarm, num),
 	unix.SYS_TIMER_CREATE:     partial(TimerCreate, "CLOCK_REALTIME/MONOTONIC/BOOTTIME; no CPU-time clocks; SIGEV_THREAD is libc's", num, hex, hex),
 	unix.SYS_TIMER_SETTIME:    full(TimerSettime, num, hex, hex, hex),
