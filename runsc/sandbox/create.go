@@ -91,11 +91,12 @@ func Create(cfg *config.Config, a CreateArgs) (p *Processes, err error) {
 
 	// The gofer, with its sockets: the root file system, then one per
 	// bind mount.
-	gofer, sentryEnds, err := startGofer(cfg, a.Spec, binds)
+	gofer, sentryEnds, goferStatus, err := startGofer(cfg, a.Spec, a.Bundle, binds)
 	if err != nil {
 		return nil, err
 	}
 	closers = append(closers, sentryEnds...)
+	closers = append(closers, goferStatus)
 	defer func() {
 		if err != nil {
 			gofer.Process.Kill()
@@ -175,9 +176,15 @@ func Create(cfg *config.Config, a CreateArgs) (p *Processes, err error) {
 		// The sandbox died before reporting: say how.
 		sb.Process.Kill()
 		werr := sb.Wait()
+		if gerr := goferError(goferStatus); gerr != nil {
+			return nil, gerr
+		}
 		return nil, fmt.Errorf("sandbox failed to start: %v", exitDescription(sb, werr))
 	}
 	if !ss.Started {
+		if gerr := goferError(goferStatus); gerr != nil {
+			return nil, gerr
+		}
 		return nil, fmt.Errorf("sandbox failed to start: %s", ss.Error)
 	}
 	biasStubsForOOM(a.ID, sb.Process.Pid)

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -51,7 +52,7 @@ func Join(cfg *config.Config, a JoinArgs) (goferPID int, err error) {
 			os.Remove(filepath.Join(a.StateDir, cgroups.StateFile))
 		}
 	}()
-	gofer, sentryEnds, err := startGofer(cfg, a.Spec, binds)
+	gofer, sentryEnds, goferStatus, err := startGofer(cfg, a.Spec, a.Bundle, binds)
 	if err != nil {
 		return 0, err
 	}
@@ -59,6 +60,7 @@ func Join(cfg *config.Config, a JoinArgs) (goferPID int, err error) {
 		for _, f := range sentryEnds {
 			f.Close()
 		}
+		goferStatus.Close()
 		if err != nil {
 			gofer.Process.Kill()
 			gofer.Wait()
@@ -91,6 +93,9 @@ func Join(cfg *config.Config, a JoinArgs) (goferPID int, err error) {
 		FDs:         names,
 	}, fds)
 	if err != nil {
+		if gerr := goferError(goferStatus); gerr != nil {
+			return 0, gerr
+		}
 		return 0, err
 	}
 	pid := gofer.Process.Pid
@@ -101,11 +106,14 @@ func Join(cfg *config.Config, a JoinArgs) (goferPID int, err error) {
 // startGofer starts the gofer for spec's root and bind mounts in its own
 // session and mount namespace, and returns it with the sentry's ends of
 // its sockets (the root's first, then one per bind mount), which the
-// caller closes once it has passed them on.
-func startGofer(cfg *config.Config, spec *specs.Spec, binds []control.GoferMount) (*exec.Cmd, []*os.File, error) {
+// caller closes once it has passed them on, and the read end of its
+// status pipe (see goferError), which the caller closes too. The gofer
+// first creates the missing mount points of spec's mounts in the rootfs
+// (mountpoints.go).
+func startGofer(cfg *config.Config, spec *specs.Spec, bundle string, binds []control.GoferMount) (*exec.Cmd, []*os.File, *os.File, error) {
 	self, err := os.Executable()
 	if err != nil {
-		return nil, nil, fmt.Errorf("finding runsc: %w", err)
+		return nil, nil, nil, fmt.Errorf("finding runsc: %w", err)
 	}
 	var goferEnds, sentryEnds []*os.File
 	closeAll := func(fs []*os.File) {
@@ -120,32 +128,56 @@ func startGofer(cfg *config.Config, spec *specs.Spec, binds []control.GoferMount
 		fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
 		if err != nil {
 			closeAll(sentryEnds)
-			return nil, nil, fmt.Errorf("creating gofer socket: %w", err)
+			return nil, nil, nil, fmt.Errorf("creating gofer socket: %w", err)
 		}
 		goferEnds = append(goferEnds, os.NewFile(uintptr(fds[0]), "gofer"))
 		sentryEnds = append(sentryEnds, os.NewFile(uintptr(fds[1]), "sentry-gofer"))
 	}
-	devnull, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+	statusR, statusW, err := os.Pipe()
 	if err != nil {
 		closeAll(sentryEnds)
-		return nil, nil, err
+		return nil, nil, nil, fmt.Errorf("creating gofer status pipe: %w", err)
+	}
+	goferEnds = append(goferEnds, statusW)
+	devnull, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+	if err != nil {
+		closeAll(append(sentryEnds, statusR))
+		return nil, nil, nil, err
 	}
 	defer devnull.Close()
-	gargs := append(cfg.ToArgs(), "gofer", "--root="+spec.Root.Path)
+	gargs := append(cfg.ToArgs(), "gofer", "--root="+spec.Root.Path,
+		fmt.Sprintf("--status-fd=%d", control.GoferSocketFD+len(goferEnds)-1))
 	if spec.Root.Readonly {
 		gargs = append(gargs, "--read-only")
+	}
+	if mps := mountPoints(spec, bundle); len(mps) > 0 {
+		b, _ := json.Marshal(mps)
+		gargs = append(gargs, "--mount-points="+string(b))
 	}
 	if len(binds) > 0 {
 		b, _ := json.Marshal(binds)
 		gargs = append(gargs, "--bind-mounts="+string(b))
 	}
 	gofer := exec.Command(self, gargs...)
-	gofer.ExtraFiles = goferEnds // fds 3, 4, ...
+	gofer.ExtraFiles = goferEnds // fds 3, 4, ..., then the status pipe
 	gofer.Stdin, gofer.Stdout, gofer.Stderr = devnull, devnull, devnull
 	gofer.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Cloneflags: syscall.CLONE_NEWNS}
 	if err := gofer.Start(); err != nil {
-		closeAll(sentryEnds)
-		return nil, nil, fmt.Errorf("starting gofer: %w", err)
+		closeAll(append(sentryEnds, statusR))
+		return nil, nil, nil, fmt.Errorf("starting gofer: %w", err)
 	}
-	return gofer, sentryEnds, nil
+	return gofer, sentryEnds, statusR, nil
+}
+
+// goferError returns the error the gofer reported on its status pipe
+// while starting (a mount point it could not create, a bind source it
+// could not open), or nil. It reads until the gofer closes the pipe: once
+// it serves, or when it exits. Callers ask when the sandbox failed, whose
+// own error is then often just the gofer's connection closing.
+func goferError(status *os.File) error {
+	b, _ := io.ReadAll(status)
+	if len(b) == 0 {
+		return nil
+	}
+	return fmt.Errorf("gofer: %s", b)
 }

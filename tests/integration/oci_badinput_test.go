@@ -39,9 +39,12 @@ func TestOCIBadBundles(t *testing.T) {
 		{"bind source missing", o.bundle(func(s *specs.Spec) {
 			s.Mounts = append(s.Mounts, specs.Mount{Destination: "/home", Type: "bind", Source: "/nonexistent/src", Options: []string{"rbind"}})
 		}, "/bin/true"), "/nonexistent/src"},
-		{"mount point in read-only root", o.bundle(func(s *specs.Spec) {
-			s.Mounts = append(s.Mounts, specs.Mount{Destination: "/nonexistent-dir", Type: "bind", Source: t.TempDir(), Options: []string{"rbind"}})
-		}, "/bin/true"), "read-only file system"},
+		// A missing mount point is created, read-only root or not
+		// (TestOCIMountPoints); one below a file cannot be.
+		{"mount point below a file", o.bundle(func(s *specs.Spec) {
+			s.Root.Path = o.minimalRootfs()
+			s.Mounts = append(s.Mounts, specs.Mount{Destination: "/bin/busybox/dir", Type: "bind", Source: t.TempDir(), Options: []string{"rbind"}})
+		}, "/bin/true"), "creating mount point /bin/busybox/dir: /bin/busybox: not a directory"},
 		{"host sysctl", o.bundle(func(s *specs.Spec) {
 			s.Linux = &specs.Linux{Sysctl: map[string]string{"vm.swappiness": "0"}}
 		}, "/bin/true"), "vm.swappiness"},
