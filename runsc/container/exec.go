@@ -67,6 +67,13 @@ func (c *Container) Exec(a ExecArgs) (int, error) {
 	}
 	defer tty.close()
 	fds, names := tty.execFDs(a.Stdio)
+	var sigs *signalRelay
+	if !a.Detach {
+		// From before the process runs: a signal sent once it has
+		// started must reach it, not end runsc with its default action.
+		sigs = catchSignals()
+		defer sigs.stop()
+	}
 	resp, err := c.call(&control.Request{
 		Method: control.MethodExec,
 		Exec:   &control.ExecArgs{Process: b},
@@ -92,30 +99,45 @@ func (c *Container) Exec(a ExecArgs) (int, error) {
 		return 0, err
 	}
 	defer att.Close()
-	stop := c.forwardSignals(pid)
-	defer stop()
+	sigs.relay(c, pid)
 	code, err := c.WaitPID(pid)
 	att.Close() // the process's last output first
 	return code, err
 }
 
-// forwardSignals relays the terminating signals runsc receives to pid
-// (0: init) until stop is called.
-func (c *Container) forwardSignals(pid int32) (stop func()) {
-	sigs := make(chan os.Signal, 16)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2)
+// signalRelay passes the terminating signals runsc receives on to a
+// process of the container (runsc run, exec, the waiter).
+type signalRelay struct {
+	ch chan os.Signal
+}
+
+// catchSignals starts catching the signals to relay; until relay is
+// called they wait in a buffer (runc too sets its handler up before the
+// process starts).
+func catchSignals() *signalRelay {
+	r := &signalRelay{ch: make(chan os.Signal, 16)}
+	signal.Notify(r.ch, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2)
+	return r
+}
+
+// relay passes the signals caught, those already waiting first, on to
+// pid (0: init) until stop is called.
+func (r *signalRelay) relay(c *Container, pid int32) {
 	go func() {
-		for s := range sigs {
+		for s := range r.ch {
 			req := &control.Request{Method: control.MethodSignal, Signal: &control.SignalArgs{Signo: int(s.(syscall.Signal)), PID: pid}}
 			if _, err := c.call(req, nil); err != nil {
 				log.Warningf("forwarding %v: %v", s, err)
 			}
 		}
 	}()
-	return func() {
-		signal.Stop(sigs)
-		close(sigs)
-	}
+}
+
+// stop ends catching (and relaying); the signals go back to their
+// default actions.
+func (r *signalRelay) stop() {
+	signal.Stop(r.ch)
+	close(r.ch)
 }
 
 // WaitPID waits for a process started by exec (a PID in the sandbox) and

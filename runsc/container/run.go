@@ -41,6 +41,12 @@ func Run(cfg *config.Config, a RunArgs) (int, error) {
 	if err := c.WritePIDFile(a.PIDFile); err != nil {
 		return fail(err)
 	}
+	var sigs *signalRelay
+	if !a.Detach {
+		// From before init runs (see Exec).
+		sigs = catchSignals()
+		defer sigs.stop()
+	}
 	if err := c.Start(); err != nil {
 		return fail(err)
 	}
@@ -48,8 +54,7 @@ func Run(cfg *config.Config, a RunArgs) (int, error) {
 		c.Close()
 		return 0, nil
 	}
-	stop := c.forwardSignals(0)
-	defer stop()
+	sigs.relay(c, 0)
 	code, err := c.Wait()
 	if err != nil {
 		return 0, err

@@ -212,8 +212,9 @@ func (c *Container) writeExecPIDFiles(a ExecArgs, pid int32) error {
 // records the status and returns it. A sandbox that is gone ends it
 // with 128+SIGKILL.
 func (c *Container) RunWaiter(pid int32) int {
-	stop := c.forwardSignals(pid)
-	defer stop()
+	sigs := catchSignals()
+	defer sigs.stop()
+	sigs.relay(c, pid)
 	var code int
 	var err error
 	if pid == 0 {
