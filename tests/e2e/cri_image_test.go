@@ -15,13 +15,17 @@ import (
 )
 
 // PauseRef is the pod sandbox ("pause") image the CRI tests configure:
-// the busybox image whose command sleeps for ever, as a pause container
-// does.
+// like a real pause image, a single static binary and nothing else (no
+// /etc, /dev, /proc, ...): Debian's static busybox, whose command sleeps
+// for ever, as a pause container does. The CRI makes its root read-only
+// and mounts /etc/resolv.conf, /etc/hostname, /etc/hosts, /dev/shm, /proc
+// and /dev into it, so runsc must create every mount point (docs/oci.md).
 const PauseRef = "docker.io/library/moat-pause:e2e"
 
 // pauseImage writes at path an OCI image layout tarball of PauseRef,
-// derived from e2eutil.BusyboxImage: the same layer, a config whose
-// command is `sleep 2147483647`, and a new manifest and index.
+// derived from e2eutil.BusyboxImage: a layer of /bin/busybox alone, a
+// config whose command is `/bin/busybox sleep 2147483647`, and a new
+// manifest and index.
 func pauseImage(path string) error {
 	if err := e2eutil.BusyboxImage(path); err != nil {
 		return err
@@ -46,21 +50,16 @@ func pauseImage(path string) error {
 	if err := json.Unmarshal(blobs[blobName(cfgDesc["digest"])], &config); err != nil {
 		return fmt.Errorf("busybox image config: %w", err)
 	}
-	config["config"].(map[string]any)["Cmd"] = []string{"sleep", "2147483647"}
-	// TODO(#5): runsc cannot create a missing mount point in a read-only
-	// root yet (runc creates it in the host's rootfs), and the CRI makes
-	// the sandbox's root read-only and bind-mounts /etc/resolv.conf: a
-	// second layer brings the files the CRI mounts over.
-	etc, err := etcLayer()
+	config["config"].(map[string]any)["Cmd"] = []string{"/bin/busybox", "sleep", "2147483647"}
+	layer, err := pauseLayer()
 	if err != nil {
 		return err
 	}
-	rootfs := config["rootfs"].(map[string]any)
-	rootfs["diff_ids"] = append(rootfs["diff_ids"].([]any), sha(etc))
-	manifest["layers"] = append(manifest["layers"].([]any), map[string]any{
-		"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": sha(etc), "size": len(etc),
-	})
-	blobs[blobName(sha(etc))] = etc
+	config["rootfs"].(map[string]any)["diff_ids"] = []any{sha(layer)}
+	manifest["layers"] = []any{map[string]any{
+		"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": sha(layer), "size": len(layer),
+	}}
+	blobs[blobName(sha(layer))] = layer
 	newConfig, _ := json.Marshal(config)
 	cfgDesc["digest"], cfgDesc["size"] = sha(newConfig), len(newConfig)
 	newManifest, _ := json.Marshal(manifest)
@@ -110,14 +109,23 @@ func pauseImage(path string) error {
 	return os.WriteFile(path, buf.Bytes(), 0o644)
 }
 
-// etcLayer is a layer with the empty files the CRI bind-mounts over.
-func etcLayer() ([]byte, error) {
+// pauseLayer is the pause image's only layer: /bin/busybox (Debian's
+// busybox-static), no other file or directory.
+func pauseLayer() ([]byte, error) {
+	bin, err := os.ReadFile("/bin/busybox")
+	if err != nil {
+		return nil, fmt.Errorf("reading /bin/busybox (Debian package busybox-static): %w", err)
+	}
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
-	for _, f := range []string{"etc/resolv.conf", "etc/hostname", "etc/hosts"} {
-		if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: f, Mode: 0o644}); err != nil {
-			return nil, err
-		}
+	if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: "bin/", Mode: 0o755}); err != nil {
+		return nil, err
+	}
+	if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: "bin/busybox", Mode: 0o755, Size: int64(len(bin))}); err != nil {
+		return nil, err
+	}
+	if _, err := tw.Write(bin); err != nil {
+		return nil, err
 	}
 	if err := tw.Close(); err != nil {
 		return nil, err
