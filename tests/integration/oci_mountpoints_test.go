@@ -13,7 +13,7 @@ import (
 // sandbox starts, in the spec's order, as runc makes them: directories,
 // and an empty file for a file bind mount (the CRI's /etc/resolv.conf).
 // Mount points below an earlier tmpfs are made in that tmpfs, not in the
-// rootfs; a symlink in the image resolves inside it. The root stays
+// rootfs (one listed before the tmpfs is the rootfs's); a symlink in the image resolves inside it. The root stays
 // read-only to the container. The rootfs is the test's own copy.
 func TestOCIMountPoints(t *testing.T) {
 	o := newOCI(t)
@@ -47,7 +47,11 @@ func TestOCIMountPoints(t *testing.T) {
 			bind("/etc/resolv.conf", resolv, "ro"),
 			bind("/data/vol", vol, "rw"),
 			bind("/evil/sub", evil, "ro"),
-			bind("/tmp/in-tmpfs", t.TempDir(), "rw"))
+			bind("/tmp/in-tmpfs", t.TempDir(), "rw"),
+			// In spec order: before the tmpfs that later hides it, a
+			// mount point is the rootfs's.
+			bind("/early/inner", t.TempDir(), "ro"),
+			specs.Mount{Destination: "/early", Type: "tmpfs", Source: "tmpfs"})
 	}, "/bin/busybox", "sh", "-c", script)
 	r := o.run("run", "--bundle", bundle, "mp1")
 	want := "nameserver 192.0.2.1\nvol\nevil\n/dev/shm\n/proc/self\n/tmp/in-tmpfs\nread-only\n"
@@ -59,7 +63,7 @@ func TestOCIMountPoints(t *testing.T) {
 	}
 	for p, dir := range map[string]bool{
 		"proc": true, "dev": true, "tmp": true, "etc": true, "etc/resolv.conf": false,
-		"data/vol": true, filepath.Join(outside[1:], "sub"): true,
+		"data/vol": true, filepath.Join(outside[1:], "sub"): true, "early/inner": true,
 	} {
 		st, err := os.Lstat(filepath.Join(rootfs, p))
 		if err != nil || st.IsDir() != dir {
