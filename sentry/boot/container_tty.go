@@ -36,7 +36,10 @@ import (
 // controlling terminal and passes the signal on to the sandbox. On every
 // SIGWINCH the sandbox reads the size of each host replica (TIOCGWINSZ)
 // and copies a changed one into its pty, which signals the container's
-// foreground group.
+// foreground group. The signal is late at times (a loaded host schedules
+// the watcher and the Go runtime's signal loop whenever it likes), so a
+// console also reads its host size before passing input on: a command
+// typed after a resize sees the new size.
 
 // consoles is the set of live consoles of a sandbox, resized together.
 type consoles struct {
@@ -105,6 +108,15 @@ func (con *console) syncSizeLocked() {
 	con.pty.SetSize(linux.Winsize{Row: ws.Row, Col: ws.Col, Xpixel: ws.Xpixel, Ypixel: ws.Ypixel})
 }
 
+// syncSize is syncSizeLocked for a console that may have stopped.
+func (con *console) syncSize() {
+	con.cs.mu.Lock()
+	defer con.cs.mu.Unlock()
+	if _, ok := con.cs.set[con]; ok {
+		con.syncSizeLocked()
+	}
+}
+
 // hostToSentry copies what the host terminal's user types into the pty's
 // line discipline until the host side hangs up (its master was closed).
 func (con *console) hostToSentry() {
@@ -112,6 +124,13 @@ func (con *console) hostToSentry() {
 	buf := make([]byte, 4096)
 	for {
 		n, err := con.host.Read(buf)
+		if n > 0 {
+			// The size first: SIGWINCH comes through other processes
+			// (a watcher, the Go runtime's signal loop) and may arrive
+			// after the input a user typed once the window was resized,
+			// which must not run with the old size.
+			con.syncSize()
+		}
 		for done := 0; done < n; {
 			m, errno := con.pty.Master.Write(con.ctx, buf[done:n])
 			if errno != 0 {
