@@ -20,9 +20,9 @@ import (
 // process gets pipes whose other ends the shim copies; with one it gets
 // a pty whose master runsc sends over a console socket.
 //
-// Nothing here blocks on a FIFO: output FIFOs are opened read-write and
-// the stdin FIFO by a copying goroutine, so Create never waits for
-// containerd's side.
+// Nothing here blocks on a FIFO: output FIFOs are opened by goroutines
+// of their own and the stdin FIFO without waiting (O_NONBLOCK), so Create
+// never waits for containerd's side.
 type procIO struct {
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -31,8 +31,13 @@ type procIO struct {
 	// closeChild closes them once runsc has handed them on.
 	child [3]*os.File
 
-	stdinMu sync.Mutex     // guards stdin
-	stdin   io.WriteCloser // the shim's end of stdin, nil once closed
+	// stdinHold is the shim's own writer on the stdin FIFO (runc's shim
+	// keeps one too): the FIFO reaches its end only once containerd's
+	// writer has closed and CloseIO closed this one, so CloseIO never
+	// overtakes data still in the FIFO.
+	stdinMu   sync.Mutex // guards stdinHold
+	stdinHold io.Closer
+	stdinIn   io.ReadCloser // the FIFO's reader
 
 	console *os.File     // the pty master, terminal only
 	socket  *consoleSock // where the master arrives, terminal only
@@ -56,6 +61,14 @@ func newProcIO(stdin, stdout, stderr string, terminal bool) (_ *procIO, err erro
 	// runsc's own error messages reach the process's stderr (its stdio
 	// are the process's); errHold keeps them out of the container's log.
 	p.errHold = &heldWriter{}
+	if stdin != "" {
+		if p.stdinIn, err = fifo.OpenFifo(ctx, stdin, syscall.O_RDONLY|syscall.O_NONBLOCK, 0); err != nil {
+			return nil, fmt.Errorf("opening stdin %s: %w", stdin, err)
+		}
+		if p.stdinHold, err = fifo.OpenFifo(ctx, stdin, syscall.O_WRONLY|syscall.O_NONBLOCK, 0); err != nil {
+			return nil, fmt.Errorf("opening stdin %s: %w", stdin, err)
+		}
+	}
 	if terminal {
 		if p.socket, err = newConsoleSock(); err != nil {
 			return nil, err
@@ -79,8 +92,8 @@ func newProcIO(stdin, stdout, stderr string, terminal bool) (_ *procIO, err erro
 		if err != nil {
 			return nil, err
 		}
-		p.child[0], p.stdin = r, w
-		go p.copyStdin(w, stdin)
+		p.child[0] = r
+		go p.copyStdin(w)
 	} else if p.child[0], err = os.Open(os.DevNull); err != nil {
 		return nil, err
 	}
@@ -101,7 +114,7 @@ func newProcIO(stdin, stdout, stderr string, terminal bool) (_ *procIO, err erro
 	}
 	p.child[2] = w
 	p.outputs.Add(1)
-	go p.copyErr(r, &lazyOutput{path: stderr})
+	go p.copyErr(r, newOutput(ctx, stderr))
 	return p, nil
 }
 
@@ -125,8 +138,10 @@ func (p *procIO) consolePath() string {
 // success: the shim's copies of the child ends are closed, held stderr
 // output goes on to containerd, and a terminal's master is received.
 func (p *procIO) started() error {
-	p.closeChild()
+	// Release before the shim's child ends close: until then stderr
+	// cannot end, so its copier never finishes with bytes still held.
 	p.errHold.release()
+	p.closeChild()
 	if p.socket == nil {
 		return nil
 	}
@@ -162,37 +177,35 @@ func (p *procIO) closeChild() {
 	}
 }
 
-// copyStdin copies the stdin FIFO into w and closes w at its end.
-func (p *procIO) copyStdin(w io.WriteCloser, path string) {
-	f, err := fifo.OpenFifo(p.ctx, path, syscall.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err == nil {
-		io.Copy(w, f)
-		f.Close()
-	}
-	p.closeStdin()
+// copyStdin copies the stdin FIFO into w (the process's stdin pipe) and
+// closes w at the FIFO's end.
+func (p *procIO) copyStdin(w io.WriteCloser) {
+	io.Copy(w, p.stdinIn)
+	w.Close()
 }
 
-// closeStdin closes the process's stdin (CloseIO).
+// closeStdin lets the process's stdin end (CloseIO) once what containerd
+// wrote has been read.
 func (p *procIO) closeStdin() {
 	p.stdinMu.Lock()
 	defer p.stdinMu.Unlock()
-	if p.stdin != nil {
-		p.stdin.Close()
-		p.stdin = nil
+	if p.stdinHold != nil {
+		p.stdinHold.Close()
+		p.stdinHold = nil
 	}
 }
 
 // copyOut copies r to the output at path until r ends.
 func (p *procIO) copyOut(r *os.File, path string) {
 	defer p.outputs.Done()
-	out := &lazyOutput{path: path}
+	out := newOutput(p.ctx, path)
 	io.Copy(out, r)
 	r.Close()
 	out.Close()
 }
 
 // copyErr copies r (stderr) through errHold to out (nil: discard).
-func (p *procIO) copyErr(r *os.File, out *lazyOutput) {
+func (p *procIO) copyErr(r *os.File, out *output) {
 	if out != nil {
 		defer p.outputs.Done()
 		p.errHold.setDest(out)
@@ -206,16 +219,10 @@ func (p *procIO) copyErr(r *os.File, out *lazyOutput) {
 // copyConsole connects the pty master m to the stdin and stdout FIFOs.
 func (p *procIO) copyConsole(m *os.File) {
 	defer p.outputs.Done()
-	if p.stdinPath != "" {
-		go func() {
-			f, err := fifo.OpenFifo(p.ctx, p.stdinPath, syscall.O_RDONLY|syscall.O_NONBLOCK, 0)
-			if err == nil {
-				io.Copy(m, f)
-				f.Close()
-			}
-		}()
+	if p.stdinIn != nil {
+		go io.Copy(m, p.stdinIn)
 	}
-	out := &lazyOutput{path: p.stdoutPath}
+	out := newOutput(p.ctx, p.stdoutPath)
 	io.Copy(out, m) // ends with EIO once the last replica is closed
 	out.Close()
 }
@@ -247,6 +254,9 @@ func (p *procIO) waitOutput(timeout time.Duration) {
 func (p *procIO) close() {
 	p.closeChild()
 	p.closeStdin()
+	if p.stdinIn != nil {
+		p.stdinIn.Close()
+	}
 	p.cancel()
 	if p.console != nil {
 		p.console.Close()
@@ -256,57 +266,67 @@ func (p *procIO) close() {
 	}
 }
 
-// lazyOutput opens its destination on the first write (or at Close).
-// When the destination cannot be opened, output is discarded so that the
-// process never blocks on a full pipe.
-type lazyOutput struct {
-	path string
-	w    io.WriteCloser
-	err  error
+// output is where a process's output goes: a FIFO containerd reads, or
+// a file:// URL (appended to). It is opened at once but on a goroutine of
+// its own: opening a FIFO for writing waits for containerd's reader
+// (which containerd opens before it creates the task), so nothing is ever
+// written before a reader exists, and no request waits for it. The shim
+// then keeps a reader of its own, so that writes never fail when
+// containerd's reader goes away (ctr run -d); they wait in the FIFO, as
+// with containerd's runc shim. When the destination cannot be opened,
+// output is discarded so that the process never blocks on a full pipe.
+type output struct {
+	ready chan struct{} // closed once the open ended; then w and keep are set
+	w     io.WriteCloser
+	keep  io.Closer
+	err   error // of the last write
+}
+
+func newOutput(ctx context.Context, path string) *output {
+	o := &output{ready: make(chan struct{})}
+	go func() {
+		defer close(o.ready)
+		u, err := url.Parse(path)
+		if err == nil && u.Scheme != "" {
+			if u.Scheme == "file" {
+				if f, err := os.OpenFile(u.Path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600); err == nil {
+					o.w = f
+				}
+			}
+			return
+		}
+		w, err := fifo.OpenFifo(ctx, path, syscall.O_WRONLY, 0)
+		if err != nil {
+			return
+		}
+		o.w = w
+		if r, err := fifo.OpenFifo(ctx, path, syscall.O_RDONLY|syscall.O_NONBLOCK, 0); err == nil {
+			o.keep = r
+		}
+	}()
+	return o
 }
 
 // Write implements io.Writer.Write.
-func (o *lazyOutput) Write(b []byte) (int, error) {
-	if o.w == nil && o.err == nil {
-		o.w, o.err = openOutput(o.path)
-	}
-	if o.err != nil {
-		return len(b), nil
-	}
-	if _, err := o.w.Write(b); err != nil {
-		o.err = err
+func (o *output) Write(b []byte) (int, error) {
+	<-o.ready
+	if o.w != nil && o.err == nil {
+		_, o.err = o.w.Write(b)
 	}
 	return len(b), nil
 }
 
-// Close implements io.Closer.Close; it opens the destination first, so
-// that a reader waiting on the FIFO sees the end of the stream.
-func (o *lazyOutput) Close() error {
-	if o.w == nil && o.err == nil {
-		o.w, o.err = openOutput(o.path)
-	}
+// Close implements io.Closer.Close: containerd's reader sees the end of
+// the stream.
+func (o *output) Close() error {
+	<-o.ready
 	if o.w != nil {
-		return o.w.Close()
+		o.w.Close()
+	}
+	if o.keep != nil {
+		o.keep.Close()
 	}
 	return nil
-}
-
-// openOutput opens an output: a FIFO path, or a file:// URL (appended
-// to). A FIFO is opened read-write, which never blocks: output waits in
-// the FIFO for containerd's reader, and closing it ends the reader's
-// stream (no writer is left).
-func openOutput(path string) (io.WriteCloser, error) {
-	if path == "" {
-		return nil, fmt.Errorf("no output")
-	}
-	u, err := url.Parse(path)
-	if err == nil && u.Scheme != "" {
-		if u.Scheme != "file" {
-			return nil, fmt.Errorf("stdio URL scheme %q is not supported", u.Scheme)
-		}
-		return os.OpenFile(u.Path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
-	}
-	return os.OpenFile(path, os.O_RDWR, 0)
 }
 
 // heldWriter keeps what it is given until release, then passes it on to

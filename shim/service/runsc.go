@@ -170,7 +170,7 @@ func (r *runsc) state(ctx context.Context) (*ociState, error) {
 
 // ps returns the PIDs of the container's processes.
 func (r *runsc) ps(ctx context.Context) ([]int, error) {
-	out, err := r.run(ctx, cmdIO{}, "ps", "--format", "json", r.id)
+	out, err := r.run(ctx, cmdIO{}, "ps", "--format", "json", "--sandbox-pids", r.id)
 	if err != nil {
 		return nil, err
 	}

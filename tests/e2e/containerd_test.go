@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -89,15 +90,52 @@ func TestCtrRunExitCodes(t *testing.T) {
 	})
 }
 
+// ctrStdin runs ctr args and writes input to its stdin once ready says
+// the process runs, then closes it: ctr ends the process's stdin
+// (CloseIO) when its own ends, which it notices only if that happens
+// after the process started (with runc as with Moat).
+func ctrStdin(t *testing.T, c *e2eutil.Containerd, ready func(), input string, args ...string) testutil.Result {
+	t.Helper()
+	a := c.CtrCmd(args...)
+	cmd := exec.Command(a[0], a[1:]...)
+	cmd.Env = c.Env()
+	var stdout, stderr syncBuffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	ready()
+	io.WriteString(in, input)
+	in.Close()
+	var werr error
+	select {
+	case werr = <-done:
+	case <-time.After(2 * time.Minute):
+		cmd.Process.Kill()
+		werr = <-done
+	}
+	r := testutil.Result{Stdout: stdout.String(), Stderr: stderr.String()}
+	if ee, ok := werr.(*exec.ExitError); ok {
+		r.ExitCode = testutil.ExitCode(ee.Sys().(syscall.WaitStatus))
+	}
+	return r
+}
+
 func TestCtrRunStdin(t *testing.T) {
 	forEachContainerd(t, func(t *testing.T, c *e2eutil.Containerd, image string) {
 		in := "first line\nsecond line\n" + strings.Repeat("x", 100000) + "\n"
-		r := c.CtrStdin(t, in, run(nil, image, "stdin", "cat")...)
+		r := ctrStdin(t, c, func() { waitStatus(t, c, "stdin", "RUNNING") }, in, run(nil, image, "stdin", "cat")...)
 		if r.ExitCode != 0 || r.Stdout != in {
 			t.Fatalf("ctr run cat: want exit 0 and stdin echoed (%d bytes), got exit %d, %d bytes, stderr %q",
 				len(in), r.ExitCode, len(r.Stdout), r.Stderr)
 		}
-		r = c.CtrStdin(t, "3 4\n", run(nil, image, "stdin2", "sh", "-c", "read a b; exit $((a+b))")...)
+		r = ctrStdin(t, c, func() { waitStatus(t, c, "stdin2", "RUNNING") }, "3 4\n", run(nil, image, "stdin2", "sh", "-c", "read a b; exit $((a+b))")...)
 		if r.ExitCode != 7 {
 			t.Fatalf("ctr run sh read: want exit 7, got %s", r)
 		}
@@ -180,6 +218,23 @@ func removeTask(t *testing.T, c *e2eutil.Containerd, id string) {
 	}
 }
 
+// waitExec polls `ctr tasks ps id` until exec execID is listed and
+// returns that listing.
+func waitExec(t *testing.T, c *e2eutil.Containerd, id, execID string) testutil.Result {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		r := c.Ctr(t, "tasks", "ps", id)
+		if strings.Contains(r.Stdout, execID) {
+			return r
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("ctr tasks ps never listed exec %s: %s", execID, r)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 func TestCtrExec(t *testing.T) {
 	forEachContainerd(t, func(t *testing.T, c *e2eutil.Containerd, image string) {
 		startDetached(t, c, image, "ex")
@@ -187,7 +242,7 @@ func TestCtrExec(t *testing.T) {
 		if r.ExitCode != 5 || r.Stdout != "in-exec\n" || r.Stderr != "err\n" {
 			t.Fatalf("ctr tasks exec: want exit 5, stdout in-exec, stderr err; got exit %d, stdout %q, stderr %q", r.ExitCode, r.Stdout, r.Stderr)
 		}
-		r = c.CtrStdin(t, "piped through exec\n", "tasks", "exec", "--exec-id", "e2", "ex", "cat")
+		r = ctrStdin(t, c, func() { waitExec(t, c, "ex", "e2") }, "piped through exec\n", "tasks", "exec", "--exec-id", "e2", "ex", "cat")
 		if r.ExitCode != 0 || r.Stdout != "piped through exec\n" {
 			t.Fatalf("ctr tasks exec cat: got %s", r)
 		}
@@ -199,17 +254,7 @@ func TestCtrExec(t *testing.T) {
 		// A long exec, then ps from the host side and a kill of the exec.
 		done := make(chan testutil.Result, 1)
 		go func() { done <- c.Ctr(t, "tasks", "exec", "--exec-id", "e4", "ex", "sleep", "999") }()
-		deadline := time.Now().Add(30 * time.Second)
-		for {
-			r = c.Ctr(t, "tasks", "ps", "ex")
-			if strings.Contains(r.Stdout, "e4") {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("ctr tasks ps never listed exec e4: %s", r)
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
+		r = waitExec(t, c, "ex", "e4")
 		if len(strings.Split(strings.TrimSpace(r.Stdout), "\n")) != 3 {
 			t.Errorf("ctr tasks ps: want a header, init and the exec, got:\n%s", r.Stdout)
 		}
