@@ -65,6 +65,9 @@ type execImage struct {
 	m   *mm.MemoryManager
 	th  platform.Thread
 	res loader.Result
+	// name is the process's new name: the last element of the path
+	// execve was given (not of a #! interpreter or a resolved link).
+	name string
 }
 
 // release drops an image that will not run.
@@ -78,6 +81,7 @@ func (img *execImage) release() {
 // into a new address space. The task's own state is untouched.
 func (t *Task) loadExec(dirfd int32, filename string, flags int, argv, envv []string) (*execImage, linux.Errno) {
 	var ef ExecFile
+	var name string
 	for depth := 0; ; depth++ {
 		var errno linux.Errno
 		if at, ok := t.k.cfg.Exec.(ExecAtOpener); ok && depth == 0 {
@@ -95,6 +99,9 @@ func (t *Task) loadExec(dirfd int32, filename string, flags int, argv, envv []st
 		}
 		if errno != 0 {
 			return nil, errno
+		}
+		if depth == 0 {
+			name = filename[strings.LastIndexByte(filename, '/')+1:]
 		}
 		var hdr [256]byte
 		n, _ := ef.File.ReadAt(hdr[:], 0)
@@ -147,7 +154,7 @@ func (t *Task) loadExec(dirfd int32, filename string, flags int, argv, envv []st
 		m.Release()
 		return nil, errno
 	}
-	return &execImage{ef: ef, m: m, th: th, res: res}, 0
+	return &execImage{ef: ef, m: m, th: th, res: res, name: name}, 0
 }
 
 // commitExec switches the task to a loaded image: the point of no return.
@@ -178,11 +185,8 @@ func (t *Task) commitExec(img *execImage) {
 	t.SetPdeathSignal(0)
 	t.SetAltStack(linux.SignalStack{Flags: linux.SS_DISABLE})
 	t.regs = arch.NewRegisters(img.res.Entry, img.res.SP)
-	base := img.ef.Name
-	if i := strings.LastIndexByte(base, '/'); i >= 0 {
-		base = base[i+1:]
-	}
-	t.SetName(base)
+	t.SetName(img.name)
+	img.m.ShowThreadName(img.name) // the stub's name on the host
 	if t.fdTable != nil {
 		t.fdTable.RemoveCloseOnExec()
 	}

@@ -160,10 +160,12 @@ func buildStack(a Args, info *elfInfo, img loadedImage, entry, interpBase uintpt
 	if len(a.Envv) > 0 {
 		envStart = addr(envOff[0])
 	}
-	m.SetExecutable(a.Name, argvStart, addr(platform)+0, envStart, envEnd, auxv)
+	argvEnd := argvStart
 	if len(a.Argv) > 0 {
 		// argv strings end where envp strings (or execfn) begin.
-		m.SetExecutable(a.Name, argvStart, envStart, envStart, envEnd, auxv)
+		argvEnd = envStart
 	}
+	m.SetExecutable(a.Name, argvStart, argvEnd, envStart, envEnd, auxv)
+	m.ShowCommand()
 	return sp, 0
 }

@@ -109,6 +109,32 @@ func (mm *MemoryManager) SetExecutable(path string, argvStart, argvEnd, envpStar
 	mm.auxv = auxv
 }
 
+// ShowCommand makes the platform's host process, when the address space
+// is one, show the argv given to SetExecutable as its command line (to
+// the host's ps). It is cosmetic: a stub that is gone fails the program's
+// next system call anyway.
+func (mm *MemoryManager) ShowCommand() {
+	hp, ok := mm.as.(platform.HostProcess)
+	if !ok {
+		return
+	}
+	start, end, _, _ := mm.ArgvEnvp()
+	argv := make([]byte, min(end-start, 4096))
+	_ = hp.SetCommandLine(argv[:mm.CopyInPartial(start, argv)])
+}
+
+// ShowThreadName makes name the calling thread's name (comm) on the host,
+// when the address space is a host process; cosmetic like ShowCommand.
+//
+// Preconditions:
+//   - The caller runs on an OS thread bound to a Thread of the address
+//     space.
+func (mm *MemoryManager) ShowThreadName(name string) {
+	if hp, ok := mm.as.(platform.HostProcess); ok {
+		_ = hp.SetThreadName(name)
+	}
+}
+
 // Executable returns the program path given to SetExecutable.
 func (mm *MemoryManager) Executable() string {
 	mm.mu.Lock()

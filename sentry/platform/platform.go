@@ -123,6 +123,25 @@ type AddressSpace interface {
 	Release()
 }
 
+// HostProcess is implemented by address spaces that are a process of
+// their own on the host (the ptrace platform's stubs), so that the host's
+// ps and top can show the application's programs.
+type HostProcess interface {
+	// ProcessID is the stub's PID, as the sentry's PID namespace numbers
+	// it; every thread of the address space is a thread of that process.
+	ProcessID() int
+	// SetCommandLine makes argv (NUL-separated, as /proc/PID/cmdline)
+	// the process's command line on the host.
+	SetCommandLine(argv []byte) error
+	// SetThreadName makes name the comm of the calling OS thread's
+	// thread on the host.
+	//
+	// Preconditions:
+	//   - The caller runs on an OS thread bound to a Thread of this
+	//     AddressSpace.
+	SetThreadName(name string) error
+}
+
 // Thread is one application thread.
 type Thread interface {
 	// Run resumes the thread with regs until the next event, and stores the

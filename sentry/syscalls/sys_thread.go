@@ -122,6 +122,7 @@ func Prctl(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
 			return 0, errno
 		}
 		t.SetName(name)
+		t.MM().ShowThreadName(name) // the host's ps sees it too
 		return 0, 0
 	case unix.PR_GET_NAME:
 		var b [16]byte

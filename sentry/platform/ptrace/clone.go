@@ -73,7 +73,7 @@ func (p *pendingFork) Attach() (platform.AddressSpace, platform.Thread, error) {
 		return nil, nil, err
 	}
 	as := newAddressSpace(p.pid, p.parent.ch)
-	as.mappings, as.vdso, as.injRegs = p.parent.mappings, p.parent.vdso, p.parent.injRegs
+	as.mappings, as.vdso, as.injRegs, as.cmdStart = p.parent.mappings, p.parent.vdso, p.parent.injRegs, p.parent.cmdStart
 	t := &thread{as: as, tid: p.pid, cpu: -1, cached: regs}
 	as.bind(t)
 	return as, t, nil

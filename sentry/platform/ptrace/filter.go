@@ -10,7 +10,8 @@ import (
 // the injection site: the address-space changes the sentry decides (and
 // msync of shared file mappings, mincore for the application's own
 // pages), receiving a donated file descriptor for
-// a file mapping and closing it again, registering an application thread's
+// a file mapping and closing it again, naming the stub after the program
+// it runs (prctl PR_SET_NAME only, see command.go), registering an application thread's
 // rseq area with the host, and ending a thread or the process.
 var stubSyscalls = []uint32{
 	unix.SYS_MMAP,
@@ -83,7 +84,8 @@ func (p *bpfProgram) assemble() []unix.SockFilter {
 // syscall is allowed only from one of the stub's own syscall instructions,
 // and only the calls that site exists for:
 //
-//	stubSite       the memory and fd calls of stubSyscalls
+//	stubSite       the memory and fd calls of stubSyscalls, and
+//	               prctl(PR_SET_NAME)
 //	stubCloneSite  clone, with exactly threadCloneFlags or forkCloneFlags
 //	stubPauseSite  pause, where a new thread or child waits to be seized
 //
@@ -105,6 +107,7 @@ func stubFilter() []unix.SockFilter {
 
 	p.label("site")
 	p.load(0)
+	p.jeq(unix.SYS_PRCTL, "prctl", "")
 	for _, nr := range stubSyscalls {
 		p.jeq(nr, "allow", "")
 	}
@@ -118,6 +121,12 @@ func stubFilter() []unix.SockFilter {
 	p.load(16)
 	p.jeq(threadCloneFlags, "allow", "")
 	p.jeq(forkCloneFlags, "allow", "kill")
+
+	p.label("prctl")
+	p.load(20)
+	p.jeq(0, "", "kill")
+	p.load(16)
+	p.jeq(unix.PR_SET_NAME, "allow", "kill")
 
 	p.label("pause")
 	p.load(0)

@@ -123,7 +123,7 @@ func execStub(stub *os.File) (*addressSpace, *thread, error) {
 		return nil, nil, fmt.Errorf("creating stub fd channel: %w", err)
 	}
 	path := fmt.Sprintf("/proc/self/fd/%d", stub.Fd())
-	pid, err := syscall.ForkExec(path, []string{"moat-stub"}, &syscall.ProcAttr{
+	pid, err := syscall.ForkExec(path, zygoteArgv(), &syscall.ProcAttr{
 		Env:   []string{},
 		Files: []uintptr{uintptr(fds[1])},
 		Sys: &syscall.SysProcAttr{
@@ -179,6 +179,10 @@ type addressSpace struct {
 	// mappings are the platform's own mappings (immutable after init).
 	mappings []platform.Mapping
 	vdso     uintptr
+	// cmdStart is the command area (see command.go).
+	cmdStart uintptr
+	// nameMu serializes uses of the name staging bytes.
+	nameMu sync.Mutex
 	// injRegs is a register template for injected syscalls.
 	injRegs arch.Registers
 
@@ -224,7 +228,7 @@ func (as *addressSpace) inject(nr uintptr, args ...uintptr) (uintptr, error) {
 }
 
 // init waits for the exec stop, sets ptrace options, removes the host
-// stack, installs the stub's seccomp filter and learns where the host put
+// stack (but for the command area), installs the stub's seccomp filter and learns where the host put
 // the vDSO.
 func (as *addressSpace) init(t *thread) error {
 	ws, err := wait4(as.pid)
@@ -250,11 +254,12 @@ func (as *addressSpace) init(t *thread) error {
 		switch m.Name {
 		case "[stack]":
 			// The stub never uses its host stack; give the space back
-			// to the application.
-			if _, err := t.inject(unix.SYS_MUNMAP, m.Start, m.End-m.Start); err != nil {
-				return fmt.Errorf("unmapping stub stack: %w", err)
+			// to the application but for the command area.
+			kept, err := as.keepCommandArea(t, m)
+			if err != nil {
+				return err
 			}
-			continue
+			m = kept
 		case "[vdso]":
 			as.vdso = m.Start
 		}
@@ -267,6 +272,12 @@ func (as *addressSpace) init(t *thread) error {
 	// sentry's process had open without O_CLOEXEC does not reach it.
 	if _, err := t.inject(unix.SYS_CLOSE_RANGE, 1, ^uintptr(0)>>1, 0); err != nil {
 		return fmt.Errorf("closing the stub's inherited fds: %w", err)
+	}
+	if as.cmdStart == 0 {
+		return fmt.Errorf("no stack in the stub")
+	}
+	if err := as.setThreadName(t, stubName); err != nil {
+		return err
 	}
 	return as.installFilter(t)
 }

@@ -23,12 +23,15 @@ var testCode = []byte{
 	0x48, 0x8b, 0x04, 0x25, 0x08, 0x00, 0x00, 0x00, // mov rax, [8]
 }
 
-func TestSyscallsAndFaults(t *testing.T) {
+// newStub starts a platform and an address space bound to the test's
+// goroutine, which stays locked to its OS thread until the test ends.
+func newStub(t *testing.T) (platform.AddressSpace, platform.Thread) {
+	t.Helper()
 	if unix.Geteuid() != 0 {
 		t.Skip("needs root for ptrace in this environment")
 	}
 	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
+	t.Cleanup(runtime.UnlockOSThread)
 	p, err := New()
 	if err != nil {
 		t.Fatal(err)
@@ -37,7 +40,12 @@ func TestSyscallsAndFaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer as.Release()
+	t.Cleanup(as.Release)
+	return as, th
+}
+
+func TestSyscallsAndFaults(t *testing.T) {
+	as, th := newStub(t)
 	if err := as.MapAnon(codeAddr, 4096, unix.PROT_READ|unix.PROT_WRITE, false); err != nil {
 		t.Fatalf("MapAnon: %v", err)
 	}
@@ -116,20 +124,7 @@ func BenchmarkSyscallRoundTrip(b *testing.B) {
 // TestCloneAndFork runs a second thread and a forked child of a stub, each
 // attached from its own OS thread, as the kernel does for clone and fork.
 func TestCloneAndFork(t *testing.T) {
-	if unix.Geteuid() != 0 {
-		t.Skip("needs root for ptrace in this environment")
-	}
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	p, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	as, th, err := p.NewAddressSpace()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer as.Release()
+	as, th := newStub(t)
 	if err := as.MapAnon(codeAddr, 4096, unix.PROT_READ|unix.PROT_WRITE, false); err != nil {
 		t.Fatal(err)
 	}
