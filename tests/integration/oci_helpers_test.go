@@ -32,8 +32,34 @@ func newOCI(t *testing.T) *oci {
 	t.Helper()
 	s := sandboxOrSkip(t)
 	o := &oci{t: t, runsc: s.Runsc, root: t.TempDir(), rootfs: busyboxRoot(t)}
+	before := treeStamp(o.rootfs)
 	t.Cleanup(o.checkClean)
+	t.Cleanup(func() {
+		// runsc creates missing mount points in a rootfs, read-only or
+		// not, as runc does: a test whose mounts need some must use a
+		// private rootfs (o.minimalRootfs), never the shared cache.
+		if after := treeStamp(o.rootfs); after != before {
+			t.Errorf("the shared rootfs %s was changed by this test; give it a private rootfs", o.rootfs)
+		}
+	})
 	return o
+}
+
+// treeStamp sums up every name, type, size and modification time under
+// dir (a directory's time changes when an entry is made or removed in it).
+func treeStamp(dir string) string {
+	var b strings.Builder
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			fmt.Fprintf(&b, "%s: %v\n", p, err)
+			return nil
+		}
+		if st, err := d.Info(); err == nil {
+			fmt.Fprintf(&b, "%s %v %d %d\n", p, st.Mode(), st.Size(), st.ModTime().UnixNano())
+		}
+		return nil
+	})
+	return b.String()
 }
 
 // result is a finished runsc command.
