@@ -18,7 +18,8 @@ var Ps = &cli.Command{
 	Usage:     "display the processes running inside a container",
 	ArgsUsage: "<container-id>",
 	Flags: []cli.Flag{
-		&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "table or json (a list of PIDs)"},
+		&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "table (the sandbox's view) or json (the host PIDs of the processes, as runc's)"},
+		&cli.BoolFlag{Name: "sandbox-pids", Usage: "with --format json, list the PIDs inside the sandbox instead (gVisor's json)"},
 	},
 	Action: func(c *cli.Context) error {
 		id, err := containerID(c)
@@ -40,9 +41,16 @@ var Ps = &cli.Command{
 		}
 		switch c.String("format") {
 		case "json":
-			pids := make([]int32, 0, len(ps))
-			for _, p := range ps {
-				pids = append(pids, p.PID)
+			if c.Bool("sandbox-pids") {
+				pids := make([]int32, 0, len(ps))
+				for _, p := range ps {
+					pids = append(pids, p.PID)
+				}
+				return json.NewEncoder(os.Stdout).Encode(pids)
+			}
+			pids, err := ct.HostPIDs(ps)
+			if err != nil {
+				return err
 			}
 			return json.NewEncoder(os.Stdout).Encode(pids)
 		case "table":

@@ -7,6 +7,7 @@ import (
 
 	"moat/sentry/control"
 	"moat/sentry/kernel"
+	"moat/sentry/platform"
 )
 
 // Processes lists the sandbox's live processes (MethodPs), by PID.
@@ -31,6 +32,8 @@ func (c *Container) Processes() []control.ProcessInfo {
 			Time:  user + sys,
 			Cmd:   command(tg),
 			TTY:   ttyName(tg),
+			// The stub is the process's host process.
+			StubPID: stubPID(tg),
 		})
 	}
 	sort.Slice(ps, func(i, j int) bool { return ps[i].PID < ps[j].PID })
@@ -55,6 +58,19 @@ func command(tg *kernel.ThreadGroup) string {
 		}
 	}
 	return strings.TrimSpace(l.Name())
+}
+
+// stubPID is the PID (in the sentry's PID namespace) of the host process
+// behind tg's address space, or 0 if it has none.
+func stubPID(tg *kernel.ThreadGroup) int32 {
+	for _, t := range tg.Threads() {
+		if m := t.MM(); m != nil {
+			if hp, ok := m.AddressSpace().(platform.HostProcess); ok {
+				return int32(hp.ProcessID())
+			}
+		}
+	}
+	return 0
 }
 
 // ttyName names tg's controlling terminal as ps does ("pts/N"), or is

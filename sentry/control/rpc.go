@@ -82,6 +82,11 @@ type ProcessInfo struct {
 	Cmd   string `json:"cmd"`
 	// TTY is the controlling terminal ("pts/N"), empty without one.
 	TTY string `json:"tty,omitempty"`
+	// StubPID is the PID, in the sandbox process's PID namespace, of the
+	// host process that runs the process's threads (the platform's stub);
+	// 0 when it has none (a zombie). Processes sharing an address space
+	// share it. runsc translates it to a host PID.
+	StubPID int32 `json:"stubPid,omitempty"`
 }
 
 // WaitStatus is how a process ended.

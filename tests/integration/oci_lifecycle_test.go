@@ -69,8 +69,8 @@ func TestOCILifecycle(t *testing.T) {
 	sleepPID := strings.TrimSpace(string(b))
 
 	var pids []int
-	if err := json.Unmarshal([]byte(o.must("ps", "--format", "json", "c1").stdout), &pids); err != nil || len(pids) < 2 || pids[0] != 1 {
-		t.Errorf("ps --format json: %v %v", pids, err)
+	if err := json.Unmarshal([]byte(o.must("ps", "--format", "json", "--sandbox-pids", "c1").stdout), &pids); err != nil || len(pids) < 2 || pids[0] != 1 {
+		t.Errorf("ps --format json --sandbox-pids: %v %v", pids, err)
 	}
 	found := false
 	for _, p := range pids {
