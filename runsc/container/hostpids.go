@@ -18,11 +18,14 @@ import (
 // process without a stub (a zombie) is left out, and processes sharing an
 // address space (vfork) share one entry.
 func (c *Container) HostPIDs(ps []control.ProcessInfo) ([]int, error) {
+	pids := []int{}
+	if len(ps) == 0 {
+		return pids, nil // a stopped container: its sandbox may be gone
+	}
 	byNS, err := descendantsByNSPID(c.SandboxPID)
 	if err != nil {
 		return nil, fmt.Errorf("finding the host processes of %q: %w", c.ID, err)
 	}
-	pids := []int{}
 	seen := map[int]bool{}
 	for _, p := range ps {
 		h, ok := byNS[int(p.StubPID)]
