@@ -77,15 +77,16 @@ func makeMountPoint(rootFD int, mp MountPoint, covered []string) (string, error)
 			unix.Close(fd)
 		}
 	}()
-	todo := strings.Split(mp.Path, "/")
+	todo := components(mp.Path)
 	links, tries := 0, 0
 	for len(todo) > 0 {
+		if cur := "/" + path.Join(names...); underAny(cur, covered) {
+			// Inside an earlier mount: not the root file system's.
+			return path.Join(cur, path.Clean("/"+strings.Join(todo, "/"))), nil
+		}
 		name := todo[0]
 		todo = todo[1:]
-		switch name {
-		case "", ".":
-			continue
-		case "..":
+		if name == ".." {
 			if len(names) > 0 {
 				unix.Close(fds[len(fds)-1])
 				fds, names = fds[:len(fds)-1], names[:len(names)-1]
@@ -126,17 +127,12 @@ func makeMountPoint(rootFD int, mp MountPoint, covered []string) (string, error)
 				}
 				fds, names = fds[:1], nil
 			}
-			todo = append(strings.Split(target, "/"), todo...)
+			todo = append(components(target), todo...)
 			continue
 		}
 		fds, names = append(fds, fd), append(names, name)
-		cur := "/" + path.Join(names...)
-		if underAny(cur, covered) {
-			// Inside an earlier mount: not the root file system's.
-			return path.Join(cur, path.Clean("/"+strings.Join(todo, "/"))), nil
-		}
-		if !last && st.Mode&unix.S_IFMT != unix.S_IFDIR {
-			return "", fmt.Errorf("%s: %w", cur, unix.ENOTDIR)
+		if !last && st.Mode&unix.S_IFMT != unix.S_IFDIR && !underAny("/"+path.Join(names...), covered) {
+			return "", fmt.Errorf("%s: %w", "/"+path.Join(names...), unix.ENOTDIR)
 		}
 	}
 	return "/" + path.Join(names...), nil
@@ -159,6 +155,17 @@ func createMountPoint(dir int, name string, file bool) error {
 		return nil
 	}
 	return err
+}
+
+// components splits p into its names, without empty ones and ".".
+func components(p string) []string {
+	var out []string
+	for _, n := range strings.Split(p, "/") {
+		if n != "" && n != "." {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // readlinkFD returns the target of the symbolic link fd (O_PATH).

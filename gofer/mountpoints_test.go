@@ -65,6 +65,30 @@ func TestMakeMountPoints(t *testing.T) {
 	}
 }
 
+// TestMakeMountPointsCoveredRoot: below a mount on "/" that is not the
+// rootfs (a tmpfs), nothing is the rootfs's; a bind of the rootfs itself
+// on "/" hides nothing. A link target's trailing "/" and "." do not turn
+// a file mount point into a directory.
+func TestMakeMountPointsCoveredRoot(t *testing.T) {
+	root := t.TempDir()
+	if err := MakeMountPoints(root, []MountPoint{{Path: "/"}, {Path: "/x/y"}, {Path: "/f", File: true}}); err != nil {
+		t.Fatal(err)
+	}
+	if ents, _ := os.ReadDir(root); len(ents) != 0 {
+		t.Errorf("made below a mount on /: %v", ents)
+	}
+	os.Symlink("./target/.//", filepath.Join(root, "link"))
+	if err := MakeMountPoints(root, []MountPoint{{Path: "/", Transparent: true}, {Path: "/x/y"}, {Path: "/link", File: true}}); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(filepath.Join(root, "x/y")); err != nil || !st.IsDir() {
+		t.Errorf("x/y: %v", err)
+	}
+	if st, err := os.Lstat(filepath.Join(root, "target")); err != nil || !st.Mode().IsRegular() {
+		t.Errorf("target: %v", err)
+	}
+}
+
 // TestMakeMountPointsErrors: a path through a file, and a symlink loop,
 // give an error naming the mount point.
 func TestMakeMountPointsErrors(t *testing.T) {
