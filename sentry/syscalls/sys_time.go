@@ -47,9 +47,13 @@ func clockNow(t *kernel.Task, id int32) (int64, linux.Errno) {
 			return 0, linux.FromHost(err)
 		}
 		return ts.Nano(), 0
-	case unix.CLOCK_PROCESS_CPUTIME_ID, unix.CLOCK_THREAD_CPUTIME_ID:
-		// One thread per process until #4: the thread's time is the
-		// process's.
+	case unix.CLOCK_THREAD_CPUTIME_ID:
+		if d, ok := t.ThreadCPUTime(); ok {
+			return int64(d), 0
+		}
+		u, s := t.CPUTime() // the process's, if the platform cannot tell
+		return int64(u + s), 0
+	case unix.CLOCK_PROCESS_CPUTIME_ID:
 		u, s := t.CPUTime()
 		return int64(u + s), 0
 	}

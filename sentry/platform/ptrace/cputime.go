@@ -1,6 +1,7 @@
 package ptrace
 
 import (
+	"encoding/binary"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -33,4 +34,30 @@ func (t *thread) CPUTime() (user, sys time.Duration) {
 	u := cpuClock(t.as.pid, cpuClockVirt, false)
 	total := cpuClock(t.as.pid, cpuClockProf, false)
 	return u, max(total-u, 0)
+}
+
+// threadClockAddr is where ThreadCPUTime has the stub store its timespec:
+// in the scratch page, past the recvmsg buffers of receiveFD.
+const threadClockAddr = stubScratch + 3072
+
+// ThreadCPUTime returns the CPU time of this stub thread alone: the thread
+// reads its own CLOCK_THREAD_CPUTIME_ID (an injected clock_gettime), since
+// Linux lets no other process read a thread's clock.
+//
+// Preconditions:
+// - Called on the OS thread that traces t.
+func (t *thread) ThreadCPUTime() (time.Duration, error) {
+	as := t.as
+	as.scratchMu.Lock()
+	defer as.scratchMu.Unlock()
+	if _, err := t.inject(unix.SYS_CLOCK_GETTIME, unix.CLOCK_THREAD_CPUTIME_ID, threadClockAddr); err != nil {
+		return 0, err
+	}
+	var b [16]byte
+	if _, err := as.ReadAt(threadClockAddr, b[:]); err != nil {
+		return 0, err
+	}
+	sec := int64(binary.LittleEndian.Uint64(b[0:]))
+	nsec := int64(binary.LittleEndian.Uint64(b[8:]))
+	return time.Duration(sec)*time.Second + time.Duration(nsec), nil
 }

@@ -9,8 +9,8 @@ import (
 // stubSyscalls are the only host system calls the stub may execute from
 // the injection site: the address-space changes the sentry decides (and
 // msync of shared file mappings, mincore for the application's own
-// pages), receiving a donated file descriptor for
-// a file mapping and closing it again, naming the stub after the program
+// pages), a thread reading its own CPU clock, receiving a donated file
+// descriptor for a file mapping and closing it again, naming the stub after the program
 // it runs (prctl PR_SET_NAME only, see command.go), registering an application thread's
 // rseq area with the host, and ending a thread or the process.
 var stubSyscalls = []uint32{
@@ -21,6 +21,7 @@ var stubSyscalls = []uint32{
 	unix.SYS_MADVISE,
 	unix.SYS_MSYNC,
 	unix.SYS_MINCORE,
+	unix.SYS_CLOCK_GETTIME,
 	unix.SYS_RSEQ,
 	unix.SYS_RECVMSG,
 	unix.SYS_CLOSE,

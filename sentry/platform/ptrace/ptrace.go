@@ -192,6 +192,9 @@ type addressSpace struct {
 	// the host may already have given to another process).
 	liveMu   sync.RWMutex
 	released bool
+	// scratchMu serializes uses of the scratch page's clock slot
+	// (ThreadCPUTime) by the address space's threads.
+	scratchMu sync.Mutex
 	// gone is closed by Release.
 	gone chan struct{}
 }

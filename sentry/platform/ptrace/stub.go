@@ -10,7 +10,7 @@ import (
 //
 //	stubBase           r-x  ELF headers, then the injection site:
 //	                        syscall; int3
-//	stubBase+pageSize  rw-  scratch: seccomp program, recvmsg buffers
+//	stubBase+pageSize  rw-  scratch: seccomp program, recvmsg buffers, a thread clock slot
 //
 // The stub never runs on its own: it stops at exec, and afterwards only
 // executes system calls the sentry injects at the site.
