@@ -472,8 +472,8 @@ func shimProcesses(ns string) int {
 }
 
 // TestCtrPodOneShim: containers whose CRI annotations name the same
-// sandbox are served by one shim (the pod's), which exits once the last
-// of them is deleted.
+// sandbox are served by one shim (the pod's) and run in one sandbox; the
+// shim exits once the last of them is deleted.
 func TestCtrPodOneShim(t *testing.T) {
 	forEachContainerd(t, func(t *testing.T, c *e2eutil.Containerd, image string) {
 		pod := func(kind string) []string {
@@ -490,6 +490,10 @@ func TestCtrPodOneShim(t *testing.T) {
 		run("member", "container")
 		if n := shimProcesses(c.Namespace); n != 1 {
 			t.Fatalf("want one shim for the pod's two containers, found %d", n)
+		}
+		// runsc put the member into the pod's sandbox: one sandbox process.
+		if a, b := taskPID(t, c, "pod1"), taskPID(t, c, "member"); a != b {
+			t.Fatalf("the pod's containers run in different sandboxes: PIDs %d and %d", a, b)
 		}
 		r := c.Ctr(t, "tasks", "exec", "--exec-id", "x", "member", "echo", "in-member")
 		if r.ExitCode != 0 || r.Stdout != "in-member\n" {
