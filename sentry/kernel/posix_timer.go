@@ -35,7 +35,11 @@ type PosixTimer struct {
 	timer    *time.Timer
 	expiry   time.Time
 	interval time.Duration
-	overrun  int
+	// cpuExpiry is the process CPU time at which a CPU-clock timer
+	// fires; cpuArmed says it is armed (its sampler runs).
+	cpuExpiry time.Duration
+	cpuArmed  bool
+	overrun   int
 	// pending is set while the timer's signal is queued and not yet taken.
 	pending bool
 	gen     uint64
@@ -55,8 +59,11 @@ const maxPosixTimers = 4096
 func (tg *ThreadGroup) CreateTimer(clock int32, notify, signo int, value uint64, target *Task) (int32, linux.Errno) {
 	switch clock {
 	case unix.CLOCK_REALTIME, unix.CLOCK_MONOTONIC, unix.CLOCK_BOOTTIME, unix.CLOCK_REALTIME_ALARM, unix.CLOCK_BOOTTIME_ALARM:
-	case unix.CLOCK_PROCESS_CPUTIME_ID, unix.CLOCK_THREAD_CPUTIME_ID:
-		// TODO(#4): CPU-time timers.
+	case unix.CLOCK_PROCESS_CPUTIME_ID:
+		// Sampled like ITIMER_PROF (itimer_cpu.go).
+	case unix.CLOCK_THREAD_CPUTIME_ID:
+		// TODO(#4): a thread's clock can only be read by its own
+		// tracer, on its goroutine.
 		return 0, linux.EINVAL
 	default:
 		return 0, linux.EINVAL
@@ -134,11 +141,21 @@ func (t *PosixTimer) stopLocked() {
 		t.timer.Stop()
 		t.timer = nil
 	}
+	t.cpuArmed = false
 	t.gen++
 }
 
 // Get implements timer_gettime(2).
 func (t *PosixTimer) Get() (left, interval time.Duration) {
+	if t.clock == unix.CLOCK_PROCESS_CPUTIME_ID {
+		now := t.tg.processCPU(ITimerProf)
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		if !t.cpuArmed {
+			return 0, t.interval
+		}
+		return max(t.cpuExpiry-now, 1), t.interval
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.timer == nil {
@@ -163,8 +180,33 @@ func (t *PosixTimer) Set(value, interval time.Duration) (oldLeft, oldInterval ti
 
 func (t *PosixTimer) armLocked(d time.Duration) {
 	gen := t.gen
+	if t.clock == unix.CLOCK_PROCESS_CPUTIME_ID {
+		t.cpuExpiry = t.tg.processCPU(ITimerProf) + d
+		t.cpuArmed = true
+		go t.sampleCPU(gen, t.cpuExpiry)
+		return
+	}
 	t.expiry = time.Now().Add(d)
 	t.timer = time.AfterFunc(d, func() { t.fire(gen) })
+}
+
+// sampleCPU waits until the process has used expiry of CPU time, then
+// fires the timer (unless it was changed meanwhile or the process exits).
+func (t *PosixTimer) sampleCPU(gen uint64, expiry time.Duration) {
+	tick := time.NewTicker(cpuTimerTick)
+	defer tick.Stop()
+	for range tick.C {
+		t.mu.Lock()
+		stale := gen != t.gen
+		t.mu.Unlock()
+		if stale || t.tg.isExiting() {
+			return
+		}
+		if t.tg.processCPU(ITimerProf) >= expiry {
+			t.fire(gen)
+			return
+		}
+	}
 }
 
 // fire runs when the timer expires.
@@ -175,6 +217,7 @@ func (t *PosixTimer) fire(gen uint64) {
 		return
 	}
 	t.timer = nil
+	t.cpuArmed = false
 	if t.interval > 0 {
 		t.armLocked(t.interval)
 	}

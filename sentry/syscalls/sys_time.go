@@ -39,7 +39,7 @@ func copyInTimespec(t *kernel.Task, addr uintptr) (int64, linux.Errno) {
 
 // clockNow reads clock id for t.
 func clockNow(t *kernel.Task, id int32) (int64, linux.Errno) {
-	switch id {
+	switch cpuClockID(t, id) {
 	case unix.CLOCK_REALTIME, unix.CLOCK_MONOTONIC, unix.CLOCK_MONOTONIC_RAW, unix.CLOCK_REALTIME_COARSE,
 		unix.CLOCK_MONOTONIC_COARSE, unix.CLOCK_BOOTTIME, unix.CLOCK_TAI:
 		var ts unix.Timespec

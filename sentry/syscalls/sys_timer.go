@@ -99,6 +99,26 @@ func Alarm(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
 // then the union (sigev_notify_thread_id as the first int).
 const sigeventSize = 64
 
+// cpuClockID maps a dynamic CPU clock ID (clock_getcpuclockid(3),
+// pthread_getcpuclockid(3); glibc's timer_create passes
+// CLOCK_PROCESS_CPUTIME_ID as the caller's process clock, -6) that names
+// the caller's own process or thread to CLOCK_PROCESS_CPUTIME_ID or
+// CLOCK_THREAD_CPUTIME_ID; other IDs are returned as they are (the CPU
+// clocks of other processes and threads are not supported).
+func cpuClockID(t *kernel.Task, clock int32) int32 {
+	if clock >= 0 || clock&3 == 3 {
+		return clock // a static clock, or invalid
+	}
+	id := ^(clock >> 3)
+	switch {
+	case clock&4 == 0 && (id == 0 || id == t.PID()):
+		return unix.CLOCK_PROCESS_CPUTIME_ID
+	case clock&4 != 0 && (id == 0 || id == t.TID()):
+		return unix.CLOCK_THREAD_CPUTIME_ID
+	}
+	return clock
+}
+
 // TimerCreate implements Linux syscall timer_create(2).
 func TimerCreate(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
 	clock, sevp, idp := args.Int(0), args.Pointer(1), args.Pointer(2)
@@ -120,7 +140,7 @@ func TimerCreate(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Er
 			}
 		}
 	}
-	id, errno := t.ThreadGroup().CreateTimer(clock, notify, signo, value, target)
+	id, errno := t.ThreadGroup().CreateTimer(cpuClockID(t, clock), notify, signo, value, target)
 	if errno != 0 {
 		return 0, errno
 	}

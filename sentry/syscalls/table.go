@@ -267,7 +267,7 @@ var table = map[uintptr]kernel.Syscall{
 	unix.SYS_GETITIMER:        partial(Getitimer, "VIRTUAL and PROF count the stub's CPU time, sampled every 4 ms", num, hex),
 	unix.SYS_SETITIMER:        partial(Setitimer, "VIRTUAL and PROF count the stub's CPU time, sampled every 4 ms (a timer fires up to 4 ms late)", num, hex, hex),
 	unix.SYS_ALARM:            full(Alarm, num),
-	unix.SYS_TIMER_CREATE:     partial(TimerCreate, "CLOCK_REALTIME/MONOTONIC/BOOTTIME; no CPU-time clocks; SIGEV_THREAD is libc's", num, hex, hex),
+	unix.SYS_TIMER_CREATE:     partial(TimerCreate, "CLOCK_REALTIME/MONOTONIC/BOOTTIME and the process CPU clock (sampled every 4 ms); no thread CPU clocks; SIGEV_THREAD is libc's", num, hex, hex),
 	unix.SYS_TIMER_SETTIME:    full(TimerSettime, num, hex, hex, hex),
 	unix.SYS_TIMER_GETTIME:    full(TimerGettime, num, hex),
 	unix.SYS_TIMER_GETOVERRUN: partial(TimerGetoverrun, "overruns counted while the previous signal is being queued", num),

@@ -4,7 +4,8 @@
  * time and CLOCK_PROCESS_CPUTIME_ID the whole process's: after the main
  * thread burns 200 ms of CPU, a thread that only slept has used far less
  * than that, the main thread at least most of it, and the process at
- * least as much as the main thread. */
+ * least as much as the main thread; clock_getcpuclockid(0) and
+ * pthread_getcpuclockid(pthread_self()) name the same clocks. */
 #include "common.h"
 #include <pthread.h>
 #include <time.h>
@@ -42,5 +43,12 @@ int main(void)
 	YES("the main thread used at least 200 ms", mine >= 200000000LL);
 	YES("the sleeping thread used far less (< 50 ms)", idle_cpu < 50000000LL);
 	YES("the process used at least the main thread's", proc >= mine - 10000000LL);
+
+	/* The dynamic IDs of the caller's own process and thread clocks. */
+	clockid_t pc, tc;
+	OK("clock_getcpuclockid(0)", clock_getcpuclockid(0, &pc) == 0 ? 0 : -1);
+	YES("it reads the process clock", cpu(pc) >= proc);
+	OK("pthread_getcpuclockid(self)", pthread_getcpuclockid(pthread_self(), &tc) == 0 ? 0 : -1);
+	YES("it reads this thread's clock", cpu(tc) >= mine);
 	return 0;
 }
