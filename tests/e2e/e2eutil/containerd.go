@@ -2,11 +2,13 @@ package e2eutil
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -62,7 +64,7 @@ type Containerd struct {
 // socket and config. The runtime io.containerd.runsc.v1 resolves to the
 // shim through PATH, whose first entry is BinDir. t.Cleanup kills every
 // task of the namespace, stops the daemon, checks that no shim, sandbox,
-// gofer, mount or runsc state is left, and removes Dir.
+// gofer, mount, runsc state or shim socket is left, and removes Dir.
 func StartContainerd(t *testing.T, v Version, o Options) *Containerd {
 	t.Helper()
 	testutil.RequireRoot(t)
@@ -239,7 +241,31 @@ func (c *Containerd) teardown(t *testing.T) {
 		t.Logf("--- containerd.log (%s)\n%s", c.Version, tail(c.Log(), 150))
 	}
 	CheckNoLeaks(t, c.Dir, c.Namespace)
+	for _, sock := range c.shimSockets() {
+		if _, err := os.Lstat(sock); err == nil {
+			t.Errorf("leaked shim socket: %s", sock)
+			os.Remove(sock)
+		}
+	}
 	os.RemoveAll(c.Dir)
+}
+
+// shimSocket matches a shim's socket path in containerd's log.
+var shimSocket = regexp.MustCompile(`/run/containerd/s/[0-9a-f]{64}`)
+
+// shimSockets lists the sockets the daemon's shims listened on: they are
+// under /run/containerd/s, outside Dir. containerd 2.x logs them;
+// for 1.6 they are derived from the bundles the log names, as the shim
+// library does (sha256 of containerd's address, namespace and ID).
+func (c *Containerd) shimSockets() []string {
+	log := c.Log()
+	socks := shimSocket.FindAllString(log, -1)
+	bundle := regexp.MustCompile(`io\.containerd\.runtime\.v2\.task/` + regexp.QuoteMeta(c.Namespace) + `/([A-Za-z0-9_.-]+)`)
+	for _, m := range bundle.FindAllStringSubmatch(log, -1) {
+		sum := sha256.Sum256([]byte(filepath.Join(c.Address, c.Namespace, m[1])))
+		socks = append(socks, "/run/containerd/s/"+hex.EncodeToString(sum[:]))
+	}
+	return socks
 }
 
 func tail(s string, n int) string {
