@@ -13,7 +13,7 @@ import (
 // reaches the container's terminal, what the container prints comes back.
 // When runsc's stdin is a terminal it is in raw mode meanwhile (the
 // container's line discipline does the editing), and its window size
-// follows to the pty on every SIGWINCH runsc gets.
+// follows to the pty on every SIGWINCH runsc gets and before any input.
 type Attachment struct {
 	master  *os.File
 	restore func()
@@ -24,6 +24,7 @@ type Attachment struct {
 // Attach starts copying between in, out and master.
 func Attach(master, in, out *os.File) (*Attachment, error) {
 	a := &Attachment{master: master, outDone: make(chan struct{})}
+	resize := func() {}
 	if IsTerminal(in) {
 		restore, err := MakeRaw(in)
 		if err != nil {
@@ -32,7 +33,7 @@ func Attach(master, in, out *os.File) (*Attachment, error) {
 		a.restore = restore
 		a.winch = make(chan os.Signal, 1)
 		signal.Notify(a.winch, unix.SIGWINCH)
-		resize := func() {
+		resize = func() {
 			if ws, err := Size(in); err == nil {
 				SetSize(master, ws)
 			}
@@ -45,7 +46,7 @@ func Attach(master, in, out *os.File) (*Attachment, error) {
 		}()
 	}
 	// Ends when in does; the container's terminal stays open.
-	go io.Copy(master, in)
+	go copyInput(master, in, resize)
 	go func() {
 		// Ends with EIO once the sandbox closed its end: no process
 		// in the container holds the terminal any more.
@@ -53,6 +54,25 @@ func Attach(master, in, out *os.File) (*Attachment, error) {
 		close(a.outDone)
 	}()
 	return a, nil
+}
+
+// copyInput copies in to master, passing the size of in on first each
+// time: SIGWINCH may come after the input typed once the window was
+// resized, which must not reach the container before the new size.
+func copyInput(master, in *os.File, resize func()) {
+	buf := make([]byte, 32*1024)
+	for {
+		n, err := in.Read(buf)
+		if n > 0 {
+			resize()
+			if _, werr := master.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
 }
 
 // Close waits until the container's output has all been copied, then
