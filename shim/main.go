@@ -7,13 +7,25 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"os"
 
 	"github.com/containerd/containerd/runtime/v2/shim"
 
 	"moat/shim/service"
 )
 
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "0.1.0-dev"
+
 func main() {
+	if len(os.Args) == 2 && os.Args[1] == "-info" {
+		if err := service.WriteInfo(os.Stdout, version); err != nil {
+			fmt.Fprintf(os.Stderr, "containerd-shim-runsc-v1: %v\n", err)
+			os.Exit(1)
+		}
+		return
+	}
 	service.RegisterTaskPlugin()
 	shim.RunManager(context.Background(), service.NewManager(service.RuntimeName))
 }

@@ -1,13 +1,16 @@
 package service
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/containerd/containerd/api/types"
 	"github.com/containerd/containerd/errdefs"
+	"google.golang.org/protobuf/proto"
 )
 
 func TestFailure(t *testing.T) {
@@ -106,5 +109,19 @@ func TestExitWatcher(t *testing.T) {
 	// PID 11's forgotten exit was not delivered: it waits for a real one.
 	if _, ok := w.waiting[11]; !ok {
 		t.Fatal("PID 11 is not watched")
+	}
+}
+
+func TestWriteInfo(t *testing.T) {
+	var b bytes.Buffer
+	if err := WriteInfo(&b, "1.2.3"); err != nil {
+		t.Fatal(err)
+	}
+	var info types.RuntimeInfo
+	if err := proto.Unmarshal(b.Bytes(), &info); err != nil {
+		t.Fatal(err)
+	}
+	if info.Name != RuntimeName || info.Version.GetVersion() != "1.2.3" {
+		t.Fatalf("info: %v", &info)
 	}
 }
