@@ -15,6 +15,8 @@
 package e2eutil
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"os/exec"
@@ -47,8 +49,8 @@ var (
 )
 
 // BinDir returns a directory holding `runsc` and
-// `containerd-shim-runsc-v1` (symbolic links to the binaries under test)
-// to put first in a daemon's PATH. runsc is testutil.FindRunsc's; the
+// `containerd-shim-runsc-v1` (symbolic links to the binaries under test,
+// kept under CacheDir) to put first in a daemon's PATH. runsc is testutil.FindRunsc's; the
 // shim is $MOAT_BIN_DIR/containerd-shim-runsc-v1, else
 // <repo>/bin/containerd-shim-runsc-v1, built with `go build` when missing
 // (rebuild it yourself after changing shim/).
@@ -68,12 +70,33 @@ func makeBinDir() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	dir, err := os.MkdirTemp("", "moat-e2e-bin")
+	// One directory per pair of binaries, kept in the cache and shared by
+	// runs (made under a temporary name, then renamed into place).
+	sum := sha256.Sum256([]byte(runsc + "\n" + shim))
+	dir := filepath.Join(CacheDir(), "bin-"+hex.EncodeToString(sum[:6]))
+	if exists(filepath.Join(dir, "containerd-shim-runsc-v1")) {
+		return dir, nil
+	}
+	if err := os.MkdirAll(CacheDir(), 0o755); err != nil {
+		return "", err
+	}
+	tmp, err := os.MkdirTemp(CacheDir(), ".bin-")
 	if err != nil {
 		return "", err
 	}
 	for name, target := range map[string]string{"runsc": runsc, "containerd-shim-runsc-v1": shim} {
-		if err := os.Symlink(target, filepath.Join(dir, name)); err != nil {
+		if err := os.Symlink(target, filepath.Join(tmp, name)); err != nil {
+			os.RemoveAll(tmp)
+			return "", err
+		}
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		os.RemoveAll(tmp)
+		return "", err
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		os.RemoveAll(tmp)
+		if !exists(filepath.Join(dir, "containerd-shim-runsc-v1")) {
 			return "", err
 		}
 	}
