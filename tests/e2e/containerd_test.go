@@ -76,6 +76,12 @@ func TestCtrRunExitCodes(t *testing.T) {
 				}
 			})
 		}
+		t.Run("null-io", func(t *testing.T) {
+			r := c.Ctr(t, run([]string{"--null-io"}, image, "nullio", "sh", "-c", "echo lost; exit 9")...)
+			if r.ExitCode != 9 || r.Stdout != "" {
+				t.Fatalf("ctr run --null-io: want exit 9 and no output, got %s", r)
+			}
+		})
 		t.Run("kill-9", func(t *testing.T) {
 			done := make(chan testutil.Result, 1)
 			go func() { done <- c.Ctr(t, run(nil, image, "kill9", "sleep", "1000")...) }()
