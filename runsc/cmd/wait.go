@@ -25,8 +25,15 @@ var Wait = &cli.Command{
 		&cli.IntFlag{Name: "pid", Usage: "wait for this process started by exec (a PID in the sandbox, or its waiter's host PID) instead of init"},
 		// Internal: the waiter a --pid-file names (runsc/container/waiter.go).
 		&cli.BoolFlag{Name: "exit-status", Hidden: true, Usage: "exit with the status instead of printing it"},
+		&cli.IntFlag{Name: "ready-fd", Hidden: true, Usage: "with --exit-status: closed once signals are caught"},
 	},
 	Action: func(c *cli.Context) error {
+		var sigs *container.SignalRelay
+		if c.Bool("exit-status") {
+			// Before anything else: the pid file naming this process
+			// may be read, and the process signalled, from now on.
+			sigs = container.CatchWaiterSignals(c.Int("ready-fd"))
+		}
 		id, err := containerID(c)
 		if err != nil {
 			return err
@@ -41,7 +48,7 @@ var Wait = &cli.Command{
 		}
 		defer ct.Close()
 		if c.Bool("exit-status") {
-			os.Exit(ct.RunWaiter(int32(c.Int("pid"))))
+			os.Exit(ct.RunWaiter(int32(c.Int("pid")), sigs))
 		}
 		wait := ct.Wait
 		if pid, waiter := ct.ResolvePID(int32(c.Int("pid"))); waiter != 0 {

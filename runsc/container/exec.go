@@ -67,7 +67,7 @@ func (c *Container) Exec(a ExecArgs) (int, error) {
 	}
 	defer tty.close()
 	fds, names := tty.execFDs(a.Stdio)
-	var sigs *signalRelay
+	var sigs *SignalRelay
 	if !a.Detach {
 		// From before the process runs: a signal sent once it has
 		// started must reach it, not end runsc with its default action.
@@ -105,24 +105,24 @@ func (c *Container) Exec(a ExecArgs) (int, error) {
 	return code, err
 }
 
-// signalRelay passes the terminating signals runsc receives on to a
+// SignalRelay passes the terminating signals runsc receives on to a
 // process of the container (runsc run, exec, the waiter).
-type signalRelay struct {
+type SignalRelay struct {
 	ch chan os.Signal
 }
 
 // catchSignals starts catching the signals to relay; until relay is
 // called they wait in a buffer (runc too sets its handler up before the
 // process starts).
-func catchSignals() *signalRelay {
-	r := &signalRelay{ch: make(chan os.Signal, 16)}
+func catchSignals() *SignalRelay {
+	r := &SignalRelay{ch: make(chan os.Signal, 16)}
 	signal.Notify(r.ch, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2)
 	return r
 }
 
 // relay passes the signals caught, those already waiting first, on to
 // pid (0: init) until stop is called.
-func (r *signalRelay) relay(c *Container, pid int32) {
+func (r *SignalRelay) relay(c *Container, pid int32) {
 	go func() {
 		for s := range r.ch {
 			req := &control.Request{Method: control.MethodSignal, Signal: &control.SignalArgs{Signo: int(s.(syscall.Signal)), PID: pid}}
@@ -135,7 +135,7 @@ func (r *signalRelay) relay(c *Container, pid int32) {
 
 // stop ends catching (and relaying); the signals go back to their
 // default actions.
-func (r *signalRelay) stop() {
+func (r *SignalRelay) stop() {
 	signal.Stop(r.ch)
 	close(r.ch)
 }

@@ -41,7 +41,7 @@ func Run(cfg *config.Config, a RunArgs) (int, error) {
 	if err := c.WritePIDFile(a.PIDFile); err != nil {
 		return fail(err)
 	}
-	var sigs *signalRelay
+	var sigs *SignalRelay
 	if !a.Detach {
 		// From before init runs (see Exec).
 		sigs = catchSignals()

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -48,7 +49,14 @@ func (c *Container) StartWaiter(pid int32) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("finding runsc: %w", err)
 	}
-	args := append(c.cfg.ToArgs(), "wait", "--exit-status")
+	// It says it relays signals by closing its end of ready: the caller
+	// may signal it as soon as it has its PID.
+	ready, readyW, err := os.Pipe()
+	if err != nil {
+		return 0, err
+	}
+	defer ready.Close()
+	args := append(c.cfg.ToArgs(), "wait", "--exit-status", "--ready-fd=3")
 	if pid != 0 {
 		args = append(args, "--pid", strconv.Itoa(int(pid)))
 	}
@@ -62,10 +70,17 @@ func (c *Container) StartWaiter(pid int32) (int, error) {
 	}
 	defer devnull.Close()
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = devnull, devnull, devnull
-	if err := cmd.Start(); err != nil {
+	cmd.ExtraFiles = []*os.File{readyW}
+	err = cmd.Start()
+	readyW.Close()
+	if err != nil {
 		return 0, fmt.Errorf("starting waiter: %w", err)
 	}
 	hostPID := cmd.Process.Pid
+	// The end, or a waiter that died first (it records no status, and
+	// wait --pid says so); a waiter still not ready is waited for no more.
+	ready.SetReadDeadline(time.Now().Add(10 * time.Second))
+	io.Copy(io.Discard, ready)
 	// In the container's cgroup, like runc's processes: the runc shim
 	// reads stats and OOM events from the cgroup of the pid-file process.
 	cg, err := c.cgroup()
@@ -207,12 +222,22 @@ func (c *Container) writeExecPIDFiles(a ExecArgs, pid int32) error {
 	return writePIDFile(a.PIDFile, w)
 }
 
+// CatchWaiterSignals is the first thing a waiter does: it catches the
+// signals to relay (catchSignals), then closes readyFD, which StartWaiter
+// waits for (0: nothing to close). RunWaiter relays them.
+func CatchWaiterSignals(readyFD int) *SignalRelay {
+	sigs := catchSignals()
+	if readyFD > 0 {
+		unix.Close(readyFD)
+	}
+	return sigs
+}
+
 // RunWaiter is the waiter's body (`runsc wait --exit-status`): it waits for
 // pid (0: init), relaying the terminating signals it receives to it,
 // records the status and returns it. A sandbox that is gone ends it
 // with 128+SIGKILL.
-func (c *Container) RunWaiter(pid int32) int {
-	sigs := catchSignals()
+func (c *Container) RunWaiter(pid int32, sigs *SignalRelay) int {
 	defer sigs.stop()
 	sigs.relay(c, pid)
 	var code int

@@ -60,6 +60,22 @@ func TestPIDFileWaiters(t *testing.T) {
 		t.Errorf("exec waiter after SIGTERM exited %d, want 3 (the trap's)", code)
 	}
 
+	// The waiter relays from the moment exec returns, not only once it
+	// has got going: a SIGTERM at once ends the process (143), never the
+	// waiter alone (which would leave the process running).
+	for i := 0; i < 5; i++ {
+		o.must("exec", "--detach", "--pid-file", execPID, "w1", "/bin/sleep", "1002")
+		b, _ := os.ReadFile(execPID)
+		pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+		syscall.Kill(pid, syscall.SIGTERM)
+		if code := reap(t, execPID); code != 143 {
+			t.Errorf("exec waiter signalled at once exited %d, want 143", code)
+		}
+		if r := o.must("ps", "w1"); strings.Contains(r.stdout, "sleep 1002") {
+			t.Fatalf("the waiter died of the SIGTERM it should have relayed:\n%s", r.stdout)
+		}
+	}
+
 	// init: the waiter exits with init's status; the sandbox still answers.
 	o.must("kill", "w1", "TERM")
 	if code := reap(t, initPID); code != 7 {
