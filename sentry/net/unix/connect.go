@@ -4,6 +4,7 @@ import (
 	sysunix "golang.org/x/sys/unix"
 
 	"moat/sentry/abi/linux"
+	"moat/sentry/net"
 	"moat/sentry/vfs"
 )
 
@@ -88,7 +89,7 @@ func (s *Socket) Connect(ctx vfs.Context, fs *FS, a Address, nonblock bool) linu
 		s.mu.Unlock()
 		return err
 	}
-	until := deadline(s.opts.sndtimeo)
+	until := net.Deadline(s.opts.sndtimeo)
 	s.mu.Unlock()
 	for {
 		ch, err := s.tryConnect(ctx, t)
@@ -98,7 +99,7 @@ func (s *Socket) Connect(ctx vfs.Context, fs *FS, a Address, nonblock bool) linu
 		if nonblock {
 			return linux.EAGAIN
 		}
-		if err := wait(ctx, ch, until); err != 0 {
+		if err := net.Wait(ctx, ch, until); err != 0 {
 			return err
 		}
 	}
@@ -210,7 +211,7 @@ func (s *Socket) Accept(ctx vfs.Context, nonblock bool) (*Socket, linux.Errno) {
 		return nil, linux.EOPNOTSUPP
 	}
 	s.mu.Lock()
-	listening, passcred, until := s.state == stateListening, s.opts.passcred, deadline(s.opts.rcvtimeo)
+	listening, passcred, until := s.state == stateListening, s.opts.passcred, net.Deadline(s.opts.rcvtimeo)
 	s.mu.Unlock()
 	if !listening {
 		return nil, linux.EINVAL
@@ -238,7 +239,7 @@ func (s *Socket) Accept(ctx vfs.Context, nonblock bool) (*Socket, linux.Errno) {
 			// shutdown(2) of a listener ends blocking accepts.
 			return nil, linux.EINVAL
 		}
-		if err := wait(ctx, ch, until); err != 0 {
+		if err := net.Wait(ctx, ch, until); err != 0 {
 			return nil, err
 		}
 	}

@@ -7,16 +7,8 @@ import (
 	sysunix "golang.org/x/sys/unix"
 
 	"moat/sentry/abi/linux"
+	"moat/sentry/net"
 	"moat/sentry/vfs"
-)
-
-// Buffer sizes, as Linux's defaults on this kind of host
-// (/proc/sys/net/core/{w,r}mem_{default,max}) and its minimums.
-const (
-	defaultBuf = 212992
-	maxBuf     = 4194304
-	minSndBuf  = 4608
-	minRcvBuf  = 2304
 )
 
 // options are the socket options a Unix socket keeps.
@@ -28,8 +20,7 @@ type options struct {
 	// (twice what was set, as on Linux).
 	sndbuf, rcvbuf     int
 	rcvtimeo, sndtimeo time.Duration
-	lingerOn           bool
-	lingerSecs         int32
+	linger             net.Linger
 	// tstamp and tstampNS are SO_TIMESTAMP and SO_TIMESTAMPNS (which
 	// implies tstamp, as Linux's flags do).
 	tstamp, tstampNS bool
@@ -40,12 +31,8 @@ type options struct {
 	rcvlowat int32
 }
 
-// capNetAdmin is CAP_NET_ADMIN: the *FORCE buffer options and
-// priorities above 6 need it.
-const capNetAdmin = 12
-
 func defaultOptions() options {
-	return options{sndbuf: defaultBuf, rcvbuf: defaultBuf, rcvlowat: 1}
+	return options{sndbuf: net.DefaultBuf, rcvbuf: net.DefaultBuf, rcvlowat: 1}
 }
 
 // GetSockOpt implements getsockopt(2) for level SOL_SOCKET; it returns
@@ -60,41 +47,36 @@ func (s *Socket) GetSockOpt(level, name int32) ([]byte, linux.Errno) {
 	o := &s.opts
 	switch name {
 	case sysunix.SO_TYPE:
-		return encodeInt(s.typ), 0
+		return net.EncodeInt(s.typ), 0
 	case sysunix.SO_DOMAIN:
-		return encodeInt(sysunix.AF_UNIX), 0
+		return net.EncodeInt(sysunix.AF_UNIX), 0
 	case sysunix.SO_PROTOCOL:
-		return encodeInt(0), 0
+		return net.EncodeInt(0), 0
 	case sysunix.SO_ACCEPTCONN:
-		return encodeBool(s.state == stateListening), 0
+		return net.EncodeBool(s.state == stateListening), 0
 	case sysunix.SO_ERROR:
 		err := s.err
 		s.err = 0
 		if err == 0 && s.rcv.takeReset() {
 			err = linux.ECONNRESET
 		}
-		return encodeInt(int32(err)), 0
+		return net.EncodeInt(int32(err)), 0
 	case sysunix.SO_SNDBUF:
-		return encodeInt(int32(o.sndbuf)), 0
+		return net.EncodeInt(int32(o.sndbuf)), 0
 	case sysunix.SO_RCVBUF:
-		return encodeInt(int32(o.rcvbuf)), 0
+		return net.EncodeInt(int32(o.rcvbuf)), 0
 	case sysunix.SO_PASSCRED:
-		return encodeBool(o.passcred), 0
+		return net.EncodeBool(o.passcred), 0
 	case sysunix.SO_REUSEADDR:
-		return encodeBool(o.reuseaddr), 0
+		return net.EncodeBool(o.reuseaddr), 0
 	case sysunix.SO_KEEPALIVE:
-		return encodeBool(o.keepalive), 0
+		return net.EncodeBool(o.keepalive), 0
 	case sysunix.SO_RCVTIMEO:
-		return encodeTimeval(o.rcvtimeo), 0
+		return net.EncodeTimeval(o.rcvtimeo), 0
 	case sysunix.SO_SNDTIMEO:
-		return encodeTimeval(o.sndtimeo), 0
+		return net.EncodeTimeval(o.sndtimeo), 0
 	case sysunix.SO_LINGER:
-		b := make([]byte, 8)
-		if o.lingerOn {
-			binary.LittleEndian.PutUint32(b, 1)
-		}
-		binary.LittleEndian.PutUint32(b[4:], uint32(o.lingerSecs))
-		return b, 0
+		return o.linger.Encode(), 0
 	case sysunix.SO_PEERCRED:
 		return s.peerCred.encode(), 0
 	case sysunix.SO_PEERGROUPS:
@@ -107,17 +89,17 @@ func (s *Socket) GetSockOpt(level, name int32) ([]byte, linux.Errno) {
 		}
 		return b, 0
 	case sysunix.SO_RCVLOWAT:
-		return encodeInt(o.rcvlowat), 0
+		return net.EncodeInt(o.rcvlowat), 0
 	case sysunix.SO_SNDLOWAT:
-		return encodeInt(1), 0
+		return net.EncodeInt(1), 0
 	case sysunix.SO_TIMESTAMP:
-		return encodeBool(o.tstamp && !o.tstampNS), 0
+		return net.EncodeBool(o.tstamp && !o.tstampNS), 0
 	case sysunix.SO_TIMESTAMPNS:
-		return encodeBool(o.tstampNS), 0
+		return net.EncodeBool(o.tstampNS), 0
 	case sysunix.SO_PASSSEC:
-		return encodeBool(o.passsec), 0
+		return net.EncodeBool(o.passsec), 0
 	case sysunix.SO_PRIORITY:
-		return encodeInt(o.priority), 0
+		return net.EncodeInt(o.priority), 0
 	}
 	return nil, linux.ENOPROTOOPT
 }
@@ -134,7 +116,7 @@ func (s *Socket) SetSockOpt(ctx vfs.Context, level, name int32, val []byte) linu
 	o := &s.opts
 	switch name {
 	case sysunix.SO_RCVTIMEO, sysunix.SO_SNDTIMEO:
-		d, err := decodeTimeval(val)
+		d, err := net.DecodeTimeval(val)
 		if err != 0 {
 			return err
 		}
@@ -145,12 +127,9 @@ func (s *Socket) SetSockOpt(ctx vfs.Context, level, name int32, val []byte) linu
 		}
 		return 0
 	case sysunix.SO_LINGER:
-		if len(val) < 8 {
-			return linux.EINVAL
-		}
-		o.lingerOn = binary.LittleEndian.Uint32(val) != 0
-		o.lingerSecs = int32(binary.LittleEndian.Uint32(val[4:]))
-		return 0
+		l, err := net.DecodeLinger(val)
+		o.linger = l
+		return err
 	}
 	if len(val) < 4 {
 		return linux.EINVAL
@@ -179,7 +158,7 @@ func (s *Socket) SetSockOpt(ctx vfs.Context, level, name int32, val []byte) linu
 			o.rcvlowat = v
 		}
 	case sysunix.SO_PRIORITY:
-		if (v < 0 || v > 6) && !hasCap(ctx, capNetAdmin) {
+		if (v < 0 || v > 6) && !net.HasCap(ctx, net.CapNetAdmin) {
 			return linux.EPERM
 		}
 		o.priority = v
@@ -199,69 +178,16 @@ func (s *Socket) SetSockOpt(ctx vfs.Context, level, name int32, val []byte) linu
 // - s.mu is held.
 func (s *Socket) setBufLocked(ctx vfs.Context, name, v int32) linux.Errno {
 	force := name == sysunix.SO_SNDBUFFORCE || name == sysunix.SO_RCVBUFFORCE
-	var n int
-	if force {
-		if !hasCap(ctx, capNetAdmin) {
-			return linux.EPERM
-		}
-		n = 2 * int(min(uint32(v), 1<<30-1))
-	} else {
-		n = 2 * int(min(uint32(v), maxBuf))
+	if force && !net.HasCap(ctx, net.CapNetAdmin) {
+		return linux.EPERM
 	}
 	if name == sysunix.SO_SNDBUF || name == sysunix.SO_SNDBUFFORCE {
-		s.opts.sndbuf = max(n, minSndBuf)
+		s.opts.sndbuf = net.BufSize(v, force, net.MinSndBuf)
 	} else {
-		s.opts.rcvbuf = max(n, minRcvBuf)
+		s.opts.rcvbuf = net.BufSize(v, force, net.MinRcvBuf)
 	}
 	s.rcv.mu.Lock()
 	s.rcv.notifyLocked(0, 0)
 	s.rcv.mu.Unlock()
 	return 0
-}
-
-// hasCap reports whether the caller has capability c.
-func hasCap(ctx vfs.Context, c int) bool {
-	return ctx != nil && ctx.Credentials().HasCap(c)
-}
-
-func encodeInt(v int32) []byte {
-	b := make([]byte, 4)
-	binary.LittleEndian.PutUint32(b, uint32(v))
-	return b
-}
-
-func encodeBool(v bool) []byte {
-	if v {
-		return encodeInt(1)
-	}
-	return encodeInt(0)
-}
-
-// encodeTimeval returns d as struct timeval.
-func encodeTimeval(d time.Duration) []byte {
-	b := make([]byte, 16)
-	binary.LittleEndian.PutUint64(b, uint64(d/time.Second))
-	binary.LittleEndian.PutUint64(b[8:], uint64(d%time.Second/time.Microsecond))
-	return b
-}
-
-// decodeTimeval reads a timeout: EINVAL if short, EDOM for microseconds
-// out of range; a negative time is no wait at all, which Linux treats as
-// the shortest timeout.
-func decodeTimeval(b []byte) (time.Duration, linux.Errno) {
-	if len(b) < 16 {
-		return 0, linux.EINVAL
-	}
-	sec := int64(binary.LittleEndian.Uint64(b))
-	usec := int64(binary.LittleEndian.Uint64(b[8:]))
-	if usec < 0 || usec >= 1e6 {
-		return 0, linux.EDOM
-	}
-	if sec < 0 {
-		return time.Nanosecond, 0
-	}
-	if sec > 1<<32 {
-		sec = 1 << 32
-	}
-	return time.Duration(sec)*time.Second + time.Duration(usec)*time.Microsecond, 0
 }

@@ -6,16 +6,7 @@ import (
 
 	sysunix "golang.org/x/sys/unix"
 
-	"moat/sentry/kernel"
 	"moat/sentry/vfs"
-)
-
-// The task must offer what sockets look for; without these methods a
-// socket could not block, name its process or raise SIGPIPE.
-var (
-	_ blocker   = (*kernel.Task)(nil)
-	_ pider     = (*kernel.Task)(nil)
-	_ signaller = (*kernel.Task)(nil)
 )
 
 // counter is a waiter that counts notifications.

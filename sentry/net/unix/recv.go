@@ -6,6 +6,7 @@ import (
 	sysunix "golang.org/x/sys/unix"
 
 	"moat/sentry/abi/linux"
+	"moat/sentry/net"
 	"moat/sentry/vfs"
 )
 
@@ -40,7 +41,7 @@ type RecvResult struct {
 // RecvMsg implements recv(2), recvfrom(2) and recvmsg(2).
 func (s *Socket) RecvMsg(ctx vfs.Context, dst []byte, o RecvOptions) (RecvResult, linux.Errno) {
 	s.mu.Lock()
-	state, passcred, until := s.state, s.opts.passcred, deadline(s.opts.rcvtimeo)
+	state, passcred, until := s.state, s.opts.passcred, net.Deadline(s.opts.rcvtimeo)
 	tstamp, tstampNS := s.opts.tstamp, s.opts.tstampNS
 	// target is how much a blocking stream receive waits for.
 	target := min(int(s.opts.rcvlowat), len(dst))
@@ -111,7 +112,7 @@ func (s *Socket) RecvMsg(ctx vfs.Context, dst []byte, o RecvOptions) (RecvResult
 			}
 			return r, linux.EAGAIN
 		}
-		if err := wait(ctx, ch, until); err != 0 {
+		if err := net.Wait(ctx, ch, until); err != 0 {
 			if r.N > 0 {
 				return r, 0
 			}

@@ -6,6 +6,7 @@ import (
 	sysunix "golang.org/x/sys/unix"
 
 	"moat/sentry/abi/linux"
+	"moat/sentry/net"
 	"moat/sentry/vfs"
 )
 
@@ -46,7 +47,7 @@ func (s *Socket) SendMsg(ctx vfs.Context, data []byte, o SendOptions) (int, linu
 		n, err = s.sendRecord(ctx, data, &o)
 	}
 	if err == linux.EPIPE && !o.NoSignal && s.typ == sysunix.SOCK_STREAM {
-		sigpipe(ctx)
+		net.SigPipe(ctx)
 	}
 	return n, err
 }
@@ -56,7 +57,7 @@ func (s *Socket) SendMsg(ctx vfs.Context, data []byte, o SendOptions) (int, linu
 func (s *Socket) sendStream(ctx vfs.Context, data []byte, o *SendOptions) (int, linux.Errno) {
 	s.mu.Lock()
 	peer, shut, local := s.peer, s.shutWr, s.local
-	sndbuf, until := s.opts.sndbuf, deadline(s.opts.sndtimeo)
+	sndbuf, until := s.opts.sndbuf, net.Deadline(s.opts.sndtimeo)
 	s.mu.Unlock()
 	switch {
 	case o.To != nil && peer != nil:
@@ -105,7 +106,7 @@ func (s *Socket) sendStream(ctx vfs.Context, data []byte, o *SendOptions) (int, 
 			}
 			return 0, linux.EAGAIN
 		}
-		if err := wait(ctx, ch, until); err != 0 {
+		if err := net.Wait(ctx, ch, until); err != 0 {
 			if done > 0 {
 				return done, 0
 			}
@@ -136,7 +137,7 @@ func (m *message) mergeable(from Address, c *Cred) bool {
 func (s *Socket) sendRecord(ctx vfs.Context, data []byte, o *SendOptions) (int, linux.Errno) {
 	s.mu.Lock()
 	state, peer, shut := s.state, s.peer, s.shutWr
-	sndbuf, until := s.opts.sndbuf, deadline(s.opts.sndtimeo)
+	sndbuf, until := s.opts.sndbuf, net.Deadline(s.opts.sndtimeo)
 	if err := s.autobindLocked(); err != 0 {
 		s.mu.Unlock()
 		return 0, err
@@ -208,7 +209,7 @@ func (s *Socket) sendRecord(ctx vfs.Context, data []byte, o *SendOptions) (int, 
 		if o.Nonblock {
 			return 0, linux.EAGAIN
 		}
-		if err := wait(ctx, ch, until); err != 0 {
+		if err := net.Wait(ctx, ch, until); err != 0 {
 			return 0, err
 		}
 	}

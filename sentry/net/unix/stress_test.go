@@ -7,6 +7,7 @@ import (
 
 	sysunix "golang.org/x/sys/unix"
 
+	"moat/sentry/net"
 	"moat/sentry/vfs"
 )
 
@@ -18,7 +19,7 @@ func TestStreamStress(t *testing.T) {
 	fa, fb, _ := Pair(ctx, NamespaceOf(vfs.New()), sysunix.SOCK_STREAM, 0, false)
 	a, b := sock(fa), sock(fb)
 	for _, s := range []*Socket{a, b} {
-		s.SetSockOpt(ctx, sysunix.SOL_SOCKET, sysunix.SO_SNDBUF, encodeInt(4096))
+		s.SetSockOpt(ctx, sysunix.SOL_SOCKET, sysunix.SO_SNDBUF, net.EncodeInt(4096))
 	}
 	const writers, chunks, size = 4, 50, 1000
 	var wg sync.WaitGroup

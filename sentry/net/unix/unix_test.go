@@ -10,6 +10,7 @@ import (
 
 	"moat/sentry/abi/linux"
 	"moat/sentry/auth"
+	"moat/sentry/net"
 	"moat/sentry/vfs"
 )
 
@@ -107,7 +108,7 @@ func TestStreamBlocksUntilRead(t *testing.T) {
 	fa, fb, _ := Pair(ctx, NamespaceOf(vfs.New()), sysunix.SOCK_STREAM, 0, false)
 	a, b := sock(fa), sock(fb)
 	a.SetSockOpt(ctx, sysunix.SOL_SOCKET, sysunix.SO_SNDBUF, binary.LittleEndian.AppendUint32(nil, 1))
-	if n, err := a.SendMsg(ctx, make([]byte, minSndBuf), SendOptions{Nonblock: true}); n != minSndBuf || err != 0 {
+	if n, err := a.SendMsg(ctx, make([]byte, net.MinSndBuf), SendOptions{Nonblock: true}); n != net.MinSndBuf || err != 0 {
 		t.Fatalf("fill = %d, %v", n, err)
 	}
 	if _, err := a.SendMsg(ctx, []byte("x"), SendOptions{Nonblock: true}); err != linux.EAGAIN {
@@ -118,8 +119,8 @@ func TestStreamBlocksUntilRead(t *testing.T) {
 		n, _ := a.SendMsg(ctx, []byte("more"), SendOptions{})
 		done <- n
 	}()
-	buf := make([]byte, minSndBuf)
-	if r, _ := b.RecvMsg(ctx, buf, RecvOptions{WaitAll: true}); r.N != minSndBuf {
+	buf := make([]byte, net.MinSndBuf)
+	if r, _ := b.RecvMsg(ctx, buf, RecvOptions{WaitAll: true}); r.N != net.MinSndBuf {
 		t.Fatalf("WAITALL recv = %d", r.N)
 	}
 	if n := <-done; n != 4 {
