@@ -55,6 +55,9 @@ type forkReply struct {
 
 // New prepares the stub executable and starts the zygote.
 func New() (*Platform, error) {
+	if err := quietStops(); err != nil {
+		return nil, fmt.Errorf("setting SA_NOCLDSTOP on SIGCHLD: %w", err)
+	}
 	fd, err := unix.MemfdCreate("moat-stub", unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
 	if err != nil {
 		return nil, fmt.Errorf("creating stub memfd: %w", err)

@@ -91,3 +91,40 @@ func syscallArch(tid int) uint32 {
 	}
 	return uint32(head[4]) | uint32(head[5])<<8 | uint32(head[6])<<16 | uint32(head[7])<<24
 }
+
+// saNoCldStop is SA_NOCLDSTOP, which x/sys/unix does not name.
+const saNoCldStop = 1
+
+// sigaction is the kernel's struct sigaction on amd64.
+type sigaction struct {
+	handler  uintptr
+	flags    uint64
+	restorer uintptr
+	mask     uint64
+}
+
+// quietStops adds SA_NOCLDSTOP to the process's SIGCHLD action (Go's
+// runtime handler stays). Every ptrace stop of a stub thread would
+// otherwise send the sentry a SIGCHLD, which the kernel delivers to one
+// of its threads, often the tracer waiting for that very stop: a signal
+// frame, a run of Go's handler and an rt_sigreturn per application
+// syscall, or worse a wake-up of an idle thread on the other CPU.
+// wait4 is woken by the stop itself, whether SIGCHLD is sent or not;
+// exits of children still send it.
+func quietStops() error {
+	var act sigaction
+	// SAFETY: act is the kernel's struct sigaction; the kernel writes
+	// the current action into it and reads the new one from it.
+	p := uintptr(unsafe.Pointer(&act))
+	if _, _, e := unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(unix.SIGCHLD), 0, p, 8, 0, 0); e != 0 {
+		return e
+	}
+	if act.handler == 0 || act.handler == 1 { // SIG_DFL, SIG_IGN: no handler, no cost
+		return nil
+	}
+	act.flags |= saNoCldStop
+	if _, _, e := unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(unix.SIGCHLD), p, 0, 8, 0, 0); e != 0 {
+		return e
+	}
+	return nil
+}
