@@ -163,6 +163,7 @@ func (t *Task) Clone(o CloneOptions) (int32, linux.Errno) {
 	}
 	started := make(chan linux.Errno, 1)
 	proceed := make(chan struct{})
+	t.cloneIPC(child, f)
 	go child.start(pendThread, pendFork, t.mm, f, o.ChildTID, started, proceed)
 	if errno := <-started; errno != 0 {
 		return 0, errno

@@ -12,6 +12,7 @@ import (
 	"moat/sentry/abi/linux"
 	"moat/sentry/arch"
 	"moat/sentry/auth"
+	"moat/sentry/kernel/ipc"
 	"moat/sentry/loader"
 	"moat/sentry/mm"
 	"moat/sentry/platform"
@@ -219,6 +220,8 @@ type ProcessArgs struct {
 	// PIDNamespace is where StartProcess starts the process (nil: the
 	// root); the first process of a child namespace is its init.
 	PIDNamespace *PIDNamespace
+	// IPCNamespace is the process's IPC namespace (nil: the sandbox's).
+	IPCNamespace *ipc.Namespace
 	// Container is the pod container the process belongs to (empty: the
 	// sandbox's own).
 	Container string

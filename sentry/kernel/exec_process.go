@@ -26,7 +26,7 @@ func (k *Kernel) StartProcess(a ProcessArgs) (*ThreadGroup, linux.Errno, error) 
 		k.mu.Unlock()
 		return nil, 0, fmt.Errorf("the sandbox's init process is not running")
 	}
-	t := &Task{k: k, fdTable: a.FDTable, fsContext: a.FSContext, pidns: a.PIDNamespace, wake: make(chan struct{}, 1)}
+	t := &Task{k: k, fdTable: a.FDTable, fsContext: a.FSContext, pidns: a.PIDNamespace, ipcns: a.IPCNamespace, wake: make(chan struct{}, 1)}
 	t.creds.Store(a.Creds)
 	t.tid = k.newTIDLocked(t)
 	tg := k.newThreadGroupLocked(t, nil, 0)

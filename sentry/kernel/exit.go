@@ -50,6 +50,7 @@ func (t *Task) exit() {
 	if t.mm != nil {
 		t.mm.DecUsers()
 	}
+	t.exitIPC()
 	// The stub thread goes last: releasing the stub process's first
 	// thread blocks while other threads still use its address space.
 	if th := t.thread; th != nil {

@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"moat/sentry/kernel/ipc"
 	"moat/sentry/platform"
 	"moat/sentry/vfs"
 )
@@ -62,6 +63,8 @@ type Kernel struct {
 	init *ThreadGroup
 	// rootPIDNS is the root PID namespace (pidns.go).
 	rootPIDNS *PIDNamespace
+	// rootIPCNS is the sandbox's IPC namespace (ipc_task.go).
+	rootIPCNS *ipc.Namespace
 
 	// futexes are the futex wait queues.
 	futexes futexTable
@@ -140,6 +143,7 @@ func New(cfg Config) (*Kernel, error) {
 		done:         make(chan struct{}),
 	}
 	k.rootPIDNS = &PIDNamespace{k: k}
+	k.rootIPCNS = ipc.NewNamespace()
 	return k, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"moat/sentry/abi/linux"
 	"moat/sentry/arch"
 	"moat/sentry/auth"
+	"moat/sentry/kernel/ipc"
 	"moat/sentry/mm"
 	"moat/sentry/platform"
 )
@@ -20,6 +21,8 @@ type Task struct {
 	tid int32 // in the root PID namespace
 	// pidns is the PID namespace the task lives in (nil: the root).
 	pidns *PIDNamespace
+	// ipcns is the task's IPC namespace (nil: the root; ipc_task.go).
+	ipcns *ipc.Namespace
 
 	// The fields below are owned by the task goroutine.
 	mm        *mm.MemoryManager
@@ -51,6 +54,8 @@ type Task struct {
 	// internal error (task_panic.go).
 	recent     [recentSyscalls]uintptr
 	recentNext int
+	// semUndo is the System V semaphore undo list, or nil.
+	semUndo *ipc.UndoList
 	// vforkDone is closed when a vfork child execs or exits.
 	vforkDone chan struct{}
 

@@ -43,6 +43,9 @@ func (mm *MemoryManager) FutexKey(addr uintptr, private bool) (FutexKey, linux.E
 		return FutexKey{MM: mm, Off: uint64(addr)}, 0
 	}
 	off := uint64(v.offset) + uint64(addr-v.start)
+	if v.anonID != 0 {
+		return FutexKey{AnonID: v.anonID, Off: off}, 0
+	}
 	if v.file {
 		return FutexKey{Dev: v.dev, Ino: v.ino, Off: off}, 0
 	}

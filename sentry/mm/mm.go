@@ -94,8 +94,14 @@ func (mm *MemoryManager) AddressSpace() platform.AddressSpace { return mm.as }
 // StackTop returns the top of the main stack.
 func (mm *MemoryManager) StackTop() uintptr { return mm.stackTop }
 
-// Release frees the address space whatever its users.
-func (mm *MemoryManager) Release() { mm.as.Release() }
+// Release frees the address space whatever its users, and drops the
+// references its mappings hold.
+func (mm *MemoryManager) Release() {
+	mm.mu.Lock()
+	mm.releaseRefsLocked()
+	mm.mu.Unlock()
+	mm.as.Release()
+}
 
 // platformAddressSpace is the platform's address space type.
 type platformAddressSpace = platform.AddressSpace

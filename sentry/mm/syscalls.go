@@ -25,6 +25,15 @@ type MMapOpts struct {
 	// Name, Dev and Ino identify the mapping in /proc/PID/maps.
 	Name     string
 	Dev, Ino uint64
+	// ObjectID, when set, names the shared memory object for futex keys
+	// (NewObjectID) instead of Dev and Ino.
+	ObjectID uint64
+	// Ref, when set, is a reference the caller took that the new mapping
+	// holds once MMap succeeds (on failure the caller keeps it).
+	Ref MappingRef
+	// ShmSize marks a shmat attachment of a segment of that size (see
+	// ShmDetach).
+	ShmSize uint64
 }
 
 const protMask = unix.PROT_READ | unix.PROT_WRITE | unix.PROT_EXEC
@@ -90,6 +99,7 @@ func (mm *MemoryManager) MMap(o MMapOpts) (uintptr, linux.Errno) {
 		start: addr, end: addr + length, prot: o.Prot, maxProt: o.MaxProt,
 		shared: o.Shared, file: o.File != nil, name: o.Name, offset: o.Offset,
 		dev: o.Dev, ino: o.Ino, growsDown: o.GrowsDown,
+		anonID: o.ObjectID, ref: o.Ref, shmSize: o.ShmSize,
 	}
 	if o.Shared && o.File == nil {
 		v.anonID = nextAnonID.Add(1)
@@ -170,6 +180,7 @@ func (mm *MemoryManager) MProtect(addr, length uintptr, prot int) linux.Errno {
 	for i := mm.findLocked(addr); i < len(mm.vmas) && mm.vmas[i].start < end; i++ {
 		v := mm.vmas[i]
 		v.prot = prot
+		v.dupRef() // removeLocked drops the original's
 		changed = append(changed, v)
 	}
 	mm.removeLocked(addr, end)
@@ -254,6 +265,7 @@ func (mm *MemoryManager) MRemap(oldAddr, oldSize, newSize uintptr, flags int, ne
 			if v.file || v.shared {
 				nv.offset = v.offset + int64(oldAddr+oldSize-v.start)
 			}
+			nv.dupRef()
 			mm.insertLocked(nv)
 			return oldAddr, 0
 		}
@@ -280,6 +292,7 @@ func (mm *MemoryManager) MRemap(oldAddr, oldSize, newSize uintptr, flags int, ne
 	if v.file || v.shared {
 		nv.offset = v.offset + int64(oldAddr-v.start)
 	}
+	nv.dupRef() // removeLocked drops the original's
 	mm.removeLocked(oldAddr, oldAddr+oldSize)
 	mm.removeLocked(newAddr, newAddr+newSize)
 	nv.start, nv.end = newAddr, newAddr+newSize

@@ -7,7 +7,7 @@ func (mm *MemoryManager) IncUsers() { mm.users.Add(1) }
 // DecUsers drops a user; the last one releases the address space.
 func (mm *MemoryManager) DecUsers() {
 	if mm.users.Add(-1) == 0 {
-		mm.as.Release()
+		mm.Release()
 	}
 }
 
@@ -26,6 +26,9 @@ func (mm *MemoryManager) Fork(as platformAddressSpace) *MemoryManager {
 		argvStart: mm.argvStart, argvEnd: mm.argvEnd, envpStart: mm.envpStart, envpEnd: mm.envpEnd,
 		auxv:       append([]uint64(nil), mm.auxv...),
 		executable: mm.executable,
+	}
+	for i := range n.vmas {
+		n.vmas[i].dupRef()
 	}
 	n.users.Store(1)
 	return n

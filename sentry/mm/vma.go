@@ -19,6 +19,11 @@ type vma struct {
 	// splits, mremap and fork) so that futexes in it have one key in
 	// every address space that maps it.
 	anonID uint64
+	// ref is the mapped object's count of mappings (refs.go), and
+	// shmSize the size of the System V shared memory segment a shmat
+	// mapping attaches (0 for any other mapping).
+	ref     MappingRef
+	shmSize uint64
 	// reserved mappings belong to the platform (stub, vDSO, vvar).
 	reserved  bool
 	growsDown bool
@@ -65,7 +70,7 @@ func (mm *MemoryManager) insertLocked(v vma) {
 }
 
 func mergeable(a, b *vma) bool {
-	if a.end != b.start || a.reserved || b.reserved {
+	if a.end != b.start || a.reserved || b.reserved || a.ref != nil || b.ref != nil {
 		return false
 	}
 	if a.prot != b.prot || a.maxProt != b.maxProt || a.shared != b.shared || a.file != b.file || a.name != b.name || a.growsDown != b.growsDown {
@@ -85,6 +90,7 @@ func (mm *MemoryManager) removeLocked(start, end uintptr) {
 	i := mm.findLocked(start)
 	j := i
 	for j < len(mm.vmas) && mm.vmas[j].start < end {
+		mm.vmas[j].dropRef()
 		j++
 	}
 	mm.vmas = append(mm.vmas[:i], mm.vmas[j:]...)
@@ -103,6 +109,7 @@ func (mm *MemoryManager) splitAtLocked(addr uintptr) {
 	if v.file || v.shared {
 		right.offset += int64(addr - v.start)
 	}
+	right.dupRef()
 	mm.vmas = append(mm.vmas, vma{})
 	copy(mm.vmas[i+2:], mm.vmas[i+1:])
 	mm.vmas[i], mm.vmas[i+1] = left, right

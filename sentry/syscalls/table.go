@@ -240,20 +240,19 @@ var table = map[uintptr]kernel.Syscall{
 	unix.SYS_SETPRIORITY:            partial(Setpriority, "niceness below the sandbox's own is kept but gives no extra host priority", num, num, num),
 	unix.SYS_GETCPU:                 full(Getcpu, hex, hex, hex),
 
-	// System V IPC: not implemented yet (POSIX shared memory on /dev/shm,
-	// memfd_create and MAP_SHARED work).
-	unix.SYS_SHMGET:     unsupported(linux.ENOSYS, "System V shared memory is not implemented (#4)"),
-	unix.SYS_SHMAT:      unsupported(linux.ENOSYS, "System V shared memory is not implemented (#4)"),
-	unix.SYS_SHMDT:      unsupported(linux.ENOSYS, "System V shared memory is not implemented (#4)"),
-	unix.SYS_SHMCTL:     unsupported(linux.ENOSYS, "System V shared memory is not implemented (#4)"),
-	unix.SYS_SEMGET:     unsupported(linux.ENOSYS, "System V semaphores are not implemented (#4)"),
-	unix.SYS_SEMOP:      unsupported(linux.ENOSYS, "System V semaphores are not implemented (#4)"),
-	unix.SYS_SEMTIMEDOP: unsupported(linux.ENOSYS, "System V semaphores are not implemented (#4)"),
-	unix.SYS_SEMCTL:     unsupported(linux.ENOSYS, "System V semaphores are not implemented (#4)"),
-	unix.SYS_MSGGET:     unsupported(linux.ENOSYS, "System V message queues are not implemented (#4)"),
-	unix.SYS_MSGSND:     unsupported(linux.ENOSYS, "System V message queues are not implemented (#4)"),
-	unix.SYS_MSGRCV:     unsupported(linux.ENOSYS, "System V message queues are not implemented (#4)"),
-	unix.SYS_MSGCTL:     unsupported(linux.ENOSYS, "System V message queues are not implemented (#4)"),
+	// System V IPC (sentry/kernel/ipc, docs/ipc.md).
+	unix.SYS_SHMGET:     partial(Shmget, "no SHM_HUGETLB (EINVAL)", hex, num, oct),
+	unix.SYS_SHMAT:      full(Shmat, num, hex, hex),
+	unix.SYS_SHMDT:      full(Shmdt, hex),
+	unix.SYS_SHMCTL:     partial(Shmctl, "SHM_LOCK only marks the segment (RLIMIT_MEMLOCK is not charged)", num, num, hex),
+	unix.SYS_SEMGET:     full(Semget, hex, num, oct),
+	unix.SYS_SEMOP:      full(Semop, num, hex, num),
+	unix.SYS_SEMTIMEDOP: full(Semtimedop, num, hex, num, hex),
+	unix.SYS_SEMCTL:     full(Semctl, num, num, num, hex),
+	unix.SYS_MSGGET:     full(Msgget, hex, oct),
+	unix.SYS_MSGSND:     full(Msgsnd, num, hex, num, hex),
+	unix.SYS_MSGRCV:     full(Msgrcv, num, hex, num, num, hex),
+	unix.SYS_MSGCTL:     full(Msgctl, num, num, hex),
 
 	// Time.
 	unix.SYS_CLOCK_GETTIME:   full(ClockGettime, num, hex),

@@ -59,6 +59,7 @@ func (fs *filesystem) newRoot() vfs.Inode {
 		{"self", b.link(fs.selfTarget)},
 		{"stat", b.file(fs.genStat)},
 		{"sys", fs.newSys(b)},
+		{"sysvipc", fs.newSysvipc(b)},
 		{"thread-self", b.link(fs.threadSelfTarget)},
 		{"uptime", b.file(fs.genUptime)},
 		{"version", b.file(fs.genVersion)},
@@ -189,18 +190,18 @@ func (fs *filesystem) newSys(b *builder) *staticDir {
 		child{"fs", b.dir(
 			child{"nr_open", b.text(func() string { return strconv.Itoa(kernel.MaxNOFILE) })},
 		)},
-		child{"kernel", b.dir(
-			child{"cap_last_cap", b.text(func() string { return strconv.Itoa(auth.CapLastCap) })},
-			child{"hostname", hostname},
-			child{"ngroups_max", b.text(func() string { return "65536" })},
-			child{"osrelease", b.text(func() string { r, _ := fs.uname(); return r })},
-			child{"ostype", b.text(func() string { return "Linux" })},
-			child{"pid_max", b.text(func() string { return strconv.Itoa(kernel.PIDMax) })},
-			child{"random", b.dir(
+		child{"kernel", b.dir(sortedChildren(append([]child{
+			{"cap_last_cap", b.text(func() string { return strconv.Itoa(auth.CapLastCap) })},
+			{"hostname", hostname},
+			{"ngroups_max", b.text(func() string { return "65536" })},
+			{"osrelease", b.text(func() string { r, _ := fs.uname(); return r })},
+			{"ostype", b.text(func() string { return "Linux" })},
+			{"pid_max", b.text(func() string { return strconv.Itoa(kernel.PIDMax) })},
+			{"random", b.dir(
 				child{"boot_id", b.text(func() string { return fs.bootID })},
 				child{"uuid", b.text(newUUID)},
 			)},
-		)},
+		}, fs.ipcSysctls(b)...))...)},
 		child{"net", &netDir{node: b.node(unix.S_IFDIR | 0o555)}},
 		child{"vm", b.dir(
 			child{"overcommit_memory", b.text(func() string {

@@ -1,0 +1,140 @@
+// Package ipc is System V IPC: shared memory segments, semaphore sets and
+// message queues, each living in an IPC namespace (one per sandbox, or per
+// pod member that asks for its own in config.json), with Linux's keys,
+// identifiers, permissions, limits and control commands. The kernel gives
+// every task a namespace; sentry/syscalls decodes the arguments and calls
+// in here. docs/ipc.md describes what is emulated.
+//
+// Lock order: the memory manager's lock (mm.MemoryManager.mu), then
+// Namespace.shm.mu (a segment's mapping count changes while mm holds its
+// lock); the semaphore, message and shared memory locks are independent
+// leaves otherwise. A sem UndoList is guarded by its namespace's sem lock.
+package ipc
+
+import (
+	"time"
+
+	"moat/sentry/abi/linux"
+	"moat/sentry/auth"
+)
+
+// Context is what an IPC call needs from its caller (a kernel.Task).
+type Context interface {
+	// Credentials are the caller's credentials.
+	Credentials() *auth.Credentials
+	// PID is the caller's process ID as it sees it; recorded as the
+	// last operation's PID (the sentry keeps the number, not the
+	// process, so a reader in another PID namespace sees the same).
+	PID() int32
+	// BlockUntil waits until ch is closed, the deadline passes (zero:
+	// never) or a signal is pending.
+	BlockUntil(ch <-chan struct{}, deadline time.Time) (interrupted, timedOut bool)
+	// CopyIn and CopyOut move bytes from and to the caller's memory.
+	CopyIn(addr uintptr, dst []byte) linux.Errno
+	CopyOut(addr uintptr, src []byte) linux.Errno
+}
+
+// Namespace is an IPC namespace: three sets of identifiers with their
+// limits.
+type Namespace struct {
+	shm shmRegistry
+	sem semRegistry
+	msg msgRegistry
+}
+
+// NewNamespace returns an empty namespace with Linux's default limits.
+func NewNamespace() *Namespace {
+	ns := &Namespace{}
+	ns.shm.init()
+	ns.sem.init()
+	ns.msg.init()
+	return ns
+}
+
+// ipcmniShift splits an identifier into sequence number and index
+// (IPCMNI_SHIFT; the index is below IPCMNI = 32768).
+const (
+	ipcmniShift = 15
+	ipcmni      = 1 << ipcmniShift
+	seqMax      = (1 << 31 >> ipcmniShift) - 1
+)
+
+// Perm is an object's struct kern_ipc_perm.
+type Perm struct {
+	Key        int32
+	ID         int32
+	UID, CUID  auth.KUID
+	GID, CGID  auth.KGID
+	Mode       uint32 // permission bits and status bits (SHM_DEST ...)
+	seq        uint16
+	removed    bool
+	createTime time.Time
+}
+
+func newPerm(c *auth.Credentials, key int32, flags int) Perm {
+	return Perm{
+		Key: key, Mode: uint32(flags) & 0o777,
+		UID: c.EffectiveKUID, CUID: c.EffectiveKUID,
+		GID: c.EffectiveKGID, CGID: c.EffectiveKGID,
+		createTime: time.Now(),
+	}
+}
+
+// ABI returns p as struct ipc64_perm.
+func (p *Perm) ABI() linux.IPCPerm {
+	return linux.IPCPerm{
+		Key: p.Key, UID: uint32(p.UID), GID: uint32(p.GID), CUID: uint32(p.CUID),
+		CGID: uint32(p.CGID), Mode: p.Mode, Seq: p.seq,
+	}
+}
+
+// Access bits asked of an object (S_IRUGO, S_IWUGO, S_IXUGO).
+const (
+	mayRead  = 0o444
+	mayWrite = 0o222
+	mayExec  = 0o111
+)
+
+// allowed implements ipcperms(): the owner (or creator) class, the group
+// class, or others, and CAP_IPC_OWNER overrides. flag holds the mode bits
+// asked for (as get's flags or the mayX bits).
+func (p *Perm) allowed(c *auth.Credentials, flag int) bool {
+	requested := (flag >> 6) | (flag >> 3) | flag
+	granted := int(p.Mode)
+	switch {
+	case c.EffectiveKUID == p.CUID || c.EffectiveKUID == p.UID:
+		granted >>= 6
+	case inGroup(c, p.CGID) || inGroup(c, p.GID):
+		granted >>= 3
+	}
+	if requested&^granted&0o7 != 0 {
+		return c.HasCap(capIPCOwner)
+	}
+	return true
+}
+
+// inGroup is in_group_p(): the effective (file system) group or a
+// supplementary one.
+func inGroup(c *auth.Credentials, g auth.KGID) bool { return c.InGroup(g) }
+
+// owns reports whether c may IPC_SET or IPC_RMID the object: its owner or
+// creator, or CAP_SYS_ADMIN.
+func (p *Perm) owns(c *auth.Credentials) bool {
+	return c.EffectiveKUID == p.CUID || c.EffectiveKUID == p.UID || c.HasCap(auth.CapSysAdmin)
+}
+
+// set applies IPC_SET's uid, gid and permission bits.
+func (p *Perm) set(in linux.IPCPerm) {
+	p.UID, p.GID = auth.KUID(in.UID), auth.KGID(in.GID)
+	p.Mode = p.Mode&^0o777 | in.Mode&0o777
+}
+
+// Capabilities IPC checks use beyond auth's list.
+const (
+	capIPCLock     = 14
+	capIPCOwner    = 15
+	capSysResource = auth.CapSysResource
+)
+
+// now is the time recorded in the objects (seconds are what users see).
+func now() int64 { return time.Now().Unix() }

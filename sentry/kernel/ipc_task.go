@@ -1,0 +1,61 @@
+package kernel
+
+import (
+	"golang.org/x/sys/unix"
+
+	"moat/sentry/kernel/ipc"
+)
+
+// System V IPC: every task lives in an IPC namespace (the sandbox's, or a
+// pod member's own, given by ProcessArgs) inherited by its children, and
+// holds a semaphore undo list shared with the threads cloned with
+// CLONE_SYSVSEM (sentry/kernel/ipc).
+
+// RootIPCNamespace returns the sandbox's IPC namespace.
+func (k *Kernel) RootIPCNamespace() *ipc.Namespace { return k.rootIPCNS }
+
+// IPCNamespace returns the task's IPC namespace.
+func (t *Task) IPCNamespace() *ipc.Namespace {
+	if t.ipcns == nil {
+		return t.k.rootIPCNS
+	}
+	return t.ipcns
+}
+
+// SemUndoList returns the task's semaphore undo list, making one on first
+// use.
+//
+// Preconditions:
+//   - Runs on the task goroutine.
+func (t *Task) SemUndoList() *ipc.UndoList {
+	if t.semUndo == nil {
+		t.semUndo = ipc.NewUndoList()
+	}
+	return t.semUndo
+}
+
+// cloneIPC gives child the task's IPC namespace, and its undo list for
+// CLONE_SYSVSEM (a list is made first if the task has none, so that both
+// share what either adds later).
+//
+// Preconditions:
+//   - Runs on the task goroutine.
+func (t *Task) cloneIPC(child *Task, flags uint64) {
+	child.ipcns = t.ipcns
+	if flags&unix.CLONE_SYSVSEM != 0 {
+		l := t.SemUndoList()
+		l.IncRef()
+		child.semUndo = l
+	}
+}
+
+// exitIPC drops the task's undo list; the last user applies it.
+//
+// Preconditions:
+//   - Runs on the task goroutine.
+func (t *Task) exitIPC() {
+	if t.semUndo != nil {
+		t.semUndo.DecRef(t.PID())
+		t.semUndo = nil
+	}
+}
