@@ -1,8 +1,6 @@
 package kernel
 
 import (
-	"runtime"
-
 	"golang.org/x/sys/unix"
 
 	"moat/sentry/abi/linux"
@@ -164,9 +162,19 @@ func (t *Task) Clone(o CloneOptions) (int32, linux.Errno) {
 	started := make(chan linux.Errno, 1)
 	proceed := make(chan struct{})
 	t.cloneIPC(child, f)
-	go child.start(pendThread, pendFork, t.mm, f, o.ChildTID, started, proceed)
-	if errno := <-started; errno != 0 {
-		return 0, errno
+	parentMM := t.mm
+	k.tracers.goTracer(func() bool {
+		return child.start(pendThread, pendFork, parentMM, f, o.ChildTID, started, proceed)
+	})
+	// A forked child copies the parent's memory record as it stands, so
+	// the parent waits until that is done. A new thread needs nothing of
+	// the parent's: it attaches its stub thread while the parent goes on
+	// (one hand-over between host threads fewer per pthread_create), and
+	// if that fails it takes its whole process down with SIGKILL.
+	if pendFork != nil {
+		if errno := <-started; errno != 0 {
+			return 0, errno
+		}
 	}
 	// The parent and the child share a PID namespace.
 	ctid := t.PIDNamespace().IDOfTask(child)
@@ -219,26 +227,36 @@ func discard(pt platform.PendingThread, pf platform.PendingAddressSpace) {
 	}
 }
 
-// start is the child task's goroutine: bind a platform thread to this OS
-// thread, report to the parent, and run once the parent closes proceed.
-func (t *Task) start(pt platform.PendingThread, pf platform.PendingAddressSpace, parentMM *mm.MemoryManager, flags uint64, ctid uintptr, started chan<- linux.Errno, proceed <-chan struct{}) {
-	runtime.LockOSThread() // never unlocked: the OS thread becomes a tracer
+// start runs the child task on a tracer goroutine (tracers.go): bind a
+// platform thread to this OS thread, report to the parent, and run once
+// the parent closes proceed. It reports whether the OS thread traces
+// nothing any more and may run another task.
+func (t *Task) start(pt platform.PendingThread, pf platform.PendingAddressSpace, parentMM *mm.MemoryManager, flags uint64, ctid uintptr, started chan<- linux.Errno, proceed <-chan struct{}) (reusable bool) {
 	var err error
+	var th platform.Thread
 	if pt != nil {
-		t.thread, err = pt.Attach()
+		th, err = pt.Attach()
 	} else {
 		var as platform.AddressSpace
-		as, t.thread, err = pf.Attach()
+		as, th, err = pf.Attach()
 		if err == nil {
 			t.setMM(parentMM.Fork(as))
 		}
+	}
+	t.mu.Lock()
+	t.thread = th
+	nice := t.nice
+	t.mu.Unlock()
+	if th != nil && nice != 0 {
+		// Set by the parent before the thread was attached.
+		th.SetNice(max(nice, 0))
 	}
 	if err != nil {
 		t.Warningf("clone: attaching the child: %v", err)
 		t.tg.exitGroup(ExitStatus{Signo: int(unix.SIGKILL)})
 		started <- linux.EAGAIN
 		t.exit()
-		return
+		return false // a failed attach may leave a tracee behind
 	}
 	if flags&unix.CLONE_CHILD_SETTID != 0 {
 		t.writeTID(ctid, t.TID())
@@ -246,6 +264,7 @@ func (t *Task) start(pt platform.PendingThread, pf platform.PendingAddressSpace,
 	started <- 0
 	<-proceed
 	t.run()
+	return true
 }
 
 // waitVfork blocks a vfork parent until the child execs or exits; only a

@@ -140,8 +140,8 @@ func (t *Task) exit() {
 			close(k.done)
 		})
 	}
-	// The goroutine stays locked: when it ends, Go retires the OS thread,
-	// which was a ptrace tracer and must not be reused.
+	// The goroutine stays locked; its OS thread, now tracing nothing, may
+	// run another task (tracers.go).
 }
 
 // killLocked starts SIGKILL of a process.

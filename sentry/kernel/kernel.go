@@ -68,6 +68,8 @@ type Kernel struct {
 
 	// futexes are the futex wait queues.
 	futexes futexTable
+	// tracers are idle task goroutines (tracers.go).
+	tracers tracerPool
 
 	// missing records unimplemented syscalls already logged.
 	missingMu sync.Mutex
