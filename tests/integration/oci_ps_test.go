@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestOCIPsHostPIDs: `runsc ps --format json` lists host PIDs, as runc's
@@ -42,9 +43,20 @@ func TestOCIPsHostPIDs(t *testing.T) {
 	pidns, _ := os.Readlink("/proc/" + strconv.Itoa(sandbox) + "/ns/pid")
 	for _, pid := range pids {
 		proc := "/proc/" + strconv.Itoa(pid)
-		cmdline, _ := os.ReadFile(proc + "/cmdline")
-		args := strings.TrimRight(string(cmdline), "\x00")
-		comm, _ := os.ReadFile(proc + "/comm")
+		// A process listed while it is still starting (the shell's exec
+		// of sleep 1001, an applet before its prctl) shows its name a
+		// moment later, as on Linux: wait for it, for at most 10 s.
+		var args string
+		var comm []byte
+		for i := 0; i < 100; i++ {
+			cmdline, _ := os.ReadFile(proc + "/cmdline")
+			args = strings.TrimRight(string(cmdline), "\x00")
+			comm, _ = os.ReadFile(proc + "/comm")
+			if name, ok := want[args]; ok && strings.TrimSpace(string(comm)) == name {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
 		if name, ok := want[args]; !ok || strings.TrimSpace(string(comm)) != name {
 			t.Errorf("host process %d: cmdline %q comm %q, want one of %q", pid, args, comm, want)
 		}
