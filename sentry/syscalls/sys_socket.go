@@ -8,6 +8,8 @@ import (
 	"moat/sentry/abi/linux"
 	"moat/sentry/arch"
 	"moat/sentry/kernel"
+	"moat/sentry/net/inet"
+	"moat/sentry/net/netlink"
 	netunix "moat/sentry/net/unix"
 	"moat/sentry/vfs"
 )
@@ -29,19 +31,26 @@ func sockFlags(arg int32) (typ int32, nonblock, cloexec bool, err linux.Errno) {
 	return arg & sockTypeMask, flags&unix.SOCK_NONBLOCK != 0, flags&unix.SOCK_CLOEXEC != 0, 0
 }
 
-// Socket implements Linux syscall socket(2). Only AF_UNIX exists; the
-// inet and netlink families are EAFNOSUPPORT until the network stack
-// comes.
+// Socket implements Linux syscall socket(2): AF_UNIX, AF_INET and
+// AF_INET6 (TCP and UDP on the sandbox's loopback network) and
+// AF_NETLINK (NETLINK_ROUTE); other families are EAFNOSUPPORT.
 func Socket(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
 	domain := args.Int(0)
 	typ, nonblock, cloexec, err := sockFlags(args.Int(1))
 	if err != 0 {
 		return 0, err
 	}
-	if domain != unix.AF_UNIX {
+	var f *vfs.FileDescription
+	switch domain {
+	case unix.AF_UNIX:
+		f, err = netunix.New(t, sockFS(t), typ, args.Int(2), nonblock)
+	case unix.AF_INET, unix.AF_INET6:
+		f, err = inet.New(t, netStack(t), sockFS(t), domain, typ, args.Int(2), nonblock)
+	case unix.AF_NETLINK:
+		f, err = netlink.New(t, netStack(t), sockFS(t), typ, args.Int(2), nonblock)
+	default:
 		return 0, linux.EAFNOSUPPORT
 	}
-	f, err := netunix.New(t, netunix.NamespaceOf(t.Kernel().VFS()), typ, args.Int(2), nonblock)
 	if err != 0 {
 		return 0, err
 	}
@@ -65,7 +74,7 @@ func Socketpair(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Err
 	default:
 		return 0, linux.EAFNOSUPPORT
 	}
-	a, b, err := netunix.Pair(t, netunix.NamespaceOf(t.Kernel().VFS()), typ, args.Int(2), nonblock)
+	a, b, err := netunix.Pair(t, sockFS(t), typ, args.Int(2), nonblock)
 	if err != 0 {
 		return 0, err
 	}
@@ -102,13 +111,13 @@ func closeFD(t *kernel.Task, fd int32) {
 // getSocket returns the socket fd names, with a reference to its file
 // the caller drops: EBADF for a bad descriptor, ENOTSOCK for a file that
 // is not a socket.
-func getSocket(t *kernel.Task, fd int32) (*vfs.FileDescription, *netunix.Socket, linux.Errno) {
+func getSocket(t *kernel.Task, fd int32) (*vfs.FileDescription, socketOps, linux.Errno) {
 	f, err := getFile(t, fd)
 	if err != 0 {
 		return nil, nil, err
 	}
-	s, ok := f.Impl().(*netunix.Socket)
-	if !ok {
+	s := opsOf(f)
+	if s == nil {
 		f.DecRef()
 		return nil, nil, linux.ENOTSOCK
 	}
@@ -176,11 +185,11 @@ func Bind(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
 		return 0, err
 	}
 	defer f.DecRef()
-	a, err := copyInAddress(t, args.Pointer(1), args.Int(2))
+	b, err := copyInSockaddr(t, args.Pointer(1), args.Int(2))
 	if err != 0 {
 		return 0, err
 	}
-	return 0, s.Bind(t, socketFS(t), a)
+	return 0, s.Bind(t, b)
 }
 
 // Listen implements Linux syscall listen(2).
@@ -205,14 +214,7 @@ func Connect(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno)
 	if err != 0 {
 		return 0, err
 	}
-	if len(b) >= 2 && binary.LittleEndian.Uint16(b) == unix.AF_UNSPEC && s.Type() == unix.SOCK_DGRAM {
-		return 0, s.Disconnect()
-	}
-	a, err := netunix.ParseAddress(b)
-	if err != 0 {
-		return 0, err
-	}
-	return 0, s.Connect(t, socketFS(t), a, f.StatusFlags()&unix.O_NONBLOCK != 0)
+	return 0, s.Connect(t, b, f.StatusFlags()&unix.O_NONBLOCK != 0)
 }
 
 // Accept implements Linux syscall accept(2).
@@ -234,15 +236,13 @@ func accept4(t *kernel.Task, fd int32, addr, lenAddr uintptr, flags int32) (uint
 		return 0, err
 	}
 	defer f.DecRef()
-	ns, err := s.Accept(t, f.StatusFlags()&unix.O_NONBLOCK != 0)
+	nf, peer, err := s.Accept(t, f.StatusFlags()&unix.O_NONBLOCK != 0, flags&unix.SOCK_NONBLOCK != 0)
 	if err != 0 {
 		return 0, err
 	}
-	nf := netunix.NewFile(ns, flags&unix.SOCK_NONBLOCK != 0)
 	defer nf.DecRef()
 	if addr != 0 {
-		peer, _ := ns.PeerAddress()
-		if err := copyOutAddress(t, addr, lenAddr, peer.Encode()); err != 0 {
+		if err := copyOutAddress(t, addr, lenAddr, peer); err != 0 {
 			return 0, err
 		}
 	}
@@ -257,7 +257,7 @@ func Getsockname(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Er
 		return 0, err
 	}
 	defer f.DecRef()
-	return 0, copyOutAddress(t, args.Pointer(1), args.Pointer(2), s.LocalAddress().Encode())
+	return 0, copyOutAddress(t, args.Pointer(1), args.Pointer(2), s.LocalAddress())
 }
 
 // Getpeername implements Linux syscall getpeername(2).
@@ -271,7 +271,7 @@ func Getpeername(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Er
 	if err != 0 {
 		return 0, err
 	}
-	return 0, copyOutAddress(t, args.Pointer(1), args.Pointer(2), a.Encode())
+	return 0, copyOutAddress(t, args.Pointer(1), args.Pointer(2), a)
 }
 
 // Shutdown implements Linux syscall shutdown(2).

@@ -9,6 +9,7 @@ import (
 	"moat/sentry/arch"
 	"moat/sentry/auth"
 	"moat/sentry/kernel"
+	"moat/sentry/net"
 	netunix "moat/sentry/net/unix"
 	"moat/sentry/vfs"
 )
@@ -149,18 +150,74 @@ func checkCred(t *kernel.Task) func(netunix.Cred) linux.Errno {
 // sendTo is one send: data from iovs, an optional destination and
 // control buffer.
 func sendTo(t *kernel.Task, fd int32, iovs []linux.IOVec, to uintptr, toLen int32, control []byte, flags int32) (uintptr, linux.Errno) {
-	f, s, err := getSocket(t, fd)
+	f, err := getFile(t, fd)
 	if err != 0 {
 		return 0, err
 	}
 	defer f.DecRef()
+	if opsOf(f) == nil {
+		return 0, linux.ENOTSOCK
+	}
 	if flags&unix.MSG_OOB != 0 {
 		return 0, linux.EOPNOTSUPP
 	}
-	o := netunix.SendOptions{
-		Nonblock: flags&unix.MSG_DONTWAIT != 0 || f.StatusFlags()&unix.O_NONBLOCK != 0,
-		NoSignal: flags&unix.MSG_NOSIGNAL != 0,
+	nonblock := flags&unix.MSG_DONTWAIT != 0 || f.StatusFlags()&unix.O_NONBLOCK != 0
+	if s, ok := f.Impl().(*netunix.Socket); ok {
+		return sendUnix(t, s, iovs, to, toLen, control, flags, nonblock)
 	}
+	s := f.Impl().(msgSocket)
+	if len(control) > 0 {
+		// No control message is supported on these sockets.
+		return 0, linux.EINVAL
+	}
+	o := net.SendOptions{Nonblock: nonblock, NoSignal: flags&unix.MSG_NOSIGNAL != 0}
+	if to != 0 && toLen != 0 {
+		if o.To, err = copyInSockaddr(t, to, toLen); err != 0 {
+			return 0, err
+		}
+	}
+	total := min(iovTotal(iovs), maxRWCount)
+	if limit := s.MaxRecord(); limit > 0 {
+		if total > uint64(limit) {
+			return 0, linux.EMSGSIZE
+		}
+		return sendRecord(t, iovs, total, func(data []byte) (int, linux.Errno) { return s.SendMsg(t, data, o) })
+	}
+	return sendStream(t, iovs, total, func(data []byte) (int, linux.Errno) { return s.SendMsg(t, data, o) })
+}
+
+// sendRecord sends the total bytes of iovs as one message.
+func sendRecord(t *kernel.Task, iovs []linux.IOVec, total uint64, send func([]byte) (int, linux.Errno)) (uintptr, linux.Errno) {
+	data, err := gather(t, iovs, 0, total)
+	if err != 0 {
+		return 0, err
+	}
+	n, err := send(data)
+	putBuffer(data)
+	return uintptr(n), err
+}
+
+// sendStream sends the total bytes of iovs as a byte stream, a chunk at
+// a time, until all is sent or a send falls short.
+func sendStream(t *kernel.Task, iovs []linux.IOVec, total uint64, send func([]byte) (int, linux.Errno)) (uintptr, linux.Errno) {
+	var done uint64
+	for {
+		data, err := gather(t, iovs, done, min(total-done, streamChunk))
+		if err != 0 {
+			return result(done, err)
+		}
+		n, err := send(data)
+		putBuffer(data)
+		done += uint64(n)
+		if err != 0 || n < len(data) || done == total {
+			return result(done, err)
+		}
+	}
+}
+
+// sendUnix is one send on a Unix socket, with its control messages.
+func sendUnix(t *kernel.Task, s *netunix.Socket, iovs []linux.IOVec, to uintptr, toLen int32, control []byte, flags int32, nonblock bool) (uintptr, linux.Errno) {
+	o := netunix.SendOptions{Nonblock: nonblock, NoSignal: flags&unix.MSG_NOSIGNAL != 0}
 	if to != 0 && toLen != 0 {
 		a, err := copyInAddress(t, to, toLen)
 		if err != 0 {
@@ -169,6 +226,7 @@ func sendTo(t *kernel.Task, fd int32, iovs []linux.IOVec, to uintptr, toLen int3
 		o.To, o.FS = &a, socketFS(t)
 	}
 	if len(control) > 0 {
+		var err linux.Errno
 		getFile := func(fd int32) (*vfs.FileDescription, linux.Errno) { return getFile(t, fd) }
 		if o.Control, err = netunix.ParseControl(control, getFile, checkCred(t)); err != 0 {
 			return 0, err
@@ -189,21 +247,13 @@ func sendTo(t *kernel.Task, fd int32, iovs []linux.IOVec, to uintptr, toLen int3
 		putBuffer(data)
 		return uintptr(n), err
 	}
-	var done uint64
-	for {
-		data, err := gather(t, iovs, done, min(total-done, streamChunk))
-		if err != 0 {
-			o.Control.Release()
-			return result(done, err)
-		}
+	defer o.Control.Release()
+	return sendStream(t, iovs, total, func(data []byte) (int, linux.Errno) {
 		n, err := s.SendMsg(t, data, o)
-		putBuffer(data)
+		// The control data goes with the first chunk only.
 		o.Control = netunix.Control{}
-		done += uint64(n)
-		if err != 0 || n < len(data) || done == total {
-			return result(done, err)
-		}
-	}
+		return n, err
+	})
 }
 
 // Sendto implements Linux syscall sendto(2) (and send(2)).

@@ -9,6 +9,7 @@ import (
 	"moat/sentry/abi/linux"
 	"moat/sentry/arch"
 	"moat/sentry/kernel"
+	"moat/sentry/net"
 	netunix "moat/sentry/net/unix"
 )
 
@@ -24,23 +25,41 @@ type received struct {
 // buffer size: received rights are installed in the task's table as far
 // as they fit there (MSG_CMSG_CLOEXEC applies), the rest are closed.
 func recvInto(t *kernel.Task, fd int32, iovs []linux.IOVec, flags int32, ctlCap int) (received, linux.Errno) {
-	f, s, err := getSocket(t, fd)
+	f, err := getFile(t, fd)
 	if err != 0 {
 		return received{}, err
 	}
 	defer f.DecRef()
+	if opsOf(f) == nil {
+		return received{}, linux.ENOTSOCK
+	}
 	if flags&unix.MSG_OOB != 0 {
 		return received{}, linux.EOPNOTSUPP
 	}
+	nonblock := flags&unix.MSG_DONTWAIT != 0 || f.StatusFlags()&unix.O_NONBLOCK != 0
+	total := min(iovTotal(iovs), maxRWCount, maxRecord)
+	dst := getBuffer(total)
+	defer putBuffer(dst)
+	s, ok := f.Impl().(*netunix.Socket)
+	if !ok {
+		o := net.RecvOptions{Nonblock: nonblock, Peek: flags&unix.MSG_PEEK != 0,
+			WaitAll: flags&unix.MSG_WAITALL != 0, Trunc: flags&unix.MSG_TRUNC != 0}
+		r, err := f.Impl().(msgSocket).RecvMsg(t, dst, o)
+		if err != 0 {
+			return received{}, err
+		}
+		out := received{n: uintptr(r.N), from: r.From, flags: uint32(flags & unix.MSG_CMSG_CLOEXEC)}
+		if r.Truncated {
+			out.flags |= unix.MSG_TRUNC
+		}
+		return out, scatter(t, iovs, dst[:min(r.N, len(dst))])
+	}
 	o := netunix.RecvOptions{
-		Nonblock: flags&unix.MSG_DONTWAIT != 0 || f.StatusFlags()&unix.O_NONBLOCK != 0,
+		Nonblock: nonblock,
 		Peek:     flags&unix.MSG_PEEK != 0,
 		WaitAll:  flags&unix.MSG_WAITALL != 0,
 		Trunc:    flags&unix.MSG_TRUNC != 0,
 	}
-	total := min(iovTotal(iovs), maxRWCount, maxRecord)
-	dst := getBuffer(total)
-	defer putBuffer(dst)
 	r, err := s.RecvMsg(t, dst, o)
 	if err != 0 {
 		r.Control.Release()

@@ -98,8 +98,8 @@ var table = map[uintptr]kernel.Syscall{
 	unix.SYS_SIGNALFD:        full(Signalfd, fd, hex, num),
 	unix.SYS_SIGNALFD4:       full(Signalfd4, fd, hex, num, hex),
 
-	// Sockets: AF_UNIX only (docs/net.md).
-	unix.SYS_SOCKET:      partial(Socket, "AF_UNIX only; AF_INET, AF_INET6 and AF_NETLINK are EAFNOSUPPORT until the network stack exists", num, num, num),
+	// Sockets: AF_UNIX; AF_INET/AF_INET6 on loopback; NETLINK_ROUTE (docs/net.md).
+	unix.SYS_SOCKET:      partial(Socket, "AF_UNIX; AF_INET and AF_INET6 TCP and UDP on the sandbox's loopback network; AF_NETLINK NETLINK_ROUTE; raw and packet sockets and other families are unsupported", num, num, num),
 	unix.SYS_SOCKETPAIR:  partial(Socketpair, "AF_UNIX only", num, num, num, hex),
 	unix.SYS_BIND:        full(Bind, fd, hex, num),
 	unix.SYS_LISTEN:      full(Listen, fd, num),
@@ -111,12 +111,12 @@ var table = map[uintptr]kernel.Syscall{
 	unix.SYS_SHUTDOWN:    full(Shutdown, fd, num),
 	unix.SYS_SENDTO:      partial(Sendto, "MSG_OOB is EOPNOTSUPP", fd, hex, num, hex, hex, num),
 	unix.SYS_RECVFROM:    partial(Recvfrom, "MSG_OOB is EOPNOTSUPP", fd, hex, num, hex, hex, hex),
-	unix.SYS_SENDMSG:     partial(Sendmsg, "SCM_RIGHTS and SCM_CREDENTIALS; no SCM_SECURITY", fd, hex, hex),
-	unix.SYS_RECVMSG:     partial(Recvmsg, "SCM_RIGHTS and SCM_CREDENTIALS; no SCM_SECURITY", fd, hex, hex),
+	unix.SYS_SENDMSG:     partial(Sendmsg, "unix: SCM_RIGHTS and SCM_CREDENTIALS; no SCM_SECURITY; inet and netlink: no control messages (EINVAL)", fd, hex, hex),
+	unix.SYS_RECVMSG:     partial(Recvmsg, "unix: SCM_RIGHTS and SCM_CREDENTIALS; no SCM_SECURITY; inet and netlink: no control messages", fd, hex, hex),
 	unix.SYS_SENDMMSG:    partial(Sendmmsg, "as sendmsg", fd, hex, num, hex),
 	unix.SYS_RECVMMSG:    partial(Recvmmsg, "as recvmsg; the timeout is checked after each message, as on Linux", fd, hex, num, hex, hex),
-	unix.SYS_GETSOCKOPT:  partial(Getsockopt, "SOL_SOCKET: SO_TYPE SO_DOMAIN SO_PROTOCOL SO_ERROR SO_ACCEPTCONN SO_SNDBUF SO_RCVBUF SO_PASSCRED SO_PEERCRED SO_REUSEADDR SO_KEEPALIVE SO_RCVTIMEO SO_SNDTIMEO SO_LINGER SO_TIMESTAMP(NS) SO_PASSSEC SO_PRIORITY SO_PEERGROUPS SO_RCVLOWAT SO_SNDLOWAT; others ENOPROTOOPT", fd, num, num, hex, hex),
-	unix.SYS_SETSOCKOPT:  partial(Setsockopt, "SOL_SOCKET: SO_SNDBUF(FORCE) SO_RCVBUF(FORCE) SO_PASSCRED SO_REUSEADDR SO_KEEPALIVE SO_RCVTIMEO SO_SNDTIMEO SO_LINGER SO_TIMESTAMP(NS) SO_PASSSEC (no SCM_SECURITY, as without an LSM) SO_PRIORITY SO_RCVLOWAT; others ENOPROTOOPT", fd, num, num, hex, num),
+	unix.SYS_GETSOCKOPT:  partial(Getsockopt, "inet: SOL_SOCKET, SOL_IP, SOL_IPV6 and SOL_TCP options Go, glibc, Python and curl use (docs/net.md); netlink: SOL_NETLINK flags; unix: SOL_SOCKET: SO_TYPE SO_DOMAIN SO_PROTOCOL SO_ERROR SO_ACCEPTCONN SO_SNDBUF SO_RCVBUF SO_PASSCRED SO_PEERCRED SO_REUSEADDR SO_KEEPALIVE SO_RCVTIMEO SO_SNDTIMEO SO_LINGER SO_TIMESTAMP(NS) SO_PASSSEC SO_PRIORITY SO_PEERGROUPS SO_RCVLOWAT SO_SNDLOWAT; others ENOPROTOOPT", fd, num, num, hex, hex),
+	unix.SYS_SETSOCKOPT:  partial(Setsockopt, "inet: as getsockopt, values stored (no packets exist for TOS, TTL, keepalive timing or Nagle to act on); unix: SOL_SOCKET: SO_SNDBUF(FORCE) SO_RCVBUF(FORCE) SO_PASSCRED SO_REUSEADDR SO_KEEPALIVE SO_RCVTIMEO SO_SNDTIMEO SO_LINGER SO_TIMESTAMP(NS) SO_PASSSEC (no SCM_SECURITY, as without an LSM) SO_PRIORITY SO_RCVLOWAT; others ENOPROTOOPT", fd, num, num, hex, num),
 
 	// Files: data.
 	unix.SYS_READ:            full(Read, fd, hex, num),

@@ -136,3 +136,9 @@ func (ns *Namespace) lookupNode(key nodeKey) *Socket {
 	defer ns.mu.Unlock()
 	return ns.bound[key]
 }
+
+// NextIno implements net.SockFS.NextIno.
+func (ns *Namespace) NextIno() uint64 { return ns.nextIno.Add(1) }
+
+// DevMinor implements net.SockFS.DevMinor.
+func (ns *Namespace) DevMinor() uint32 { return ns.fs.DevMinor() }
