@@ -17,6 +17,7 @@ import (
 	goferfs "moat/sentry/fs/gofer"
 	"moat/sentry/fs/proc"
 	"moat/sentry/kernel"
+	"moat/sentry/kernel/ipc"
 	"moat/sentry/vfs"
 )
 
@@ -25,11 +26,29 @@ import (
 // of the pod. Each container created later in the sandbox
 // (MethodCreateContainer) gets a mount tree of its own in the shared VFS
 // (root from its own gofer, its own /dev, /proc and /dev/pts, its spec's
-// mounts), a PID namespace of its own unless it shares the sandbox's, and
-// its own init; requests name it by Request.ContainerID. The UTS
+// mounts), a PID namespace of its own unless it shares the sandbox's, an
+// IPC namespace of its own when its spec asks for a new one, and its own
+// init; requests name it by Request.ContainerID. The UTS
 // namespace (hostname) is the pod's, and so is devpts: /dev/ptmx names one
 // device per sandbox, so the members' /dev/pts mount the sandbox's
 // instance (as gVisor does), and ptys are numbered across the pod.
+
+// ownsIPCNamespace reports whether a pod member asks for an IPC namespace
+// of its own: a linux.namespaces "ipc" entry without a path. One with a
+// path (the CRI points it at the sandbox's) or none at all shares the
+// sandbox's, where the pod's containers see each other's System V
+// objects.
+func ownsIPCNamespace(spec *specs.Spec) bool {
+	if spec.Linux == nil {
+		return false
+	}
+	for _, ns := range spec.Linux.Namespaces {
+		if ns.Type == specs.IPCNamespace {
+			return ns.Path == ""
+		}
+	}
+	return false
+}
 
 // pod is the set of containers of a sandbox.
 type pod struct {
@@ -49,6 +68,9 @@ type podMember struct {
 	sub bool
 	// pidns is the PID namespace the container's processes live in.
 	pidns *kernel.PIDNamespace
+	// ipcns is the container's own IPC namespace, or nil for the
+	// sandbox's.
+	ipcns *ipc.Namespace
 	// tree is the root of a sub-container's mount tree.
 	tree *vfs.Mount
 }
@@ -236,6 +258,9 @@ func (p *pod) newSub(req *control.Request, fds []int) (*Container, error) {
 	}
 	if !a.SharePIDNamespace {
 		c.pidns = c.pidns.NewChild()
+	}
+	if ownsIPCNamespace(&spec) {
+		c.ipcns = ipc.NewNamespace()
 	}
 	devFS, errno := dev.NewInstance(v)
 	if errno != 0 {

@@ -156,6 +156,7 @@ func (c *Container) prepare(p *specs.Process, stdio []int) (*kernel.ProcessArgs,
 		FSContext: kernel.NewFSContext(root, cwd, umask),
 		// The container's namespace and label (container_multi.go).
 		PIDNamespace: c.pidns,
+		IPCNamespace: c.ipcns,
 		Container:    c.label(),
 		Limits:       limits,
 		Terminal:     tty,
