@@ -358,6 +358,10 @@ echo "table: $table; every sample: $work/samples.txt"
 # Docker: docker run --rm IMAGE true, runc vs Moat (bench/docker.sh).
 MOAT_RUNSC=$moat_bin BENCH_WORK=$work "$src/docker.sh" || echo "bench: docker.sh failed"
 
+# CRI: a pod start-to-ready and RunPodSandbox alone, runc vs Moat handlers
+# on one containerd 2.x (bench/cri.sh).
+MOAT_RUNSC=$moat_bin BENCH_WORK=$work "$src/cri.sh" || echo "bench: cri.sh failed"
+
 # OCI command line: run, create+start+wait+delete, exec, idle memory;
 # runc vs Moat vs gVisor (bench/oci.sh).
 MOAT_RUNSC=$moat_bin GVISOR_RUNSC=$gvisor_bin BENCH_WORK=$work "$src/oci.sh" || echo "bench: oci.sh failed"

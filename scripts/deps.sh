@@ -61,21 +61,22 @@ check_go() {
 }
 check_go
 
-# containerd2 builds containerd 2.x and its ctr for tests/e2e (Debian has
+# containerd2 builds containerd 2.x, its ctr and its runc shim for tests/e2e (Debian has
 # 1.6 only) through the Go module proxy, once: they are kept in
 # $MOAT_E2E_CACHE/containerd-<version>/bin (default /var/tmp/moat-e2e-cache),
 # where tests/e2e/e2eutil looks for them.
 containerd2() {
 	local v=v2.4.2 # e2eutil.Containerd2Version
 	local dir=${MOAT_E2E_CACHE:-/var/tmp/moat-e2e-cache}/containerd-$v/bin
-	[[ -x $dir/containerd && -x $dir/ctr ]] && return 0
+	[[ -x $dir/containerd && -x $dir/ctr && -x $dir/containerd-shim-runc-v2 ]] && return 0
 	local go=/usr/local/go/bin/go
 	[[ -x $go ]] || go=go
-	echo "deps: building containerd $v and ctr into $dir (go install)"
+	echo "deps: building containerd $v, ctr and containerd-shim-runc-v2 into $dir (go install)"
 	mkdir -p "$dir"
 	(cd "$dir" && GOBIN=$dir CGO_ENABLED=0 GOTOOLCHAIN=local "$go" install \
 		"github.com/containerd/containerd/v2/cmd/containerd@$v" \
-		"github.com/containerd/containerd/v2/cmd/ctr@$v")
+		"github.com/containerd/containerd/v2/cmd/ctr@$v" \
+		"github.com/containerd/containerd/v2/cmd/containerd-shim-runc-v2@$v")
 }
 
 missing=()

@@ -147,11 +147,13 @@ func CacheDir() string {
 	return "/var/tmp/moat-e2e-cache"
 }
 
-// containerd2 returns the directory holding containerd and ctr
-// Containerd2Version, building them with `go install` when missing.
-func containerd2() (string, error) {
+// Containerd2Bin returns the directory holding containerd, ctr and
+// containerd-shim-runc-v2 of Containerd2Version, building them with
+// `go install` when missing. The runc shim is 2.x's own: Debian's 1.6
+// shim cannot serve a 2.x daemon's CRI plugin.
+func Containerd2Bin() (string, error) {
 	dir := filepath.Join(CacheDir(), "containerd-"+Containerd2Version, "bin")
-	if exists(filepath.Join(dir, "containerd")) && exists(filepath.Join(dir, "ctr")) {
+	if haveContainerd2(dir) {
 		return dir, nil
 	}
 	unlock, err := lock(filepath.Join(CacheDir(), ".containerd2-build.lock"))
@@ -159,18 +161,44 @@ func containerd2() (string, error) {
 		return "", err
 	}
 	defer unlock()
-	if exists(filepath.Join(dir, "containerd")) && exists(filepath.Join(dir, "ctr")) {
+	if haveContainerd2(dir) {
 		return dir, nil
 	}
-	cmd := exec.Command("go", "install",
-		"github.com/containerd/containerd/v2/cmd/containerd@"+Containerd2Version,
-		"github.com/containerd/containerd/v2/cmd/ctr@"+Containerd2Version)
+	args := []string{"install"}
+	for _, c := range containerd2Commands {
+		args = append(args, "github.com/containerd/containerd/v2/cmd/"+c+"@"+Containerd2Version)
+	}
+	cmd := exec.Command("go", args...)
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOBIN="+dir)
 	cmd.Dir = CacheDir()
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("building containerd %s: %w\n%s", Containerd2Version, err, strings.TrimSpace(string(out)))
 	}
 	return dir, nil
+}
+
+// RuncShim returns the containerd-shim-runc-v2 that serves containerd v
+// (a CRI runtime's runtime_path): Debian's for 1.6, the one Containerd2Bin
+// builds for 2.x.
+func RuncShim(v Version) (string, error) {
+	if v == Containerd16 {
+		return "/usr/bin/containerd-shim-runc-v2", nil
+	}
+	dir, err := Containerd2Bin()
+	return filepath.Join(dir, "containerd-shim-runc-v2"), err
+}
+
+// containerd2Commands are the binaries Containerd2Bin builds (the same
+// list as scripts/deps.sh).
+var containerd2Commands = []string{"containerd", "ctr", "containerd-shim-runc-v2"}
+
+func haveContainerd2(dir string) bool {
+	for _, c := range containerd2Commands {
+		if !exists(filepath.Join(dir, c)) {
+			return false
+		}
+	}
+	return true
 }
 
 func exists(p string) bool {

@@ -77,7 +77,7 @@ func StartContainerd(t *testing.T, v Version, o Options) *Containerd {
 			Require(t, fmt.Errorf("containerd 1.6 not installed (apt-get install containerd; scripts/deps.sh does)"))
 		}
 	case Containerd2:
-		dir, err := containerd2()
+		dir, err := Containerd2Bin()
 		Require(t, err)
 		c.Containerd, c.CtrPath = filepath.Join(dir, "containerd"), filepath.Join(dir, "ctr")
 	default:

@@ -26,7 +26,7 @@ func CheckNoLeaks(t testing.TB, dir, namespace string) {
 	var procs []string
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		procs = processesNaming(dir, namespace)
+		procs = ProcessesNaming(dir, namespace)
 		if len(procs) == 0 || time.Now().After(deadline) {
 			break
 		}
@@ -37,7 +37,7 @@ func CheckNoLeaks(t testing.TB, dir, namespace string) {
 		pid, _ := strconv.Atoi(strings.Fields(p)[0])
 		syscall.Kill(pid, syscall.SIGKILL)
 	}
-	for _, m := range mountsUnder(dir) {
+	for _, m := range MountsUnder(dir) {
 		t.Errorf("leaked mount: %s", m)
 		syscall.Unmount(m, syscall.MNT_DETACH)
 	}
@@ -55,9 +55,30 @@ func CheckNoLeaks(t testing.TB, dir, namespace string) {
 	}
 }
 
-// processesNaming lists "PID cmdline" of processes whose command line
+// CheckNoCgroupsBelow fails t if a cgroup is left below parent (a cgroup
+// parent such as kubelet gives a pod) in any hierarchy, then removes
+// parent itself: runtimes remove the cgroups they made, not the parents
+// those needed.
+func CheckNoCgroupsBelow(t testing.TB, parent string) {
+	t.Helper()
+	cgs, _ := filepath.Glob(filepath.Join("/sys/fs/cgroup", "*", parent))
+	more, _ := filepath.Glob(filepath.Join("/sys/fs/cgroup", parent))
+	for _, cg := range append(cgs, more...) {
+		ents, _ := os.ReadDir(cg)
+		for _, e := range ents {
+			if e.IsDir() {
+				t.Errorf("leaked cgroup: %s", filepath.Join(cg, e.Name()))
+			}
+		}
+		if err := syscall.Rmdir(cg); err != nil {
+			t.Errorf("removing the cgroup parent %s: %v", cg, err)
+		}
+	}
+}
+
+// ProcessesNaming lists "PID cmdline" of live processes whose command line
 // contains one of the markers.
-func processesNaming(markers ...string) []string {
+func ProcessesNaming(markers ...string) []string {
 	var out []string
 	self := strconv.Itoa(os.Getpid())
 	dirs, _ := filepath.Glob("/proc/[0-9]*")
@@ -86,8 +107,8 @@ func processesNaming(markers ...string) []string {
 	return out
 }
 
-// mountsUnder lists mount points at or below dir, deepest first.
-func mountsUnder(dir string) []string {
+// MountsUnder lists the mount points at or below dir, deepest first.
+func MountsUnder(dir string) []string {
 	f, err := os.Open("/proc/self/mountinfo")
 	if err != nil {
 		return nil

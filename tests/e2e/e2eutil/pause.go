@@ -1,17 +1,13 @@
-package e2e
+package e2eutil
 
 import (
 	"archive/tar"
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"strings"
-
-	"moat/tests/e2e/e2eutil"
 )
 
 // PauseRef is the pod sandbox ("pause") image the CRI tests configure:
@@ -22,12 +18,12 @@ import (
 // and /dev into it, so runsc must create every mount point (docs/oci.md).
 const PauseRef = "docker.io/library/moat-pause:e2e"
 
-// pauseImage writes at path an OCI image layout tarball of PauseRef,
-// derived from e2eutil.BusyboxImage: a layer of /bin/busybox alone, a
+// PauseImage writes at path an OCI image layout tarball of PauseRef,
+// derived from BusyboxImage: a layer of /bin/busybox alone, a
 // config whose command is `/bin/busybox sleep 2147483647`, and a new
 // manifest and index.
-func pauseImage(path string) error {
-	if err := e2eutil.BusyboxImage(path); err != nil {
+func PauseImage(path string) error {
+	if err := BusyboxImage(path); err != nil {
 		return err
 	}
 	blobs, err := readTar(path)
@@ -55,16 +51,16 @@ func pauseImage(path string) error {
 	if err != nil {
 		return err
 	}
-	config["rootfs"].(map[string]any)["diff_ids"] = []any{sha(layer)}
+	config["rootfs"].(map[string]any)["diff_ids"] = []any{digest(layer)}
 	manifest["layers"] = []any{map[string]any{
-		"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": sha(layer), "size": len(layer),
+		"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": digest(layer), "size": len(layer),
 	}}
-	blobs[blobName(sha(layer))] = layer
+	blobs[blobName(digest(layer))] = layer
 	newConfig, _ := json.Marshal(config)
-	cfgDesc["digest"], cfgDesc["size"] = sha(newConfig), len(newConfig)
+	cfgDesc["digest"], cfgDesc["size"] = digest(newConfig), len(newConfig)
 	newManifest, _ := json.Marshal(manifest)
 	md := index.Manifests[0]
-	md["digest"], md["size"] = sha(newManifest), len(newManifest)
+	md["digest"], md["size"] = digest(newManifest), len(newManifest)
 	md["annotations"] = map[string]string{
 		"io.containerd.image.name":          PauseRef,
 		"org.opencontainers.image.ref.name": "e2e",
@@ -158,11 +154,6 @@ func readTar(path string) (map[string][]byte, error) {
 			out[h.Name] = b
 		}
 	}
-}
-
-func sha(b []byte) string {
-	s := sha256.Sum256(b)
-	return "sha256:" + hex.EncodeToString(s[:])
 }
 
 func blobName(digest any) string {
