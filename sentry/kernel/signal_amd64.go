@@ -32,6 +32,10 @@ const (
 	ucStrictRestoreSS = 4
 	// maxXstate bounds the XSAVE area accepted back from sigreturn.
 	maxXstate = 1 << 16
+	// sigReturnAhead is how much rt_sigreturn reads past the frame in
+	// the hope of finding the FP state there: the padding and an XSAVE
+	// area of up to 4 KiB (what the platform hands out).
+	sigReturnAhead = 128 + 4096
 )
 
 // sigcontext field indices (in 8-byte words).
@@ -140,12 +144,14 @@ func (t *Task) setupSignalFrame(info *linux.SignalInfo, act *linux.SigAction) er
 	le.PutUint64(b[ucMaskOffset:], uint64(oldMask))
 	copy(b[infoOffset:], info[:])
 
-	fpBuf := append(fp, 0, 0, 0, 0)
-	le.PutUint32(fpBuf[len(fp):], fpXstateMagic2)
-	if errno := t.CopyOut(uintptr(fpAddr), fpBuf); errno != 0 {
-		return fmt.Errorf("writing FP state: %v", errno)
-	}
-	if errno := t.CopyOut(uintptr(frame), b); errno != 0 {
+	// One write for the frame, the few bytes of padding below the FP
+	// state (zeroed: they lie below the red zone, where nothing of the
+	// application's lives) and the FP state with its magic.
+	all := make([]byte, fpAddr-frame+uint64(len(fp))+4)
+	copy(all, b)
+	copy(all[fpAddr-frame:], fp)
+	le.PutUint32(all[len(all)-4:], fpXstateMagic2)
+	if errno := t.CopyOut(uintptr(frame), all); errno != 0 {
 		return fmt.Errorf("writing frame: %v", errno)
 	}
 
@@ -177,17 +183,25 @@ func (t *Task) setupSignalFrame(info *linux.SignalInfo, act *linux.SigAction) er
 func (t *Task) SigReturn() linux.Errno {
 	regs := &t.regs
 	frame := regs.Rsp - 8
-	b := make([]byte, frameSize)
-	if errno := t.CopyIn(uintptr(frame), b); errno != 0 {
+	// The FP state usually follows the frame (setupSignalFrame puts it
+	// there): read both at once, and what is missing below.
+	buf := make([]byte, frameSize+sigReturnAhead)
+	n := t.mm.CopyInPartial(uintptr(frame), buf)
+	if n < frameSize || !t.mm.UserRange(uintptr(frame), frameSize) {
 		t.forceSignal(linux.NewSignalInfo(11, linux.SI_KERNEL))
 		return 0
 	}
+	b := buf[:frameSize]
 	le := binary.LittleEndian
 	mc := b[ucMctxOffset : ucMctxOffset+256]
 	get := func(i int) uint64 { return le.Uint64(mc[8*i:]) }
 	fpAddr := get(scFPState)
 	if fpAddr != 0 {
-		if err := t.restoreFP(uintptr(fpAddr)); err != nil {
+		var have []byte
+		if off := fpAddr - frame; fpAddr >= frame+frameSize && off < uint64(n) && t.mm.UserRange(uintptr(fpAddr), uintptr(uint64(n)-off)) {
+			have = buf[off:n]
+		}
+		if err := t.restoreFP(uintptr(fpAddr), have); err != nil {
 			t.Debugf("rt_sigreturn: %v", err)
 			t.forceSignal(linux.NewSignalInfo(11, linux.SI_KERNEL))
 			return 0
@@ -219,14 +233,18 @@ func (t *Task) SigReturn() linux.Errno {
 }
 
 // restoreFP loads an XSAVE area written by setupSignalFrame (or by the
-// application) back into the thread.
-func (t *Task) restoreFP(addr uintptr) error {
+// application) back into the thread; have holds the bytes at addr that
+// were already read (possibly none).
+func (t *Task) restoreFP(addr uintptr, have []byte) error {
 	// The fxsave area's software-reserved bytes (464..511) describe the
 	// extended state: magic1 @464, extended_size @468, xfeatures @472,
 	// xstate_size @480.
-	hdr := make([]byte, 512)
-	if errno := t.CopyIn(addr, hdr); errno != 0 {
-		return fmt.Errorf("reading FP state: %v", errno)
+	hdr := have
+	if len(hdr) < 512 {
+		hdr = make([]byte, 512)
+		if errno := t.CopyIn(addr, hdr); errno != 0 {
+			return fmt.Errorf("reading FP state: %v", errno)
+		}
 	}
 	le := binary.LittleEndian
 	size := 512
@@ -237,15 +255,14 @@ func (t *Task) restoreFP(addr uintptr) error {
 		}
 		size = xsize
 	}
-	// PTRACE_SETREGSET wants the whole XSAVE area of the thread's size:
-	// start from the current state and overlay what the frame holds.
-	cur, err := t.thread.FPState()
-	if err != nil {
-		return err
+	area := have
+	if len(area) < size {
+		area = make([]byte, size)
+		if errno := t.CopyIn(addr, area); errno != 0 {
+			return fmt.Errorf("reading FP state: %v", errno)
+		}
 	}
-	size = min(size, len(cur))
-	if errno := t.CopyIn(addr, cur[:size]); errno != 0 {
-		return fmt.Errorf("reading FP state: %v", errno)
-	}
-	return t.thread.SetFPState(cur)
+	// The platform keeps whatever part of the thread's area the frame
+	// does not cover.
+	return t.thread.SetFPState(area[:size])
 }

@@ -155,7 +155,9 @@ type Thread interface {
 	Interrupt()
 	// FPState returns the thread's FP/XSAVE area (for signal frames).
 	FPState() ([]byte, error)
-	// SetFPState restores the FP/XSAVE area.
+	// SetFPState restores the FP/XSAVE area. A buffer shorter than the
+	// thread's area changes only the bytes it covers; bytes past the
+	// area's size are ignored.
 	SetFPState([]byte) error
 	// SetNice sets the host scheduling niceness of the thread (only
 	// raising it above the sandbox's own is possible without privilege).

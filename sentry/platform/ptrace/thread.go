@@ -27,6 +27,9 @@ type thread struct {
 
 	// cpu is the host CPU the stub thread is pinned to, or -1.
 	cpu int
+	// fpLen is the size of the host's XSAVE area, once FPState has
+	// read it (0 before).
+	fpLen int
 }
 
 // Run implements platform.Thread.Run.
@@ -113,15 +116,26 @@ func (t *thread) FPState() ([]byte, error) {
 	if e != 0 {
 		return nil, fmt.Errorf("reading XSTATE: %w", e)
 	}
+	t.fpLen = n
 	return buf[:n], nil
 }
 
-// SetFPState implements platform.Thread.SetFPState.
+// SetFPState implements platform.Thread.SetFPState. The host takes only
+// a whole XSAVE area of its own size: a shorter b is completed from the
+// thread's current state, a longer one cut.
 func (t *thread) SetFPState(b []byte) error {
 	if len(b) == 0 {
 		return fmt.Errorf("empty XSTATE")
 	}
-	if _, e := regset(ptraceSetRegset, t.tid, b); e != 0 {
+	if t.fpLen == 0 || len(b) < t.fpLen {
+		cur, err := t.FPState()
+		if err != nil {
+			return err
+		}
+		copy(cur, b)
+		b = cur
+	}
+	if _, e := regset(ptraceSetRegset, t.tid, b[:t.fpLen]); e != 0 {
 		return fmt.Errorf("writing XSTATE: %w", e)
 	}
 	return nil
