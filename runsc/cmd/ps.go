@@ -18,7 +18,7 @@ var Ps = &cli.Command{
 	Usage:     "display the processes running inside a container",
 	ArgsUsage: "<container-id>",
 	Flags: []cli.Flag{
-		&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "table (the sandbox's view) or json (the host PIDs of the processes, as runc's)"},
+		&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "table (the sandbox's view), json (the host PIDs of the processes, as runc's) or pidmap (each host PID with its sandbox PID)"},
 		&cli.BoolFlag{Name: "sandbox-pids", Usage: "with --format json, list the PIDs inside the sandbox instead (gVisor's json)"},
 	},
 	Action: func(c *cli.Context) error {
@@ -53,6 +53,12 @@ var Ps = &cli.Command{
 				return err
 			}
 			return json.NewEncoder(os.Stdout).Encode(pids)
+		case "pidmap":
+			pairs, err := ct.HostPIDPairs(ps)
+			if err != nil {
+				return err
+			}
+			return json.NewEncoder(os.Stdout).Encode(pairs)
 		case "table":
 			w := tabwriter.NewWriter(os.Stdout, 0, 8, 1, ' ', 0)
 			// gVisor's columns; C (CPU %) is not measured yet.
@@ -68,6 +74,6 @@ var Ps = &cli.Command{
 			}
 			return w.Flush()
 		}
-		return fmt.Errorf("invalid format option %q: want table or json", c.String("format"))
+		return fmt.Errorf("invalid format option %q: want table, json or pidmap", c.String("format"))
 	},
 }

@@ -18,9 +18,30 @@ import (
 // process without a stub (a zombie) is left out, and processes sharing an
 // address space (vfork) share one entry.
 func (c *Container) HostPIDs(ps []control.ProcessInfo) ([]int, error) {
+	pairs, err := c.HostPIDPairs(ps)
+	if err != nil {
+		return nil, err
+	}
 	pids := []int{}
+	for _, p := range pairs {
+		pids = append(pids, p.HostPID)
+	}
+	return pids, nil
+}
+
+// PIDPair is a process's host PID (its stub's) with its PID in the
+// sandbox.
+type PIDPair struct {
+	HostPID    int   `json:"hostPid"`
+	SandboxPID int32 `json:"sandboxPid"`
+}
+
+// HostPIDPairs is HostPIDs with each host PID's sandbox PID: of processes
+// sharing a stub, the first ps lists.
+func (c *Container) HostPIDPairs(ps []control.ProcessInfo) ([]PIDPair, error) {
+	pairs := []PIDPair{}
 	if len(ps) == 0 {
-		return pids, nil // a stopped container: its sandbox may be gone
+		return pairs, nil // a stopped container: its sandbox may be gone
 	}
 	byNS, err := descendantsByNSPID(c.SandboxPID)
 	if err != nil {
@@ -33,9 +54,9 @@ func (c *Container) HostPIDs(ps []control.ProcessInfo) ([]int, error) {
 			continue
 		}
 		seen[h] = true
-		pids = append(pids, h)
+		pairs = append(pairs, PIDPair{HostPID: h, SandboxPID: p.PID})
 	}
-	return pids, nil
+	return pairs, nil
 }
 
 // descendantsByNSPID maps the PIDs of root's descendants as their own

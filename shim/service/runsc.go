@@ -168,13 +168,20 @@ func (r *runsc) state(ctx context.Context) (*ociState, error) {
 	return &st, nil
 }
 
-// ps returns the PIDs of the container's processes.
-func (r *runsc) ps(ctx context.Context) ([]int, error) {
-	out, err := r.run(ctx, cmdIO{}, "ps", "--format", "json", "--sandbox-pids", r.id)
+// pidPair is one process of `runsc ps --format pidmap`: the host PID
+// that runs it (its stub) and its PID in the sandbox.
+type pidPair struct {
+	HostPID    int `json:"hostPid"`
+	SandboxPID int `json:"sandboxPid"`
+}
+
+// ps returns the container's processes.
+func (r *runsc) ps(ctx context.Context) ([]pidPair, error) {
+	out, err := r.run(ctx, cmdIO{}, "ps", "--format", "pidmap", r.id)
 	if err != nil {
 		return nil, err
 	}
-	var pids []int
+	var pids []pidPair
 	if err := json.Unmarshal(out, &pids); err != nil {
 		return nil, fmt.Errorf("runsc ps %s: unexpected output %q", r.id, out)
 	}

@@ -230,7 +230,10 @@ func (s *service) Kill(ctx context.Context, r *taskAPI.KillRequest) (*ptypes.Emp
 	return empty, nil
 }
 
-// Pids implements taskAPI.TaskService.Pids: `runsc ps --format json`.
+// Pids implements taskAPI.TaskService.Pids: `runsc ps --format pidmap`.
+// The PIDs are host PIDs (the processes' stubs), as runc's shim gives, so
+// that dockerd's `docker top` finds them in the host's ps; an exec'd
+// process is recognised by its sandbox PID.
 func (s *service) Pids(ctx context.Context, r *taskAPI.PidsRequest) (*taskAPI.PidsResponse, error) {
 	c, err := s.container(r.ID)
 	if err != nil {
@@ -250,8 +253,8 @@ func (s *service) Pids(ctx context.Context, r *taskAPI.PidsRequest) (*taskAPI.Pi
 	c.mu.Unlock()
 	resp := &taskAPI.PidsResponse{}
 	for _, pid := range pids {
-		pi := &task.ProcessInfo{Pid: uint32(pid)}
-		if id, ok := execs[pid]; ok {
+		pi := &task.ProcessInfo{Pid: uint32(pid.HostPID)}
+		if id, ok := execs[pid.SandboxPID]; ok {
 			a, err := typeurl.MarshalAny(&runcoptions.ProcessDetails{ExecID: id})
 			if err != nil {
 				return nil, toGRPC(err)

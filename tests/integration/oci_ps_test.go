@@ -80,6 +80,24 @@ func TestOCIPsHostPIDs(t *testing.T) {
 	if err := json.Unmarshal([]byte(o.must("ps", "--format", "json", "--sandbox-pids", "c1").stdout), &inside); err != nil || len(inside) != 3 || inside[0] != 1 {
 		t.Errorf("ps --format json --sandbox-pids: %v %v", inside, err)
 	}
+	// pidmap pairs the two: the same host PIDs, each with its process's
+	// sandbox PID (init, PID 1, is the shell's exec'd sleep 1001).
+	var pairs []struct {
+		HostPID    int `json:"hostPid"`
+		SandboxPID int `json:"sandboxPid"`
+	}
+	if err := json.Unmarshal([]byte(o.must("ps", "--format", "pidmap", "c1").stdout), &pairs); err != nil || len(pairs) != 3 {
+		t.Fatalf("ps --format pidmap: %v %v", pairs, err)
+	}
+	for i, p := range pairs {
+		if p.HostPID != pids[i] || p.SandboxPID != inside[i] {
+			t.Errorf("ps --format pidmap: %v, want host PIDs %v with sandbox PIDs %v", pairs, pids, inside)
+		}
+		cmdline, _ := os.ReadFile("/proc/" + strconv.Itoa(p.HostPID) + "/cmdline")
+		if args := strings.TrimRight(string(cmdline), "\x00"); p.SandboxPID == 1 && args != "sleep\x001001" {
+			t.Errorf("ps --format pidmap: sandbox PID 1 at host PID %d runs %q, want sleep 1001", p.HostPID, args)
+		}
+	}
 	// The table stays the sandbox's view.
 	if r := o.must("ps", "c1"); !strings.Contains(r.stdout, "sleep 1000") || !strings.Contains(r.stdout, "/bin/sleep 999") {
 		t.Errorf("ps:\n%s", r.stdout)
