@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"errors"
 	"os"
 
 	"github.com/urfave/cli/v2"
@@ -36,6 +37,13 @@ var Create = &cli.Command{
 			return err
 		}
 		defer ct.Close()
-		return ct.WritePIDFile(c.String("pid-file"))
+		if err := ct.WritePIDFile(c.String("pid-file")); err != nil {
+			// Nothing of a create that failed stays behind.
+			if derr := ct.Delete(true); derr != nil {
+				return errors.Join(err, derr)
+			}
+			return err
+		}
+		return nil
 	},
 }

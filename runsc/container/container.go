@@ -217,14 +217,22 @@ type OCIState struct {
 	Created     time.Time         `json:"created"`
 	Owner       string            `json:"owner"`
 	Annotations map[string]string `json:"annotations,omitempty"`
+	// SandboxPid is Moat's own: the sandbox process's host PID while the
+	// container is not stopped (pid may name init's waiter instead).
+	SandboxPid int `json:"sandboxPid,omitempty"`
 }
 
 // OCIState returns the container's state; a stopped container has pid 0.
+// The pid is the one a --pid-file named (init's waiter) while it lives, so
+// that the pid file and state agree as with runc; otherwise the sandbox's.
 func (c *Container) OCIState() OCIState {
 	st := c.CurrentStatus()
-	pid := 0
+	pid, sandbox := 0, 0
 	if st != Stopped {
-		pid = c.SandboxPID
+		pid, sandbox = c.SandboxPID, c.SandboxPID
+		if c.InitWaiterPID != 0 && alive(c.InitWaiterPID, c.InitWaiterStartTime) {
+			pid = c.InitWaiterPID
+		}
 	}
 	owner := fmt.Sprint(c.Owner)
 	if u, err := user.LookupId(owner); err == nil {
@@ -233,6 +241,7 @@ func (c *Container) OCIState() OCIState {
 	return OCIState{
 		OCIVersion: specs.Version, ID: c.ID, Pid: pid, Status: st, Bundle: c.Bundle,
 		Rootfs: c.Rootfs, Created: c.Created, Owner: owner, Annotations: c.Annotations,
+		SandboxPid: sandbox,
 	}
 }
 

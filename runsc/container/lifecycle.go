@@ -126,14 +126,23 @@ func (c *Container) destroy() error {
 	return nil
 }
 
-// WritePIDFile starts a waiter for init (waiter.go) and writes its host
-// PID to path atomically, as runc's --pid-file does with init's.
+// WritePIDFile starts a waiter for init (waiter.go), records it as the pid
+// `state` reports, and writes its host PID to path atomically, as runc's
+// --pid-file does with init's.
 func (c *Container) WritePIDFile(path string) error {
 	if path == "" {
 		return nil
 	}
 	pid, err := c.StartWaiter(0)
 	if err != nil {
+		return err
+	}
+	_, start, err := procStat(pid)
+	if err != nil {
+		return fmt.Errorf("waiter %d: %w", pid, err)
+	}
+	c.InitWaiterPID, c.InitWaiterStartTime = pid, start
+	if err := c.save(c.dir); err != nil {
 		return err
 	}
 	return writePIDFile(path, pid)

@@ -59,6 +59,11 @@ type State struct {
 	SandboxStartTime uint64 `json:"sandboxStartTime"`
 	GoferPID         int    `json:"goferPid"`
 	GoferStartTime   uint64 `json:"goferStartTime"`
+	// InitWaiterPID is the waiter --pid-file named for init (waiter.go),
+	// with its start time: `state` reports it as the container's pid, as
+	// runc's state reports the process its pid file names.
+	InitWaiterPID       int    `json:"initWaiterPid,omitempty"`
+	InitWaiterStartTime uint64 `json:"initWaiterStartTime,omitempty"`
 	// ControlSocket is the sandbox's control socket.
 	ControlSocket string `json:"controlSocket"`
 	// SandboxID is the container whose sandbox this one lives in (a pod

@@ -147,13 +147,18 @@ func (r *runsc) sandboxPID(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	if st.SandboxPid != 0 {
+		return st.SandboxPid, nil
+	}
 	return st.Pid, nil
 }
 
-// ociState is the part of `runsc state` the shim reads.
+// ociState is the part of `runsc state` the shim reads: pid names init's
+// waiter once create had a --pid-file, sandboxPid the sandbox.
 type ociState struct {
-	Status string `json:"status"`
-	Pid    int    `json:"pid"`
+	Status     string `json:"status"`
+	Pid        int    `json:"pid"`
+	SandboxPid int    `json:"sandboxPid"`
 }
 
 func (r *runsc) state(ctx context.Context) (*ociState, error) {

@@ -20,8 +20,18 @@ func TestPIDFileWaiters(t *testing.T) {
 	dir := t.TempDir()
 	initPID := filepath.Join(dir, "init.pid")
 	o.must("create", "--bundle", o.bundle(nil, loopUntilTERM...), "--pid-file", initPID, "w1")
+	// state's pid is the pid file's, as runc's (the runtime-tools
+	// validation's pidfile test), before and after start.
+	statePIDIs := func(when string) {
+		b, _ := os.ReadFile(initPID)
+		if got := o.state("w1")["pid"]; strconv.Itoa(int(got.(float64))) != strings.TrimSpace(string(b)) {
+			t.Errorf("%s: state pid %v, pid file %q", when, got, b)
+		}
+	}
+	statePIDIs("created")
 	o.must("start", "w1")
 	o.waitStatus("w1", "running")
+	statePIDIs("running")
 
 	// exec --detach: the waiter exits with the process's code.
 	execPID := filepath.Join(dir, "exec.pid")
@@ -121,4 +131,12 @@ func reap(t *testing.T, pidFile string) int {
 		t.Fatalf("process %d from %s did not exit", pid, pidFile)
 		return 0
 	}
+}
+
+// TestPIDFileUnwritable: a create whose pid file cannot be written fails
+// with the reason and leaves no container, process or state behind.
+func TestPIDFileUnwritable(t *testing.T) {
+	o := newOCI(t)
+	o.fails("writing pid file", "create", "--bundle", o.bundle(nil, "/bin/true"), "--pid-file", filepath.Join(t.TempDir(), "no", "such", "init.pid"), "p1")
+	o.fails("does not exist", "state", "p1")
 }
