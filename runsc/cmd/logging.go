@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -42,6 +43,12 @@ func setupLogging(cfg *config.Config, id, command string) error {
 		}
 		log.SetOutput(os.Stderr, command)
 		return nil
+	}
+	if cfg.DebugLog != "" {
+		// As gVisor: --debug-log's directory is made when missing.
+		if err := os.MkdirAll(filepath.Dir(path), 0o775); err != nil {
+			return fmt.Errorf("creating the debug log directory: %w", err)
+		}
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
 	if err != nil {

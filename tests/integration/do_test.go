@@ -60,13 +60,16 @@ func TestDoExitStatus(t *testing.T) {
 }
 
 // TestDoStraceLog checks --strace and --debug-log: one line per syscall
-// with its name, arguments and result, in the log file, not on stderr.
+// with its name, arguments and result, in the log file, not on stderr;
+// the log's directory is made when missing and %COMMAND% names the
+// process that writes the file (boot: the sentry's).
 func TestDoStraceLog(t *testing.T) {
 	s := sandboxOrSkip(t)
 	root := busyboxRoot(t)
-	logFile := filepath.Join(t.TempDir(), "sandbox.log")
+	logDir := filepath.Join(t.TempDir(), "new", "dir")
+	logFile := filepath.Join(logDir, "sandbox.boot.log")
 	c := s.Cmd(testutil.DoOptions{Root: root}, "/bin/echo", "hello")
-	c.Args = append([]string{c.Args[0], "--strace", "--debug-log=" + logFile}, c.Args[1:]...)
+	c.Args = append([]string{c.Args[0], "--strace", "--debug-log=" + filepath.Join(logDir, "sandbox.%COMMAND%.log")}, c.Args[1:]...)
 	res, err := testutil.Run(c, time.Minute)
 	if err != nil {
 		t.Fatal(err)
