@@ -229,6 +229,9 @@ func Ioctl(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
 			return 0, t.CopyOut(arg, le32(uint32(min(n, 1<<31-1))))
 		}
 	}
+	if opsOf(f) != nil {
+		return socketIoctl(t, f, cmd, arg)
+	}
 	return f.Ioctl(t, t, cmd, arg)
 }
 

@@ -53,6 +53,17 @@ func opsOf(f *vfs.FileDescription) socketOps {
 	return nil
 }
 
+// socketIoctl is ioctl(2) on a socket: the family's own commands, then
+// the interface queries any socket takes, as Linux's sock_ioctl hands
+// them to dev_ioctl.
+func socketIoctl(t *kernel.Task, f *vfs.FileDescription, cmd uint32, arg uintptr) (uintptr, linux.Errno) {
+	r, err := f.Ioctl(t, t, cmd, arg)
+	if err == linux.ENOTTY {
+		return netStack(t).Ioctl(t, cmd, arg)
+	}
+	return r, err
+}
+
 // sockFS is the sandbox's sockfs, which numbers every socket's inode.
 func sockFS(t *kernel.Task) *netunix.Namespace { return netunix.NamespaceOf(t.Kernel().VFS()) }
 

@@ -25,6 +25,7 @@ var pythonCases = []tc{
 	python("pty_resource").with("ps"),
 	python("stdlib"),
 	python("memory"),
+	python("net_loopback"),
 	{name: "thread_exec", args: []string{"python3", testdata("python", "thread_exec.py")}, timeout: 30 * time.Second,
 		wantStdout: "child of a threaded process has 1 task(s)\nthreads before: 11 11\nfork from a thread: 5\nnew image: pid kept: True threads: 1\ntasks in /proc: 1\n"},
 	// A pidfd becomes readable when its process exits (Python's

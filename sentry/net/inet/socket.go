@@ -227,7 +227,8 @@ func (s *Socket) writable() bool {
 }
 
 // Ioctl implements vfs.FileImpl.Ioctl: FIONREAD (SIOCINQ), SIOCOUTQ,
-// SIOCOUTQNSD, and the interface queries (ifreq.go).
+// SIOCOUTQNSD; ENOTTY for others (the interface queries every socket
+// takes are Stack.Ioctl's).
 func (s *Socket) Ioctl(ctx vfs.Context, fd *vfs.FileDescription, mem vfs.UserMemory, cmd uint32, arg uintptr) (uintptr, linux.Errno) {
 	var n int
 	switch cmd {
@@ -253,7 +254,7 @@ func (s *Socket) Ioctl(ctx vfs.Context, fd *vfs.FileDescription, mem vfs.UserMem
 			return 0, linux.EINVAL
 		}
 	default:
-		return s.stack.Ioctl(mem, cmd, arg)
+		return 0, linux.ENOTTY
 	}
 	return 0, mem.CopyOut(arg, net.EncodeInt(int32(n)))
 }

@@ -227,11 +227,11 @@ func (s *Socket) Readiness(_ vfs.Context, mask uint32) uint32 {
 // EventRegister implements vfs.Waitable.EventRegister.
 func (s *Socket) EventRegister(w *vfs.Waiter) func() { return s.queue.EventRegister(w) }
 
-// Ioctl implements vfs.FileImpl.Ioctl: FIONREAD (the next answer's
-// size) and the interface queries every socket takes.
+// Ioctl implements vfs.FileImpl.Ioctl: FIONREAD, the next answer's
+// size.
 func (s *Socket) Ioctl(ctx vfs.Context, _ *vfs.FileDescription, mem vfs.UserMemory, cmd uint32, arg uintptr) (uintptr, linux.Errno) {
 	if cmd != unix.SIOCINQ {
-		return s.stack.Ioctl(mem, cmd, arg)
+		return 0, linux.ENOTTY
 	}
 	s.mu.Lock()
 	n := 0
