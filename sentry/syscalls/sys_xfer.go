@@ -37,9 +37,12 @@ func transfer(t *kernel.Task, in, out *vfs.FileDescription, inOff, outOff int64,
 			if total > 0 {
 				werr = 0
 			}
-			// Bytes read but not written are lost for stream input,
-			// as with a failed write after a read on Linux.
-			return total, r.off - int64(n-m), w.off, werr
+			// Bytes read but not written go back to a seekable
+			// source (a full socket takes only part of a chunk); for
+			// stream input they are lost, as with a failed write after
+			// a read on Linux.
+			r.unread(t, n-m)
+			return total, r.off, w.off, werr
 		}
 		if err != 0 || uint64(n) < want || in.IsStream() {
 			break
