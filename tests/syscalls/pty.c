@@ -304,6 +304,8 @@ static void test_speeds(void)
 	EQ("default input speed", t2.c_ispeed, 38400);
 	struct termios t;
 	OKQ(tcgetattr(s, &t));
+	/* Linux's pts driver starts a replica without HUPCL. */
+	EQ("replica default c_cflag", t.c_cflag, B38400 | CS8 | CREAD);
 	OK("cfsetspeed 9600", cfsetspeed(&t, B9600));
 	OKQ(tcsetattr(s, TCSANOW, &t));
 	OKQ(ioctl(m, TCGETS2_, &t2));

@@ -39,12 +39,12 @@ func (t *Termios) UnmarshalBytes(src []byte) {
 	copy(t.CC[:], src[17:SizeofTermios])
 }
 
-// DefaultReplicaTermios is Linux's tty_std_termios: what a new terminal
-// (a pty replica) starts with.
+// DefaultReplicaTermios is what a new pty replica starts with: Linux's
+// tty_std_termios as its pts driver sets it up, without HUPCL.
 var DefaultReplicaTermios = Termios{
 	Iflag: 0x500,  // ICRNL | IXON
 	Oflag: 0x5,    // OPOST | ONLCR
-	Cflag: 0x4bf,  // B38400 | CS8 | CREAD | HUPCL
+	Cflag: 0xbf,   // B38400 | CS8 | CREAD
 	Lflag: 0x8a3b, // ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN
 	CC:    [NCCS]uint8{3, 0x1c, 0x7f, 0x15, 4, 0, 1, 0, 0x11, 0x13, 0x1a, 0, 0x12, 0x0f, 0x17, 0x16, 0},
 }
