@@ -92,7 +92,9 @@ func Sendfile(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno
 	if out.StatusFlags()&unix.O_APPEND != 0 {
 		return 0, linux.EINVAL
 	}
-	if d := in.Dentry(); d != nil && d.IsDir() {
+	if d := in.Dentry(); (d != nil && d.IsDir()) || isPipe(t, in) {
+		// Linux's pipes have no splice_read: sendfile from one is
+		// EINVAL (Go then copies through a buffer).
 		return 0, linux.EINVAL
 	}
 	inOff, err := readOffset(t, offAddr)

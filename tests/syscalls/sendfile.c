@@ -32,6 +32,8 @@ int main(void)
 	memset(buf, 0, sizeof buf);
 	EQ("read pipe", read(p[0], buf, sizeof buf), 5);
 	SEQ("pipe content", buf, "01234");
+	EQ("refill pipe", write(p[1], "xy", 2), 2);
+	ERR("sendfile from a pipe", syscall(SYS_sendfile, out, p[0], NULL, 2), EINVAL);
 
 	off = -1;
 	ERR("negative offset", syscall(SYS_sendfile, out, in, &off, 1), EINVAL);
