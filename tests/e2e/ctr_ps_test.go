@@ -18,26 +18,43 @@ import (
 // in both.
 func TestCtrPsHostPIDs(t *testing.T) {
 	forEachContainerd(t, func(t *testing.T, c *e2eutil.Containerd, image string) {
-		runcShim, err := e2eutil.RuncShim(c.Version)
-		e2eutil.Require(t, err)
-		// ctr takes a shim's path as the runtime; runc's container gets
-		// no cgroup (runc leaves the parents of those it makes).
-		want := psRows(t, c, image, "ps-runc", runcShim, "--cgroup", "")
-		got := psRows(t, c, image, "ps-runsc", runtime)
+		rts := ctrRuntimes(t, c)
+		want := psRows(t, c, image, "ps-runc", rts[0].flags...)
+		got := psRows(t, c, image, "ps-runsc", rts[1].flags...)
 		if strings.Join(got, "\n") != strings.Join(want, "\n") {
 			t.Errorf("ctr task ps: the commands at the listed host PIDs differ\nrunc:\n%s\nrunsc:\n%s", strings.Join(want, "\n"), strings.Join(got, "\n"))
 		}
 	})
 }
 
-// psRows runs a container with an exec'd process under runtime and
-// returns, sorted, "<command line of the host PID> <exec ID or ->" for
-// each row of `ctr task ps`.
-func psRows(t *testing.T, c *e2eutil.Containerd, image, id, runtime string, flags ...string) []string {
+// ctrRuntime is a runtime for `ctr run`: its name and the flags that
+// select it.
+type ctrRuntime struct {
+	name  string
+	flags []string
+}
+
+// ctrRuntimes are runc's shim of c's version (ctr takes a shim's path as
+// the runtime; the container gets no cgroup, since runc leaves the
+// parents of those it makes) and Moat's, in that order.
+func ctrRuntimes(t *testing.T, c *e2eutil.Containerd) []ctrRuntime {
+	runcShim, err := e2eutil.RuncShim(c.Version)
+	e2eutil.Require(t, err)
+	return []ctrRuntime{
+		{"runc", []string{"--runtime", runcShim, "--cgroup", ""}},
+		{"runsc", []string{"--runtime", runtime}},
+	}
+}
+
+// psRows runs a container with an exec'd process with the runtime flags
+// and returns, sorted, "<command line of the host PID> <exec ID or ->"
+// for each row of `ctr task ps`.
+func psRows(t *testing.T, c *e2eutil.Containerd, image, id string, flags ...string) []string {
 	t.Helper()
-	args := append(append([]string{"run", "-d", "--runtime", runtime}, flags...), image, id, "sh", "-c", "sleep 1000 & sleep 1001 & wait")
+	runtime := strings.Join(flags, " ")
+	args := append(append([]string{"run", "-d"}, flags...), image, id, "sh", "-c", "sleep 1000 & sleep 1001 & wait")
 	if r := c.Ctr(t, args...); r.ExitCode != 0 {
-		t.Fatalf("ctr run -d --runtime %s: %s", runtime, r)
+		t.Fatalf("ctr run -d %s: %s", runtime, r)
 	}
 	defer func() {
 		c.Ctr(t, "tasks", "kill", "-s", "SIGKILL", id)

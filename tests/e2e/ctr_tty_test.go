@@ -16,15 +16,10 @@ import (
 // SetRaw); a terminal shows that as one line break (docs/tty.md).
 func TestCtrRunTTYBytes(t *testing.T) {
 	forEachContainerd(t, func(t *testing.T, c *e2eutil.Containerd, image string) {
-		runcShim, err := e2eutil.RuncShim(c.Version)
-		e2eutil.Require(t, err)
 		script := `stty -g; printf 'one\ntwo\r\nthree\n'; printf 'no newline'`
 		out := map[string]string{}
-		for _, rt := range []struct{ name, runtime string }{{"runc", runcShim}, {"runsc", runtime}} {
-			args := []string{"run", "--rm", "-t", "--runtime", rt.runtime}
-			if rt.name == "runc" {
-				args = append(args, "--cgroup", "") // runc leaves the parents of the cgroups it makes
-			}
+		for _, rt := range ctrRuntimes(t, c) {
+			args := append([]string{"run", "--rm", "-t"}, rt.flags...)
 			args = c.CtrCmd(append(args, image, "tty-"+rt.name, "sh", "-c", script)...)
 			r, err := e2eutil.RunInPty(args, c.Env(), "", 24, 80, 2*time.Minute)
 			if err != nil {
@@ -37,10 +32,7 @@ func TestCtrRunTTYBytes(t *testing.T) {
 
 			// exec -t into a running container of the same runtime.
 			id := "ttyx-" + rt.name
-			run := []string{"run", "-d", "--runtime", rt.runtime}
-			if rt.name == "runc" {
-				run = append(run, "--cgroup", "")
-			}
+			run := append([]string{"run", "-d"}, rt.flags...)
 			if r := c.Ctr(t, append(run, image, id, "sleep", "1000")...); r.ExitCode != 0 {
 				t.Fatalf("ctr run -d under %s: %s", rt.name, r)
 			}
