@@ -69,13 +69,20 @@ type Socket struct {
 }
 
 // New implements socket(family, typ, protocol) for AF_INET and
-// AF_INET6: SOCK_STREAM is TCP, SOCK_DGRAM UDP. Other protocols are
-// EPROTONOSUPPORT and other types ESOCKTNOSUPPORT, as Linux answers
-// when the protocol is not there.
+// AF_INET6: SOCK_STREAM is TCP, SOCK_DGRAM UDP. Raw sockets are refused
+// with EPERM whatever the caller's capabilities (the sandbox's policy,
+// as gVisor's without --net-raw), ICMP datagram ("ping") sockets with
+// EACCES (Linux's answer under the default net.ipv4.ping_group_range).
+// Other protocols are EPROTONOSUPPORT and other types ESOCKTNOSUPPORT,
+// as Linux answers when the protocol is not there.
 func New(ctx vfs.Context, st *Stack, fs net.SockFS, family, typ, protocol int32, nonblock bool) (*vfs.FileDescription, linux.Errno) {
 	switch {
 	case typ == unix.SOCK_STREAM && (protocol == 0 || protocol == unix.IPPROTO_TCP):
 	case typ == unix.SOCK_DGRAM && (protocol == 0 || protocol == unix.IPPROTO_UDP):
+	case typ == unix.SOCK_RAW:
+		return nil, linux.EPERM
+	case typ == unix.SOCK_DGRAM && protocol == icmpProtocol(family):
+		return nil, linux.EACCES
 	case typ == unix.SOCK_STREAM || typ == unix.SOCK_DGRAM:
 		return nil, linux.EPROTONOSUPPORT
 	default:
@@ -84,6 +91,14 @@ func New(ctx vfs.Context, st *Stack, fs net.SockFS, family, typ, protocol int32,
 	s := newSocket(st, family, typ, net.NewInode(ctx, fs))
 	s.sockfs = fs
 	return vfs.NewFileDescription(s, vfs.VirtualDentry{}, openFlags(nonblock)), 0
+}
+
+// icmpProtocol is the ICMP protocol of family, that of ping sockets.
+func icmpProtocol(family int32) int32 {
+	if family == unix.AF_INET {
+		return unix.IPPROTO_ICMP
+	}
+	return unix.IPPROTO_ICMPV6
 }
 
 func newSocket(st *Stack, family, typ int32, inode net.Inode) *Socket {
