@@ -13,9 +13,11 @@ import (
 )
 
 // oomWatcher publishes TaskOOM when the memory cgroup a container's
-// sandbox runs in records an OOM kill (cgroup v1: memory.oom_control's
-// eventfd through cgroup.event_control). A sandbox left in the shim's own
-// memory cgroup is not watched: an OOM there is not the container's.
+// sandbox runs in records an OOM kill: cgroup v1 through an eventfd on
+// memory.oom_control (cgroup.event_control), cgroup v2 through inotify on
+// memory.events, whose oom_kill counter rises (oom_v2.go). A sandbox left
+// in the shim's own memory cgroup is not watched: an OOM there is not the
+// container's.
 type oomWatcher struct {
 	ctx  context.Context
 	send func(any)
@@ -28,25 +30,54 @@ func newOOMWatcher(ctx context.Context, send func(any)) *oomWatcher {
 	return &oomWatcher{ctx: ctx, send: send, files: map[string][]*os.File{}}
 }
 
-// memoryCgroup is the cgroup v1 memory directory of pid, "" if none.
-func memoryCgroup(pid int) string {
+// cgroupRoot is where the host mounts its cgroup file systems.
+const cgroupRoot = "/sys/fs/cgroup"
+
+// memoryCgroup is the memory cgroup directory of pid, "" if none, and
+// whether it is a cgroup v2 one.
+func memoryCgroup(pid int) (dir string, v2 bool) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", pid))
 	if err != nil {
-		return ""
+		return "", false
 	}
-	for _, line := range strings.Split(string(b), "\n") {
+	return parseMemoryCgroup(string(b), cgroupRoot)
+}
+
+// parseMemoryCgroup finds the memory cgroup in a /proc/PID/cgroup listing
+// under the mount point root: the v1 memory controller's directory, else,
+// where the unified hierarchy at root itself has the memory controller (a
+// cgroup v2 host; a hybrid host's v2 is mounted elsewhere and has no
+// memory files), the "0::" directory if it has memory.events.
+func parseMemoryCgroup(listing, root string) (dir string, v2 bool) {
+	unified := ""
+	for _, line := range strings.Split(listing, "\n") {
 		f := strings.SplitN(line, ":", 3)
-		if len(f) == 3 && (f[1] == "memory" || strings.HasPrefix(f[1], "memory,") || strings.Contains(f[1], ",memory")) {
-			return "/sys/fs/cgroup/memory" + f[2]
+		if len(f) != 3 {
+			continue
+		}
+		if f[1] == "memory" || strings.HasPrefix(f[1], "memory,") || strings.Contains(f[1], ",memory") {
+			return root + "/memory" + f[2], false
+		}
+		if f[0] == "0" && f[1] == "" {
+			unified = root + f[2]
 		}
 	}
-	return ""
+	if unified != "" {
+		if _, err := os.Stat(unified + "/memory.events"); err == nil {
+			return unified, true
+		}
+	}
+	return "", false
 }
 
 // add starts watching the memory cgroup of the sandbox process pid.
 func (w *oomWatcher) add(id string, pid int) {
-	dir := memoryCgroup(pid)
-	if dir == "" || dir == memoryCgroup(os.Getpid()) {
+	dir, v2 := memoryCgroup(pid)
+	if own, _ := memoryCgroup(os.Getpid()); dir == "" || dir == own {
+		return
+	}
+	if v2 {
+		w.addV2(id, dir)
 		return
 	}
 	// Non-blocking, so that the runtime poller serves it and Close
