@@ -9,35 +9,14 @@ import (
 	sysunix "golang.org/x/sys/unix"
 
 	"moat/sentry/abi/linux"
-	"moat/sentry/auth"
 	"moat/sentry/net"
+	"moat/sentry/net/nettest"
 	"moat/sentry/vfs"
 )
 
-// testCtx is a caller that can block (without signals) and has a PID.
-type testCtx struct {
-	pid   int32
-	creds *auth.Credentials
-}
-
-func (c *testCtx) Credentials() *auth.Credentials { return c.creds }
-func (c *testCtx) PID() int32                     { return c.pid }
-func (c *testCtx) BlockUntil(ch <-chan struct{}, d time.Time) (bool, bool) {
-	var timeout <-chan time.Time
-	if !d.IsZero() {
-		tm := time.NewTimer(time.Until(d))
-		defer tm.Stop()
-		timeout = tm.C
-	}
-	select {
-	case <-ch:
-		return false, false
-	case <-timeout:
-		return false, true
-	}
-}
-
-func newCtx() *testCtx { return &testCtx{pid: 42, creds: auth.NewUser(1000, 1000, nil)} }
+// newCtx returns a caller that can block (without signals) and has a
+// PID.
+func newCtx() *nettest.Ctx { return nettest.NewCtx() }
 
 func sock(f *vfs.FileDescription) *Socket { return f.Impl().(*Socket) }
 
