@@ -176,6 +176,13 @@ func (k *Kernel) Domainname() string {
 	return k.cfg.Domainname
 }
 
+// SetDomainname changes the UTS domain name.
+func (k *Kernel) SetDomainname(d string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.cfg.Domainname = d
+}
+
 // BootTime returns when the kernel started.
 func (k *Kernel) BootTime() time.Time { return k.bootTime }
 

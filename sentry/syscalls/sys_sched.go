@@ -2,6 +2,7 @@ package syscalls
 
 import (
 	"encoding/binary"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -170,5 +171,27 @@ func SchedGetparam(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.
 	}
 	var b [4]byte
 	binary.LittleEndian.PutUint32(b[:], uint32(target.Sched().Priority))
+	return 0, t.CopyOut(args.Pointer(1), b[:])
+}
+
+// rrTimeslice is Linux's default SCHED_RR timeslice
+// (/proc/sys/kernel/sched_rr_timeslice_ms).
+const rrTimeslice = 100 * time.Millisecond
+
+// SchedRRGetInterval implements Linux syscall sched_rr_get_interval(2):
+// the timeslice of a SCHED_RR task; 0 for SCHED_FIFO, and for the fair
+// policies, as Linux 6.6 and later (EEVDF) report.
+func SchedRRGetInterval(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
+	target, errno := schedTarget(t, args.Int(0), false)
+	if errno != 0 {
+		return 0, errno
+	}
+	var d time.Duration
+	if target.Sched().Policy == kernel.SchedRR {
+		d = rrTimeslice
+	}
+	var b [16]byte
+	binary.LittleEndian.PutUint64(b[:], uint64(d/time.Second))
+	binary.LittleEndian.PutUint64(b[8:], uint64(d%time.Second))
 	return 0, t.CopyOut(args.Pointer(1), b[:])
 }

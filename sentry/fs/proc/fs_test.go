@@ -137,11 +137,11 @@ func (e *env) list(path string) []string {
 
 func TestRootListing(t *testing.T) {
 	e := newEnv(t)
-	want := []string{"cgroups", "cpuinfo", "filesystems", "loadavg", "meminfo", "mounts", "self", "stat", "sys", "thread-self", "uptime", "version"}
+	want := []string{"cgroups", "cpuinfo", "filesystems", "loadavg", "meminfo", "mounts", "self", "stat", "sys", "sysvipc", "thread-self", "uptime", "version"}
 	if got := e.list("/proc"); !slices.Equal(got, want) {
 		t.Errorf("ls /proc = %v, want %v", got, want)
 	}
-	if got := e.list("/proc/sys/kernel"); !slices.Contains(got, "hostname") || !slices.Contains(got, "random") {
+	if got := e.list("/proc/sys/kernel"); !slices.Contains(got, "hostname") || !slices.Contains(got, "domainname") || !slices.Contains(got, "random") {
 		t.Errorf("ls /proc/sys/kernel = %v", got)
 	}
 }

@@ -186,12 +186,20 @@ func (fs *filesystem) newSys(b *builder) *staticDir {
 		},
 		write: fs.writeHostname,
 	}
+	domainname := &genFile{
+		node: b.node(unix.S_IFREG | 0o644),
+		gen: func(vfs.Context, *kernel.Task) ([]byte, linux.Errno) {
+			return []byte(fs.k.Domainname() + "\n"), 0
+		},
+		write: fs.writeDomainname,
+	}
 	return b.dir(
 		child{"fs", b.dir(
 			child{"nr_open", b.text(func() string { return strconv.Itoa(kernel.MaxNOFILE) })},
 		)},
 		child{"kernel", b.dir(sortedChildren(append([]child{
 			{"cap_last_cap", b.text(func() string { return strconv.Itoa(auth.CapLastCap) })},
+			{"domainname", domainname},
 			{"hostname", hostname},
 			{"ngroups_max", b.text(func() string { return "65536" })},
 			{"osrelease", b.text(func() string { r, _ := fs.uname(); return r })},
@@ -217,6 +225,15 @@ func (fs *filesystem) newSys(b *builder) *staticDir {
 // writeHostname implements writes to /proc/sys/kernel/hostname, which
 // need CAP_SYS_ADMIN, like sethostname(2).
 func (fs *filesystem) writeHostname(ctx vfs.Context, _ *kernel.Task, data []byte) linux.Errno {
+	return writeUTSName(ctx, data, fs.k.SetHostname)
+}
+
+// writeDomainname implements writes to /proc/sys/kernel/domainname.
+func (fs *filesystem) writeDomainname(ctx vfs.Context, _ *kernel.Task, data []byte) linux.Errno {
+	return writeUTSName(ctx, data, fs.k.SetDomainname)
+}
+
+func writeUTSName(ctx vfs.Context, data []byte, set func(string)) linux.Errno {
 	if !ctx.Credentials().HasCap(auth.CapSysAdmin) {
 		return linux.EPERM
 	}
@@ -224,6 +241,6 @@ func (fs *filesystem) writeHostname(ctx vfs.Context, _ *kernel.Task, data []byte
 	if len(name) > 64 {
 		return linux.EINVAL
 	}
-	fs.k.SetHostname(name)
+	set(name)
 	return 0
 }
