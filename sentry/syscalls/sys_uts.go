@@ -31,20 +31,19 @@ func utsName(t *kernel.Task, args *arch.SyscallArguments) (string, linux.Errno) 
 
 // Sethostname implements Linux syscall sethostname(2).
 func Sethostname(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
-	name, errno := utsName(t, args)
-	if errno != 0 {
-		return 0, errno
-	}
-	t.Kernel().SetHostname(name)
-	return 0, 0
+	return setUTSName(t, args, t.Kernel().SetHostname)
 }
 
 // Setdomainname implements Linux syscall setdomainname(2).
 func Setdomainname(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
+	return setUTSName(t, args, t.Kernel().SetDomainname)
+}
+
+func setUTSName(t *kernel.Task, args *arch.SyscallArguments, set func(string)) (uintptr, linux.Errno) {
 	name, errno := utsName(t, args)
 	if errno != 0 {
 		return 0, errno
 	}
-	t.Kernel().SetDomainname(name)
+	set(name)
 	return 0, 0
 }
