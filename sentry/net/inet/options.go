@@ -107,6 +107,8 @@ func (s *Socket) GetSockOpt(level, name int32) ([]byte, linux.Errno) {
 		if s.typ == unix.SOCK_STREAM {
 			return s.getTCPLocked(name)
 		}
+	case solMPTCP:
+		return s.getMPTCPLocked(name)
 	}
 	return nil, linux.ENOPROTOOPT
 }
@@ -126,6 +128,9 @@ func (s *Socket) getSocketLocked(name int32) ([]byte, linux.Errno) {
 	case unix.SO_DOMAIN:
 		return net.EncodeInt(s.family), 0
 	case unix.SO_PROTOCOL:
+		if s.mptcp {
+			return net.EncodeInt(unix.IPPROTO_MPTCP), 0
+		}
 		if s.typ == unix.SOCK_STREAM {
 			return net.EncodeInt(unix.IPPROTO_TCP), 0
 		}

@@ -29,6 +29,8 @@ type Socket struct {
 	stack  *Stack
 	family int32
 	typ    int32
+	// mptcp: the socket was made with IPPROTO_MPTCP (mptcp.go).
+	mptcp  bool
 	sockfs net.SockFS
 	inode  net.Inode
 
@@ -62,6 +64,8 @@ type Socket struct {
 	// acceptq holds connections waiting for accept; backlog limits it.
 	acceptq []*Socket
 	backlog int
+	// multipath: both ends of the connection asked for MPTCP.
+	multipath bool
 	// changes wakes callers blocked in accept and connect.
 	changes  net.Changes
 	opts     options
@@ -77,7 +81,7 @@ type Socket struct {
 // as Linux answers when the protocol is not there.
 func New(ctx vfs.Context, st *Stack, fs net.SockFS, family, typ, protocol int32, nonblock bool) (*vfs.FileDescription, linux.Errno) {
 	switch {
-	case typ == unix.SOCK_STREAM && (protocol == 0 || protocol == unix.IPPROTO_TCP):
+	case typ == unix.SOCK_STREAM && (protocol == 0 || protocol == unix.IPPROTO_TCP || protocol == unix.IPPROTO_MPTCP):
 	case typ == unix.SOCK_DGRAM && (protocol == 0 || protocol == unix.IPPROTO_UDP):
 	case typ == unix.SOCK_RAW:
 		return nil, linux.EPERM
@@ -90,6 +94,7 @@ func New(ctx vfs.Context, st *Stack, fs net.SockFS, family, typ, protocol int32,
 	}
 	s := newSocket(st, family, typ, net.NewInode(ctx, fs))
 	s.sockfs = fs
+	s.mptcp = protocol == unix.IPPROTO_MPTCP
 	return vfs.NewFileDescription(s, vfs.VirtualDentry{}, openFlags(nonblock)), 0
 }
 

@@ -151,6 +151,7 @@ func (s *Socket) join(ctx vfs.Context, l *Socket, local, dst netip.AddrPort, ove
 	server.opts = l.opts
 	server.rcv.limit = server.opts.rcvbuf
 	server.sockfs, server.local, server.remote = l.sockfs, dst, local
+	server.mptcp = l.mptcp
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.state != stateClosed || s.released {
@@ -162,6 +163,8 @@ func (s *Socket) join(ctx vfs.Context, l *Socket, local, dst netip.AddrPort, ove
 	s.local, s.remote = local, dst
 	s.peer, server.peer = server, s
 	s.state, server.state = stateEstablished, stateEstablished
+	s.multipath = s.mptcp && l.mptcp
+	server.multipath = s.multipath
 	s.rcv.setWriter(&server.queue)
 	server.rcv.setWriter(&s.queue)
 	l.acceptq = append(l.acceptq, server)
