@@ -79,6 +79,7 @@ var packages = map[string]string{
 	"awk": "mawk", "flock": "util-linux", "setsid": "util-linux", "renice": "bsdutils",
 	"getent": "libc-bin", "nohup": "coreutils", "unshare": "util-linux", "ps": "procps",
 	"gcc": "gcc libc6-dev", "make": "make", "pgrep": "procps", "pkill": "procps",
+	"ipcmk": "util-linux", "ipcs": "util-linux", "ipcrm": "util-linux",
 }
 
 // runCases runs every case of cases as a parallel subtest of t.
@@ -166,13 +167,13 @@ func run(t *testing.T, c testutil.Cmd, stdin string, timeout time.Duration) test
 // one. Run by `unshare --mount`, it mounts a fresh tmpfs on /tmp in that
 // private mount namespace, enters /tmp, and execs `unshare --pid --fork
 // --mount-proc`, which makes the program pid 1 of a new PID namespace with
-// its own /proc, and a session leader (setsid(1) does not fork there: the
+// its own /proc (and in a new IPC namespace, as in the sandbox), and a session leader (setsid(1) does not fork there: the
 // process is no group leader), as a sandbox's first process is, with
 // exactly the given environment. Nothing else is ever
 // started in that namespace (the mount happens before it exists), so
 // PIDs are handed out as in the sandbox: bash's job messages match too.
 const nativeScript = `mount -t tmpfs -o mode=1777 tmpfs /tmp || exit 125
-cd /tmp && exec /usr/bin/unshare --pid --fork --mount-proc -- /usr/bin/setsid /usr/bin/env -i "$@"`
+cd /tmp && exec /usr/bin/unshare --pid --ipc --fork --mount-proc -- /usr/bin/setsid /usr/bin/env -i "$@"`
 
 // nativeCmd returns the native reference command for args.
 func nativeCmd(args ...string) testutil.Cmd {
