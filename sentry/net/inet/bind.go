@@ -91,7 +91,7 @@ func (s *Socket) bindLocked(ctx vfs.Context, a netip.AddrPort) linux.Errno {
 	bd := &binding{
 		sock: s, addr: a.Addr(), port: a.Port(),
 		v6: s.family == unix.AF_INET6, v6only: s.opts.v6only,
-		reuseaddr: s.opts.reuseaddr, reuseport: s.opts.reuseport,
+		reuseaddr: s.opts.ReuseAddr, reuseport: s.opts.reuseport,
 		uid: uint32(ctx.Credentials().EffectiveKUID),
 	}
 	if err := s.stack.bind(s.typ, bd); err != 0 {

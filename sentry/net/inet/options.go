@@ -1,8 +1,6 @@
 package inet
 
 import (
-	"time"
-
 	"golang.org/x/sys/unix"
 
 	"moat/sentry/abi/linux"
@@ -30,13 +28,10 @@ const (
 // packets (TOS, TTL, keepalive timing, Nagle) are stored and reported
 // as set: no packets exist on this loopback network for them to act on.
 type options struct {
-	sndbuf, rcvbuf       int
-	reuseaddr, reuseport bool
-	keepalive, broadcast bool
+	net.Options
+	reuseport, broadcast bool
 	oobinline            bool
-	linger               net.Linger
-	rcvtimeo, sndtimeo   time.Duration
-	rcvlowat, priority   int32
+	rcvlowat             int32
 	// IP and IPv6.
 	tos, ttl         int32
 	v6only           bool
@@ -51,11 +46,11 @@ type options struct {
 }
 
 func defaultOptions(typ int32) options {
-	o := options{sndbuf: net.DefaultBuf, rcvbuf: net.DefaultBuf, rcvlowat: 1, ttl: -1, hops: -1,
+	o := options{Options: net.DefaultOptions(net.DefaultBuf, net.DefaultBuf), rcvlowat: 1, ttl: -1, hops: -1,
 		mcastTTL: 1, mcastLoop: true, keepidle: keepIdle, keepintvl: keepIntvl, keepcnt: keepCnt,
 		quickack: true}
 	if typ == unix.SOCK_STREAM {
-		o.sndbuf, o.rcvbuf = tcpSndBuf, tcpRcvBuf
+		o.SndBuf, o.RcvBuf = tcpSndBuf, tcpRcvBuf
 	}
 	return o
 }
@@ -122,6 +117,9 @@ func orDefault(v, d int32) int32 {
 
 func (s *Socket) getSocketLocked(name int32) ([]byte, linux.Errno) {
 	o := &s.opts
+	if v, ok := o.Get(name); ok {
+		return v, 0
+	}
 	switch name {
 	case unix.SO_TYPE:
 		return net.EncodeInt(s.typ), 0
@@ -141,32 +139,16 @@ func (s *Socket) getSocketLocked(name int32) ([]byte, linux.Errno) {
 		err := s.err
 		s.err = 0
 		return net.EncodeInt(int32(err)), 0
-	case unix.SO_SNDBUF:
-		return net.EncodeInt(int32(o.sndbuf)), 0
-	case unix.SO_RCVBUF:
-		return net.EncodeInt(int32(o.rcvbuf)), 0
-	case unix.SO_REUSEADDR:
-		return net.EncodeBool(o.reuseaddr), 0
 	case unix.SO_REUSEPORT:
 		return net.EncodeBool(o.reuseport), 0
-	case unix.SO_KEEPALIVE:
-		return net.EncodeBool(o.keepalive), 0
 	case unix.SO_BROADCAST:
 		return net.EncodeBool(o.broadcast), 0
 	case unix.SO_OOBINLINE:
 		return net.EncodeBool(o.oobinline), 0
-	case unix.SO_LINGER:
-		return o.linger.Encode(), 0
-	case unix.SO_RCVTIMEO:
-		return net.EncodeTimeval(o.rcvtimeo), 0
-	case unix.SO_SNDTIMEO:
-		return net.EncodeTimeval(o.sndtimeo), 0
 	case unix.SO_RCVLOWAT:
 		return net.EncodeInt(o.rcvlowat), 0
 	case unix.SO_SNDLOWAT:
 		return net.EncodeInt(1), 0
-	case unix.SO_PRIORITY:
-		return net.EncodeInt(o.priority), 0
 	}
 	return nil, linux.ENOPROTOOPT
 }
@@ -231,22 +213,9 @@ func (s *Socket) SetSockOpt(ctx vfs.Context, level, name int32, val []byte) linu
 
 func (s *Socket) setSocketLocked(ctx vfs.Context, name int32, val []byte) linux.Errno {
 	o := &s.opts
-	switch name {
-	case unix.SO_RCVTIMEO, unix.SO_SNDTIMEO:
-		d, err := net.DecodeTimeval(val)
-		if err != 0 {
-			return err
-		}
-		if name == unix.SO_RCVTIMEO {
-			o.rcvtimeo = d
-		} else {
-			o.sndtimeo = d
-		}
-		return 0
-	case unix.SO_LINGER:
-		l, err := net.DecodeLinger(val)
+	if ok, err := o.Set(ctx, name, val); ok {
 		if err == 0 {
-			o.linger = l
+			s.optionChangedLocked(name)
 		}
 		return err
 	}
@@ -255,46 +224,38 @@ func (s *Socket) setSocketLocked(ctx vfs.Context, name int32, val []byte) linux.
 		return err
 	}
 	switch name {
-	case unix.SO_REUSEADDR:
-		o.reuseaddr = v != 0
 	case unix.SO_REUSEPORT:
 		o.reuseport = v != 0
-	case unix.SO_KEEPALIVE:
-		o.keepalive = v != 0
 	case unix.SO_BROADCAST:
 		o.broadcast = v != 0
 	case unix.SO_OOBINLINE:
 		o.oobinline = v != 0
 	case unix.SO_RCVLOWAT:
 		o.rcvlowat = max(v, 1)
-	case unix.SO_PRIORITY:
-		if (v < 0 || v > 6) && !net.HasCap(ctx, net.CapNetAdmin) {
-			return linux.EPERM
-		}
-		o.priority = v
-	case unix.SO_SNDBUF, unix.SO_SNDBUFFORCE:
-		force := name == unix.SO_SNDBUFFORCE
-		if force && !net.HasCap(ctx, net.CapNetAdmin) {
-			return linux.EPERM
-		}
-		o.sndbuf = net.BufSize(v, force, net.MinSndBuf)
-	case unix.SO_RCVBUF, unix.SO_RCVBUFFORCE:
-		force := name == unix.SO_RCVBUFFORCE
-		if force && !net.HasCap(ctx, net.CapNetAdmin) {
-			return linux.EPERM
-		}
-		o.rcvbuf = net.BufSize(v, force, net.MinRcvBuf)
-		s.rcv.mu.Lock()
-		s.rcv.limit = o.rcvbuf
-		s.rcv.notifyLocked(0, vfs.EventWritable)
-		s.rcv.mu.Unlock()
 	default:
 		return linux.ENOPROTOOPT
 	}
-	if s.bound != nil && (name == unix.SO_REUSEADDR || name == unix.SO_REUSEPORT) {
-		s.stack.setReuse(s.bound, o.reuseaddr, o.reuseport)
-	}
+	s.optionChangedLocked(name)
 	return 0
+}
+
+// optionChangedLocked passes a changed option on to what depends on it:
+// the receive buffer's limit, the port binding's sharing.
+//
+// Preconditions:
+// - s.mu is held.
+func (s *Socket) optionChangedLocked(name int32) {
+	switch name {
+	case unix.SO_RCVBUF, unix.SO_RCVBUFFORCE:
+		s.rcv.mu.Lock()
+		s.rcv.limit = s.opts.RcvBuf
+		s.rcv.notifyLocked(0, vfs.EventWritable)
+		s.rcv.mu.Unlock()
+	case unix.SO_REUSEADDR, unix.SO_REUSEPORT:
+		if s.bound != nil {
+			s.stack.setReuse(s.bound, s.opts.ReuseAddr, s.opts.reuseport)
+		}
+	}
 }
 
 // setIPLocked sets a SOL_IP option. IP_TOS keeps the ECN bits of a TCP

@@ -95,7 +95,7 @@ func New(ctx vfs.Context, st *Stack, fs net.SockFS, family, typ, protocol int32,
 	s := newSocket(st, family, typ, net.NewInode(ctx, fs))
 	s.sockfs = fs
 	s.mptcp = protocol == unix.IPPROTO_MPTCP
-	return vfs.NewFileDescription(s, vfs.VirtualDentry{}, openFlags(nonblock)), 0
+	return vfs.NewFileDescription(s, vfs.VirtualDentry{}, net.OpenFlags(nonblock)), 0
 }
 
 // icmpProtocol is the ICMP protocol of family, that of ping sockets.
@@ -108,18 +108,9 @@ func icmpProtocol(family int32) int32 {
 
 func newSocket(st *Stack, family, typ int32, inode net.Inode) *Socket {
 	s := &Socket{stack: st, family: family, typ: typ, inode: inode, opts: defaultOptions(typ)}
-	s.rcv = newBuffer(&s.queue, s.opts.rcvbuf)
+	s.rcv = newBuffer(&s.queue, s.opts.RcvBuf)
 	s.changes.Init()
 	return s
-}
-
-// openFlags returns the file status flags of a new socket file.
-func openFlags(nonblock bool) uint32 {
-	f := uint32(unix.O_RDWR)
-	if nonblock {
-		f |= unix.O_NONBLOCK
-	}
-	return f
 }
 
 // Type returns SOCK_STREAM or SOCK_DGRAM.
@@ -180,7 +171,7 @@ func (s *Socket) Write(ctx vfs.Context, fd *vfs.FileDescription, src []byte, _ i
 
 // NewFile returns a new open file of s (an accepted connection).
 func NewFile(s *Socket, nonblock bool) *vfs.FileDescription {
-	return vfs.NewFileDescription(s, vfs.VirtualDentry{}, openFlags(nonblock))
+	return vfs.NewFileDescription(s, vfs.VirtualDentry{}, net.OpenFlags(nonblock))
 }
 
 // EventRegister implements vfs.Waitable.EventRegister.

@@ -17,7 +17,7 @@ const allEvents = vfs.EventReadable | vfs.EventWritable | vfs.EventErr | vfs.Eve
 // shut down for writing or never connected.
 func (s *Socket) sendStream(ctx vfs.Context, data []byte, o net.SendOptions) (int, linux.Errno) {
 	s.mu.Lock()
-	until := net.Deadline(s.opts.sndtimeo)
+	until := net.Deadline(s.opts.SndTimeo)
 	s.mu.Unlock()
 	done := 0
 	for {
@@ -73,7 +73,7 @@ func result(done int, err linux.Errno) (int, linux.Errno) {
 // pending error, the reading side shut down, ENOTCONN when closed.
 func (s *Socket) recvStream(ctx vfs.Context, dst []byte, o net.RecvOptions) (net.RecvResult, linux.Errno) {
 	s.mu.Lock()
-	until := net.Deadline(s.opts.rcvtimeo)
+	until := net.Deadline(s.opts.RcvTimeo)
 	target := min(int(s.opts.rcvlowat), len(dst))
 	if o.WaitAll {
 		target = len(dst)
@@ -178,7 +178,7 @@ func (s *Socket) closeStream() {
 	s.rcv.mu.Lock()
 	unread := s.rcv.size > 0
 	s.rcv.mu.Unlock()
-	reset := unread || (s.opts.linger.On && s.opts.linger.Secs == 0)
+	reset := unread || (s.opts.Linger.On && s.opts.Linger.Secs == 0)
 	s.mu.Unlock()
 	if peer == nil {
 		return
@@ -199,7 +199,7 @@ func (s *Socket) closeStream() {
 // closed or shut down).
 func (s *Socket) abort() {
 	s.mu.Lock()
-	s.opts.linger = net.Linger{On: true}
+	s.opts.Linger = net.Linger{On: true}
 	s.mu.Unlock()
 	s.Release()
 }

@@ -88,7 +88,7 @@ func (s *Socket) connectStream(ctx vfs.Context, a netip.AddrPort, nonblock bool)
 		return err
 	}
 	local := s.sourceLocked(src)
-	until := net.Deadline(s.opts.sndtimeo)
+	until := net.Deadline(s.opts.SndTimeo)
 	s.mu.Unlock()
 	for {
 		l := s.stack.lookup(unix.SOCK_STREAM, dst, local)
@@ -149,7 +149,7 @@ func (s *Socket) join(ctx vfs.Context, l *Socket, local, dst netip.AddrPort, ove
 	}
 	server := newSocket(s.stack, l.family, unix.SOCK_STREAM, l.inode)
 	server.opts = l.opts
-	server.rcv.limit = server.opts.rcvbuf
+	server.rcv.limit = server.opts.RcvBuf
 	server.sockfs, server.local, server.remote = l.sockfs, dst, local
 	server.mptcp = l.mptcp
 	s.mu.Lock()
@@ -158,7 +158,7 @@ func (s *Socket) join(ctx vfs.Context, l *Socket, local, dst netip.AddrPort, ove
 		return nil, linux.EISCONN
 	}
 	server.bound = &binding{sock: server, addr: dst.Addr(), port: dst.Port(), v6: l.family == unix.AF_INET6,
-		reuseaddr: l.opts.reuseaddr, reuseport: l.opts.reuseport, uid: l.bound.uid}
+		reuseaddr: l.opts.ReuseAddr, reuseport: l.opts.reuseport, uid: l.bound.uid}
 	s.stack.hold(server.bound)
 	s.local, s.remote = local, dst
 	s.peer, server.peer = server, s
@@ -183,7 +183,7 @@ func (s *Socket) Accept(ctx vfs.Context, nonblock bool) (*Socket, linux.Errno) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	until := net.Deadline(s.opts.rcvtimeo)
+	until := net.Deadline(s.opts.RcvTimeo)
 	for {
 		if s.state != stateListen {
 			return nil, linux.EINVAL

@@ -57,7 +57,7 @@ func (s *Socket) disconnect() linux.Errno {
 			s.mu.Unlock()
 			return s.Shutdown(unix.SHUT_RDWR)
 		}
-		s.opts.linger = net.Linger{On: true}
+		s.opts.Linger = net.Linger{On: true}
 		s.mu.Unlock()
 		s.closeStream()
 		s.mu.Lock()
@@ -166,7 +166,7 @@ func (t *Socket) deliver(data []byte, from netip.AddrPort) {
 // truncated.
 func (s *Socket) recvDgram(ctx vfs.Context, dst []byte, o net.RecvOptions) (net.RecvResult, linux.Errno) {
 	s.mu.Lock()
-	until := net.Deadline(s.opts.rcvtimeo)
+	until := net.Deadline(s.opts.RcvTimeo)
 	s.mu.Unlock()
 	for {
 		s.mu.Lock()

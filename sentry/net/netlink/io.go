@@ -65,7 +65,7 @@ func (s *Socket) SendMsg(ctx vfs.Context, data []byte, o net.SendOptions) (int, 
 // Preconditions:
 // - s.mu is held.
 func (s *Socket) queueLocked(m []byte) {
-	if s.size+len(m) > s.opts.rcvbuf && len(s.msgs) > 0 {
+	if s.size+len(m) > s.opts.RcvBuf && len(s.msgs) > 0 {
 		if !s.opts.flags[unix.NETLINK_NO_ENOBUFS] {
 			s.err = linux.ENOBUFS
 			s.queue.Notify(vfs.EventErr)
@@ -83,7 +83,7 @@ func (s *Socket) queueLocked(m []byte) {
 func (s *Socket) RecvMsg(ctx vfs.Context, dst []byte, o net.RecvOptions) (net.RecvResult, linux.Errno) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	until := net.Deadline(s.opts.rcvtimeo)
+	until := net.Deadline(s.opts.RcvTimeo)
 	for {
 		if err := s.err; err != 0 {
 			s.err = 0

@@ -31,6 +31,9 @@ func (s *Socket) GetSockOpt(level, name int32) ([]byte, linux.Errno) {
 	if level != unix.SOL_SOCKET {
 		return nil, linux.ENOPROTOOPT
 	}
+	if v, ok := s.opts.Get(name); ok {
+		return v, 0
+	}
 	switch name {
 	case unix.SO_TYPE:
 		return net.EncodeInt(s.typ), 0
@@ -42,14 +45,6 @@ func (s *Socket) GetSockOpt(level, name int32) ([]byte, linux.Errno) {
 		err := s.err
 		s.err = 0
 		return net.EncodeInt(int32(err)), 0
-	case unix.SO_SNDBUF:
-		return net.EncodeInt(int32(s.opts.sndbuf)), 0
-	case unix.SO_RCVBUF:
-		return net.EncodeInt(int32(s.opts.rcvbuf)), 0
-	case unix.SO_RCVTIMEO:
-		return net.EncodeTimeval(s.opts.rcvtimeo), 0
-	case unix.SO_SNDTIMEO:
-		return net.EncodeTimeval(s.opts.sndtimeo), 0
 	case unix.SO_PASSCRED:
 		return net.EncodeBool(s.opts.passcred), 0
 	}
@@ -88,34 +83,14 @@ func (s *Socket) SetSockOpt(ctx vfs.Context, level, name int32, val []byte) linu
 	default:
 		return linux.ENOPROTOOPT
 	}
-	switch name {
-	case unix.SO_RCVTIMEO, unix.SO_SNDTIMEO:
-		d, err := net.DecodeTimeval(val)
-		if err != 0 {
-			return err
-		}
-		if name == unix.SO_RCVTIMEO {
-			s.opts.rcvtimeo = d
-		} else {
-			s.opts.sndtimeo = d
-		}
-		return 0
+	if ok, err := s.opts.Set(ctx, name, val); ok {
+		return err
 	}
 	v, err := net.DecodeInt(val)
 	if err != 0 {
 		return err
 	}
 	switch name {
-	case unix.SO_SNDBUF, unix.SO_SNDBUFFORCE, unix.SO_RCVBUF, unix.SO_RCVBUFFORCE:
-		force := name == unix.SO_SNDBUFFORCE || name == unix.SO_RCVBUFFORCE
-		if force && !net.HasCap(ctx, net.CapNetAdmin) {
-			return linux.EPERM
-		}
-		if name == unix.SO_SNDBUF || name == unix.SO_SNDBUFFORCE {
-			s.opts.sndbuf = net.BufSize(v, force, net.MinSndBuf)
-		} else {
-			s.opts.rcvbuf = net.BufSize(v, force, net.MinRcvBuf)
-		}
 	case unix.SO_PASSCRED:
 		s.opts.passcred = v != 0
 	default:

@@ -3,7 +3,6 @@ package netlink
 import (
 	"encoding/binary"
 	"sync"
-	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -46,9 +45,8 @@ type Socket struct {
 
 // options are the socket options a netlink socket keeps.
 type options struct {
-	sndbuf, rcvbuf     int
-	rcvtimeo, sndtimeo time.Duration
-	passcred           bool
+	net.Options
+	passcred bool
 	// flags are the SOL_NETLINK boolean options by number.
 	flags map[int32]bool
 }
@@ -63,13 +61,9 @@ func New(ctx vfs.Context, st *inet.Stack, fs net.SockFS, typ, protocol int32, no
 		return nil, linux.EPROTONOSUPPORT
 	}
 	s := &Socket{stack: st, typ: typ, inode: net.NewInode(ctx, fs),
-		opts: options{sndbuf: net.DefaultBuf, rcvbuf: net.DefaultBuf, flags: map[int32]bool{}}}
+		opts: options{Options: net.DefaultOptions(net.DefaultBuf, net.DefaultBuf), flags: map[int32]bool{}}}
 	s.changes.Init()
-	f := uint32(unix.O_RDWR)
-	if nonblock {
-		f |= unix.O_NONBLOCK
-	}
-	return vfs.NewFileDescription(s, vfs.VirtualDentry{}, f), 0
+	return vfs.NewFileDescription(s, vfs.VirtualDentry{}, net.OpenFlags(nonblock)), 0
 }
 
 // Type returns SOCK_RAW or SOCK_DGRAM.
@@ -195,7 +189,7 @@ func (*Socket) Shutdown(int32) linux.Errno { return linux.EOPNOTSUPP }
 func (s *Socket) MaxRecord() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.opts.sndbuf
+	return s.opts.SndBuf
 }
 
 // Read implements vfs.FileImpl.Read.

@@ -89,7 +89,7 @@ func (s *Socket) Connect(ctx vfs.Context, fs *FS, a Address, nonblock bool) linu
 		s.mu.Unlock()
 		return err
 	}
-	until := net.Deadline(s.opts.sndtimeo)
+	until := net.Deadline(s.opts.SndTimeo)
 	s.mu.Unlock()
 	for {
 		ch, err := s.tryConnect(ctx, t)
@@ -211,7 +211,7 @@ func (s *Socket) Accept(ctx vfs.Context, nonblock bool) (*Socket, linux.Errno) {
 		return nil, linux.EOPNOTSUPP
 	}
 	s.mu.Lock()
-	listening, passcred, until := s.state == stateListening, s.opts.passcred, net.Deadline(s.opts.rcvtimeo)
+	listening, passcred, until := s.state == stateListening, s.opts.passcred, net.Deadline(s.opts.RcvTimeo)
 	s.mu.Unlock()
 	if !listening {
 		return nil, linux.EINVAL
@@ -226,7 +226,7 @@ func (s *Socket) Accept(ctx vfs.Context, nonblock bool) (*Socket, linux.Errno) {
 			m.conn.opts.passcred = passcred
 			// The new socket's inode belongs to the accepting process,
 			// as Linux allocates it in accept.
-			m.conn.uid, m.conn.gid = uint32(c.EffectiveKUID), uint32(c.EffectiveKGID)
+			m.conn.inode.UID, m.conn.inode.GID = uint32(c.EffectiveKUID), uint32(c.EffectiveKGID)
 			m.conn.mu.Unlock()
 			return m.conn, 0
 		}

@@ -14,7 +14,7 @@ import (
 func (s *Socket) Readiness(_ vfs.Context, mask uint32) uint32 {
 	s.mu.Lock()
 	state, peer, shutRd, shutWr := s.state, s.peer, s.shutRd, s.shutWr
-	sndbuf, err := s.opts.sndbuf, s.err
+	sndbuf, err := s.opts.SndBuf, s.err
 	s.mu.Unlock()
 	var r uint32
 	s.rcv.mu.Lock()

@@ -10,13 +10,8 @@ import (
 	"moat/sentry/vfs"
 )
 
-// RecvOptions are recv's flags.
-type RecvOptions struct {
-	// Nonblock: O_NONBLOCK or MSG_DONTWAIT.
-	Nonblock bool
-	// Peek is MSG_PEEK, WaitAll MSG_WAITALL, Trunc MSG_TRUNC.
-	Peek, WaitAll, Trunc bool
-}
+// RecvOptions are recv's flags, as for every family.
+type RecvOptions = net.RecvOptions
 
 // RecvResult is what one receive delivered.
 type RecvResult struct {
@@ -41,7 +36,7 @@ type RecvResult struct {
 // RecvMsg implements recv(2), recvfrom(2) and recvmsg(2).
 func (s *Socket) RecvMsg(ctx vfs.Context, dst []byte, o RecvOptions) (RecvResult, linux.Errno) {
 	s.mu.Lock()
-	state, passcred, until := s.state, s.opts.passcred, net.Deadline(s.opts.rcvtimeo)
+	state, passcred, until := s.state, s.opts.passcred, net.Deadline(s.opts.RcvTimeo)
 	tstamp, tstampNS := s.opts.tstamp, s.opts.tstampNS
 	// target is how much a blocking stream receive waits for.
 	target := min(int(s.opts.rcvlowat), len(dst))

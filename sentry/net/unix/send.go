@@ -57,7 +57,7 @@ func (s *Socket) SendMsg(ctx vfs.Context, data []byte, o SendOptions) (int, linu
 func (s *Socket) sendStream(ctx vfs.Context, data []byte, o *SendOptions) (int, linux.Errno) {
 	s.mu.Lock()
 	peer, shut, local := s.peer, s.shutWr, s.local
-	sndbuf, until := s.opts.sndbuf, net.Deadline(s.opts.sndtimeo)
+	sndbuf, until := s.opts.SndBuf, net.Deadline(s.opts.SndTimeo)
 	s.mu.Unlock()
 	switch {
 	case o.To != nil && peer != nil:
@@ -137,7 +137,7 @@ func (m *message) mergeable(from Address, c *Cred) bool {
 func (s *Socket) sendRecord(ctx vfs.Context, data []byte, o *SendOptions) (int, linux.Errno) {
 	s.mu.Lock()
 	state, peer, shut := s.state, s.peer, s.shutWr
-	sndbuf, until := s.opts.sndbuf, net.Deadline(s.opts.sndtimeo)
+	sndbuf, until := s.opts.SndBuf, net.Deadline(s.opts.SndTimeo)
 	if err := s.autobindLocked(); err != 0 {
 		s.mu.Unlock()
 		return 0, err
@@ -172,7 +172,7 @@ func (s *Socket) sendRecord(ctx vfs.Context, data []byte, o *SendOptions) (int, 
 		return 0, linux.EPERM
 	}
 	t.mu.Lock()
-	rcvbuf := t.opts.rcvbuf
+	rcvbuf := t.opts.RcvBuf
 	t.mu.Unlock()
 	b := t.rcv
 	for {
@@ -220,7 +220,7 @@ func (s *Socket) sendRecord(ctx vfs.Context, data []byte, o *SendOptions) (int, 
 func (s *Socket) MaxRecord() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return recordLimit(s.opts.sndbuf)
+	return recordLimit(s.opts.SndBuf)
 }
 
 func recordLimit(sndbuf int) int { return sndbuf - 32 }

@@ -2,11 +2,11 @@ package unix
 
 import (
 	"sync"
-	"time"
 
 	sysunix "golang.org/x/sys/unix"
 
 	"moat/sentry/abi/linux"
+	"moat/sentry/net"
 	"moat/sentry/vfs"
 )
 
@@ -20,14 +20,11 @@ const (
 // Socket is a Unix domain socket: the vfs.FileImpl of its open file.
 type Socket struct {
 	vfs.FileDefaults
-	ns      *Namespace
-	typ     int32
-	ino     uint64
-	created time.Time
-	// uid and gid own the socket's inode; they are set before the
-	// socket has a file and never change after.
-	uid uint32
-	gid uint32
+	ns  *Namespace
+	typ int32
+	// inode is what fstat reports; its owner is set before the socket
+	// has a file and never changes after.
+	inode net.Inode
 
 	// queue tells pollers of readiness changes.
 	queue vfs.Queue
@@ -80,23 +77,12 @@ func checkType(typ, protocol int32) (int32, linux.Errno) {
 
 // newSocket returns an unconnected socket.
 func newSocket(ctx vfs.Context, ns *Namespace, typ int32) *Socket {
-	c := ctx.Credentials()
 	s := &Socket{
-		ns: ns, typ: typ, ino: ns.nextIno.Add(1), created: time.Now(),
-		uid: uint32(c.EffectiveKUID), gid: uint32(c.EffectiveKGID),
+		ns: ns, typ: typ, inode: net.NewInode(ctx, ns),
 		peerCred: noCred, opts: defaultOptions(),
 	}
 	s.rcv = newBuffer(&s.queue)
 	return s
-}
-
-// openFlags returns the file status flags of a new socket file.
-func openFlags(nonblock bool) uint32 {
-	f := uint32(sysunix.O_RDWR)
-	if nonblock {
-		f |= sysunix.O_NONBLOCK
-	}
-	return f
 }
 
 // New implements socket(AF_UNIX, typ, 0): EPROTONOSUPPORT for a protocol
@@ -106,7 +92,7 @@ func New(ctx vfs.Context, ns *Namespace, typ, protocol int32, nonblock bool) (*v
 	if err != 0 {
 		return nil, err
 	}
-	return vfs.NewFileDescription(newSocket(ctx, ns, typ), vfs.VirtualDentry{}, openFlags(nonblock)), 0
+	return vfs.NewFileDescription(newSocket(ctx, ns, typ), vfs.VirtualDentry{}, net.OpenFlags(nonblock)), 0
 }
 
 // Pair implements socketpair(AF_UNIX, typ, 0): two connected sockets.
@@ -125,8 +111,8 @@ func Pair(ctx vfs.Context, ns *Namespace, typ, protocol int32, nonblock bool) (a
 			p[0].mu.Unlock()
 		}
 	}
-	return vfs.NewFileDescription(x, vfs.VirtualDentry{}, openFlags(nonblock)),
-		vfs.NewFileDescription(y, vfs.VirtualDentry{}, openFlags(nonblock)), 0
+	return vfs.NewFileDescription(x, vfs.VirtualDentry{}, net.OpenFlags(nonblock)),
+		vfs.NewFileDescription(y, vfs.VirtualDentry{}, net.OpenFlags(nonblock)), 0
 }
 
 // peerID is what a socket reports of its peer's process: SO_PEERCRED
@@ -251,18 +237,7 @@ func (s *Socket) connectedPeer() *Socket {
 
 // Stat implements vfs.FileStater.Stat: a socket inode of sockfs.
 func (s *Socket) Stat(vfs.Context, uint32) (linux.Statx, linux.Errno) {
-	ts := linux.StatxTimestamp{Sec: s.created.Unix(), Nsec: uint32(s.created.Nanosecond())}
-	return linux.Statx{
-		Mask:    linux.STATX_BASIC_STATS,
-		Blksize: 4096,
-		Nlink:   1,
-		UID:     s.uid,
-		GID:     s.gid,
-		Mode:    uint16(sysunix.S_IFSOCK | 0o777),
-		Ino:     s.ino,
-		Atime:   ts, Mtime: ts, Ctime: ts,
-		DevMinor: s.ns.fs.DevMinor(),
-	}, 0
+	return s.inode.Stat(), 0
 }
 
 // SetStat implements vfs.FileStater.SetStat.
@@ -270,5 +245,5 @@ func (*Socket) SetStat(vfs.Context, *vfs.SetStatOptions) linux.Errno { return li
 
 // NewFile returns a new open file of s (an accepted connection).
 func NewFile(s *Socket, nonblock bool) *vfs.FileDescription {
-	return vfs.NewFileDescription(s, vfs.VirtualDentry{}, openFlags(nonblock))
+	return vfs.NewFileDescription(s, vfs.VirtualDentry{}, net.OpenFlags(nonblock))
 }
