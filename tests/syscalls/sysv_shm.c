@@ -12,6 +12,7 @@
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/shm.h>
+#include <linux/futex.h>
 #include <sys/wait.h>
 
 #define SIZE 10000
@@ -60,6 +61,16 @@ static int child_attaches_exits(int id, void *p)
 {
 	(void)p;
 	return shmat(id, NULL, 0) == (void *)-1 ? 99 : 0;
+}
+
+/* child_futex waits on a futex word of the segment through an attachment
+ * of its own, at another address than the parent's. */
+static int child_futex(int id, void *p)
+{
+	(void)p;
+	char *mine = (char *)shmat(id, NULL, 0);
+	if (mine == (void *)-1) return 98;
+	return syscall(SYS_futex, (int *)(mine + 8000), FUTEX_WAIT, 0, NULL, NULL, 0) == 0 ? 0 : 99;
 }
 
 static int child_unprivileged(int id, void *p)
@@ -162,6 +173,15 @@ int main(int argc, char **argv)
 	SEQ("parent sees the child's write", b + 100, "written by the child");
 	EQ("nattch after the child exits", nattch(id), 2);
 	EQ("a child's own attach goes at exit", child_status(child_attaches_exits, id, NULL), 0);
+	fflush(stdout);
+	pid_t fw = OKQ(fork());
+	if (fw == 0) _exit(child_futex(id, NULL));
+	/* Wake through the parent's address until the waiter is reached: the
+	 * futex is keyed by the segment, not the address. */
+	while (syscall(SYS_futex, (int *)(a + 8000), FUTEX_WAKE, 1, NULL, NULL, 0) != 1) usleep(1000);
+	int fst;
+	OKQ(waitpid(fw, &fst, 0));
+	EQ("futex wake across processes and addresses", WEXITSTATUS(fst), 0);
 	EQ("nattch unchanged", nattch(id), 2);
 	char self[32];
 	snprintf(self, sizeof self, "%d", id);
