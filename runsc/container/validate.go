@@ -16,10 +16,18 @@ var rlimitTypes = map[string]bool{
 	"RLIMIT_RTPRIO": true, "RLIMIT_RTTIME": true, "RLIMIT_SIGPENDING": true, "RLIMIT_STACK": true,
 }
 
+// ipcSysctls are the IPC namespace's sysctls the sandbox emulates
+// (docs/ipc.md).
+var ipcSysctls = map[string]bool{
+	"kernel.msgmax": true, "kernel.msgmnb": true, "kernel.msgmni": true, "kernel.sem": true,
+	"kernel.shmall": true, "kernel.shmmax": true, "kernel.shmmni": true,
+}
+
 // checkUnsupported rejects, before anything is created, what Moat cannot
 // honour: an rlimit Linux does not have, a sysctl the sandbox does not
-// emulate (kernel.hostname and the net.* keys of its network namespace
-// are; docs/oci.md) and masked or read-only paths that are not absolute.
+// emulate (kernel.hostname, the System V IPC limits and the net.* keys of
+// its network namespace are; docs/oci.md) and masked or read-only paths
+// that are not absolute.
 func checkUnsupported(spec *specs.Spec) error {
 	if spec.Process != nil {
 		for _, r := range spec.Process.Rlimits {
@@ -32,8 +40,8 @@ func checkUnsupported(spec *specs.Spec) error {
 		return nil
 	}
 	for k := range spec.Linux.Sysctl {
-		if k != "kernel.hostname" && !strings.HasPrefix(k, "net.") {
-			return fmt.Errorf("sysctl %q is not supported: the sandbox emulates kernel.hostname and net.* only", k)
+		if k != "kernel.hostname" && !ipcSysctls[k] && !strings.HasPrefix(k, "net.") {
+			return fmt.Errorf("sysctl %q is not supported: the sandbox emulates kernel.hostname, the System V IPC limits (kernel.msg*, kernel.sem, kernel.shm*) and net.* only", k)
 		}
 	}
 	for _, p := range spec.Linux.MaskedPaths {

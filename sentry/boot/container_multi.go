@@ -262,6 +262,13 @@ func (p *pod) newSub(req *control.Request, fds []int) (*Container, error) {
 	if ownsIPCNamespace(&spec) {
 		c.ipcns = ipc.NewNamespace()
 	}
+	ipcns := c.ipcns
+	if ipcns == nil {
+		ipcns = k.RootIPCNamespace()
+	}
+	if err := applyIPCSysctls(ipcns, &spec); err != nil {
+		return fail(err)
+	}
 	devFS, errno := dev.NewInstance(v)
 	if errno != 0 {
 		return fail(fmt.Errorf("building /dev: %w", errno))

@@ -10,11 +10,12 @@ import (
 )
 
 // applySysctls applies linux.sysctl the way the sandbox can: kernel.hostname
-// sets the UTS hostname (after the spec's hostname, as with runc) and the
-// net.* keys are the settings of the sandbox's network namespace, shown
-// read-only in /proc/sys/net (there is no IP stack yet for them to act
-// on). runsc create refuses every other key before the sandbox starts;
-// they are refused here too.
+// sets the UTS hostname (after the spec's hostname, as with runc), the
+// System V IPC keys set the limits of the sandbox's IPC namespace
+// (applyIPCSysctls) and the net.* keys are the settings of the sandbox's
+// network namespace, shown read-only in /proc/sys/net (there is no IP
+// stack yet for them to act on). runsc create refuses every other key
+// before the sandbox starts; they are refused here too.
 func applySysctls(s *Sandbox, spec *specs.Spec) error {
 	if spec.Linux == nil || len(spec.Linux.Sysctl) == 0 {
 		return nil
@@ -27,11 +28,16 @@ func applySysctls(s *Sandbox, spec *specs.Spec) error {
 				return fmt.Errorf("sysctl kernel.hostname: %q is longer than 64 bytes", v)
 			}
 			s.Kernel.SetHostname(v)
+		case ipcSysctls[k]:
+			// applyIPCSysctls, below.
 		case strings.HasPrefix(k, "net."):
 			net[strings.TrimPrefix(k, "net.")] = v
 		default:
 			return fmt.Errorf("sysctl %q is not emulated by the sandbox", k)
 		}
+	}
+	if err := applyIPCSysctls(s.Kernel.RootIPCNamespace(), spec); err != nil {
+		return err
 	}
 	if len(net) == 0 {
 		return nil
