@@ -244,7 +244,7 @@ var table = map[uintptr]kernel.Syscall{
 	unix.SYS_GETCPU:                 full(Getcpu, hex, hex, hex),
 
 	// System V IPC (sentry/kernel/ipc, docs/ipc.md).
-	unix.SYS_SHMGET:     partial(Shmget, "no SHM_HUGETLB (EINVAL)", hex, num, oct),
+	unix.SYS_SHMGET:     partial(Shmget, "SHM_HUGETLB is ENOMEM (no huge pages)", hex, num, oct),
 	unix.SYS_SHMAT:      full(Shmat, num, hex, hex),
 	unix.SYS_SHMDT:      full(Shmdt, hex),
 	unix.SYS_SHMCTL:     partial(Shmctl, "SHM_LOCK only marks the segment (RLIMIT_MEMLOCK is not charged)", num, num, hex),

@@ -294,6 +294,7 @@ int main(int argc, char **argv)
 	YES("stat key", stat_of(kid).shm_perm.__key == key);
 	ERR("missing key", shmget(key + 1, PG, 0), ENOENT);
 	ERR("size 0", shmget(IPC_PRIVATE, 0, 0600), EINVAL);
+	ERR("SHM_HUGETLB without huge pages", shmget(IPC_PRIVATE, 2 << 20, SHM_HUGETLB | 0600), ENOMEM);
 	ERR("size past shmmax", shmget(IPC_PRIVATE, sysctl_ul("shmmax") + 1, 0600), EINVAL);
 	OK("IPC_RMID unattached", shmctl(kid, IPC_RMID, NULL));
 	ERR("key gone", shmget(key, 0, 0), ENOENT);

@@ -97,10 +97,6 @@ func (ns *Namespace) Shmget(ctx Context, key int32, size uint64, flags int) (int
 	c := ctx.Credentials()
 	return get(&r.registry, c, getOptions{key: key, flags: flags, limit: r.ctlMni}, kind[*Segment]{
 		validate: func() linux.Errno {
-			if flags&linux.SHM_HUGETLB != 0 {
-				// TODO(#4): huge page segments.
-				return linux.EINVAL
-			}
 			if size < shmMin || size > r.ctlMax {
 				return linux.EINVAL
 			}
@@ -110,6 +106,11 @@ func (ns *Namespace) Shmget(ctx Context, key int32, size uint64, flags int) (int
 			}
 			if r.totPages+n < r.totPages || r.totPages+n > r.ctlAll {
 				return linux.ENOSPC
+			}
+			if flags&linux.SHM_HUGETLB != 0 {
+				// The sandbox has no huge pages: what Linux says
+				// when the pool is empty. TODO(#4): huge pages.
+				return linux.ENOMEM
 			}
 			return 0
 		},

@@ -143,25 +143,22 @@ func (s *Socket) sendDgram(ctx vfs.Context, data []byte, o net.SendOptions) (int
 		}
 		return len(data), 0
 	}
-	if t.deliver(data, from) {
-		s.stack.lo.count(len(data))
-	}
+	t.deliver(data, from)
 	return len(data), 0
 }
 
 // deliver queues a datagram from from, or drops it when t's queue is
-// full (SO_RCVBUF), as Linux does; it reports whether it queued it. A socket shut down for reading
+// full (SO_RCVBUF), as Linux does. A socket shut down for reading
 // still queues, as on Linux.
-func (t *Socket) deliver(data []byte, from netip.AddrPort) bool {
+func (t *Socket) deliver(data []byte, from netip.AddrPort) {
 	b := t.rcv
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	cost := len(data) + dgramOverhead
 	if b.size+len(b.msgs)*dgramOverhead+cost > b.limit && len(b.msgs) > 0 {
-		return false
+		return
 	}
 	b.pushLocked(dgram{data: append([]byte(nil), data...), from: from})
-	return true
 }
 
 // recvDgram implements recv for UDP: the pending error first (as
