@@ -7,6 +7,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"moat/sentry/fs/proc"
+	"moat/sentry/net/inet"
 )
 
 // applySysctls applies linux.sysctl the way the sandbox can: kernel.hostname
@@ -41,6 +42,9 @@ func applySysctls(s *Sandbox, spec *specs.Spec) error {
 	}
 	if len(net) == 0 {
 		return nil
+	}
+	if err := inet.StackOf(s.Kernel.VFS()).SetSysctls(net); err != nil {
+		return fmt.Errorf("applying sysctls: %w", err)
 	}
 	if err := proc.SetNetSysctls(s.std["/proc"], net); err != nil {
 		return fmt.Errorf("applying sysctls: %w", err)
