@@ -137,7 +137,7 @@ func (e *env) list(path string) []string {
 
 func TestRootListing(t *testing.T) {
 	e := newEnv(t)
-	want := []string{"cgroups", "cpuinfo", "filesystems", "loadavg", "meminfo", "mounts", "self", "stat", "sys", "sysvipc", "thread-self", "uptime", "version"}
+	want := []string{"cgroups", "cpuinfo", "filesystems", "loadavg", "meminfo", "mounts", "net", "self", "stat", "sys", "sysvipc", "thread-self", "uptime", "version"}
 	if got := e.list("/proc"); !slices.Equal(got, want) {
 		t.Errorf("ls /proc = %v, want %v", got, want)
 	}

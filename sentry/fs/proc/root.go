@@ -56,6 +56,7 @@ func (fs *filesystem) newRoot() vfs.Inode {
 		{"loadavg", b.file(fs.genLoadavg)},
 		{"meminfo", b.file(fs.genMeminfo)},
 		{"mounts", b.link(func(vfs.Context) (string, linux.Errno) { return "self/mounts", 0 })},
+		{"net", fs.newNet(b)},
 		{"self", b.link(fs.selfTarget)},
 		{"stat", b.file(fs.genStat)},
 		{"sys", fs.newSys(b)},

@@ -40,10 +40,10 @@ func SetOOMScoreAdj(fsys *vfs.Filesystem, tg *kernel.ThreadGroup, v int32) error
 const inoSysctl = 5
 
 // netDir is /proc/sys/net: the sysctls of the sandbox's network namespace
-// that the container's spec set (SetNetSysctls), read-only. The sandbox
-// has no IP stack yet (Unix sockets only), so the values act on nothing;
-// they are shown so that a program reading them sees what the spec asked
-// for (docs/oci.md, "linux.sysctl").
+// that the container's spec set (SetNetSysctls), read-only. The loopback
+// stack acts on those it has a use for (inet.Sysctls); the others act on
+// nothing and are shown so that a program reading them sees what the
+// spec asked for (docs/oci.md, "linux.sysctl").
 type netDir struct {
 	node
 }

@@ -7,6 +7,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"moat/sentry/abi/linux"
+	"moat/sentry/net"
 	"moat/sentry/vfs"
 )
 
@@ -52,10 +53,15 @@ func isMapped(family int32, b []byte) bool {
 		netip.AddrFrom16([16]byte(b[8:24])).Is4In6()
 }
 
+// capNetBindService is CAP_NET_BIND_SERVICE.
+const capNetBindService = 10
+
 // Bind implements bind(2): the address must be one of lo's (or the
 // wildcard, a multicast or broadcast address): EADDRNOTAVAIL otherwise;
-// EADDRINUSE when the port is taken; EINVAL when already bound, or for
-// an IPv4-mapped address on an IPV6_V6ONLY socket.
+// EACCES for a port below ip_unprivileged_port_start without
+// CAP_NET_BIND_SERVICE; EADDRINUSE when the port is taken; EINVAL when
+// already bound, or for an IPv4-mapped address on an IPV6_V6ONLY
+// socket.
 func (s *Socket) Bind(ctx vfs.Context, b []byte) linux.Errno {
 	a, err := s.parse(b, s.family == unix.AF_INET, false)
 	if err != 0 {
@@ -72,6 +78,9 @@ func (s *Socket) Bind(ctx vfs.Context, b []byte) linux.Errno {
 	}
 	if !isLocal(a.Addr()) {
 		return linux.EADDRNOTAVAIL
+	}
+	if p := a.Port(); p != 0 && p < s.stack.Sysctls().UnprivilegedPortStart && !net.HasCap(ctx, capNetBindService) {
+		return linux.EACCES
 	}
 	if s.bound != nil {
 		return linux.EINVAL

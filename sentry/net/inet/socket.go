@@ -75,8 +75,10 @@ type Socket struct {
 // New implements socket(family, typ, protocol) for AF_INET and
 // AF_INET6: SOCK_STREAM is TCP, SOCK_DGRAM UDP. Raw sockets are refused
 // with EPERM whatever the caller's capabilities (the sandbox's policy,
-// as gVisor's without --net-raw), ICMP datagram ("ping") sockets with
-// EACCES (Linux's answer under the default net.ipv4.ping_group_range).
+// as gVisor's without --net-raw). ICMP datagram ("ping") sockets are
+// EACCES for groups outside net.ipv4.ping_group_range (all, by
+// default), as on Linux, and EPROTONOSUPPORT for the others: they are
+// not implemented.
 // Other protocols are EPROTONOSUPPORT and other types ESOCKTNOSUPPORT,
 // as Linux answers when the protocol is not there.
 func New(ctx vfs.Context, st *Stack, fs net.SockFS, family, typ, protocol int32, nonblock bool) (*vfs.FileDescription, linux.Errno) {
@@ -86,7 +88,7 @@ func New(ctx vfs.Context, st *Stack, fs net.SockFS, family, typ, protocol int32,
 	case typ == unix.SOCK_RAW:
 		return nil, linux.EPERM
 	case typ == unix.SOCK_DGRAM && protocol == icmpProtocol(family):
-		return nil, linux.EACCES
+		return nil, st.pingSocket(ctx)
 	case typ == unix.SOCK_STREAM || typ == unix.SOCK_DGRAM:
 		return nil, linux.EPROTONOSUPPORT
 	default:
@@ -96,6 +98,15 @@ func New(ctx vfs.Context, st *Stack, fs net.SockFS, family, typ, protocol int32,
 	s.sockfs = fs
 	s.mptcp = protocol == unix.IPPROTO_MPTCP
 	return vfs.NewFileDescription(s, vfs.VirtualDentry{}, net.OpenFlags(nonblock)), 0
+}
+
+// pingSocket is the answer to socket(..., SOCK_DGRAM, IPPROTO_ICMP).
+func (st *Stack) pingSocket(ctx vfs.Context) linux.Errno {
+	s := st.Sysctls()
+	if g := uint32(ctx.Credentials().EffectiveKGID); g < s.PingGroupLow || g > s.PingGroupHigh {
+		return linux.EACCES
+	}
+	return linux.EPROTONOSUPPORT
 }
 
 // icmpProtocol is the ICMP protocol of family, that of ping sockets.

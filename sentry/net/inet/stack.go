@@ -10,7 +10,8 @@ import (
 	"moat/sentry/abi/linux"
 )
 
-// Ephemeral ports: /proc/sys/net/ipv4/ip_local_port_range's default.
+// Ephemeral ports: /proc/sys/net/ipv4/ip_local_port_range's default
+// (Sysctls).
 const (
 	ephemeralLow  = 32768
 	ephemeralHigh = 60999
@@ -30,11 +31,15 @@ type Stack struct {
 	// nextNetlinkPort counts down from -4096 for autobind, as Linux's
 	// rover does when a process's own ID is taken.
 	nextNetlinkPort int32
+	sysctls         Sysctls
+	// lo counts the traffic of the loopback interface.
+	lo counters
 }
 
 // NewStack returns a network namespace with only the loopback interface.
 func NewStack() *Stack {
-	return &Stack{tcp: ports{}, udp: ports{}, netlinkPorts: map[uint32]bool{}, nextNetlinkPort: -4096}
+	return &Stack{tcp: ports{}, udp: ports{}, netlinkPorts: map[uint32]bool{}, nextNetlinkPort: -4096,
+		sysctls: DefaultSysctls()}
 }
 
 // ports maps a port to the sockets bound to it.
@@ -102,10 +107,11 @@ func (st *Stack) bind(typ int32, b *binding) linux.Errno {
 	defer st.mu.Unlock()
 	t := st.table(typ)
 	if b.port == 0 {
-		n := uint32(ephemeralHigh - ephemeralLow + 1)
+		low := uint32(st.sysctls.PortLow)
+		n := uint32(st.sysctls.PortHigh) - low + 1
 		start := rand.N(n)
 		for i := uint32(0); i < n; i++ {
-			p := uint16(ephemeralLow + (start+i)%n)
+			p := uint16(low + (start+i)%n)
 			if len(t[p]) == 0 {
 				b.port = p
 				break

@@ -45,6 +45,7 @@ func (s *Socket) sendStream(ctx vfs.Context, data []byte, o net.SendOptions) (in
 		if n := min(b.roomLocked(), len(data)-done); n > 0 {
 			b.appendLocked(data[done : done+n])
 			done += n
+			s.stack.lo.count(n)
 		}
 		ch := b.changes.C()
 		b.mu.Unlock()

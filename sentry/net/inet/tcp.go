@@ -10,7 +10,8 @@ import (
 	"moat/sentry/vfs"
 )
 
-// somaxconn is /proc/sys/net/core/somaxconn, listen's largest backlog.
+// somaxconn is /proc/sys/net/core/somaxconn's default, listen's largest
+// backlog.
 const somaxconn = 4096
 
 // Listen implements listen(2): EOPNOTSUPP for UDP, EINVAL for a
@@ -25,8 +26,8 @@ func (s *Socket) Listen(ctx vfs.Context, backlog int32) linux.Errno {
 	if (s.state != stateClosed && s.state != stateListen) || s.connecting {
 		return linux.EINVAL
 	}
-	if backlog < 0 || backlog > somaxconn {
-		backlog = somaxconn
+	if limit := int32(s.stack.Sysctls().Somaxconn); backlog < 0 || backlog > limit {
+		backlog = limit
 	}
 	s.backlog = int(backlog)
 	if s.state == stateListen {

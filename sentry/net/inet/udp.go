@@ -143,22 +143,25 @@ func (s *Socket) sendDgram(ctx vfs.Context, data []byte, o net.SendOptions) (int
 		}
 		return len(data), 0
 	}
-	t.deliver(data, from)
+	if t.deliver(data, from) {
+		s.stack.lo.count(len(data))
+	}
 	return len(data), 0
 }
 
 // deliver queues a datagram from from, or drops it when t's queue is
-// full (SO_RCVBUF), as Linux does. A socket shut down for reading
+// full (SO_RCVBUF), as Linux does; it reports whether it queued it. A socket shut down for reading
 // still queues, as on Linux.
-func (t *Socket) deliver(data []byte, from netip.AddrPort) {
+func (t *Socket) deliver(data []byte, from netip.AddrPort) bool {
 	b := t.rcv
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	cost := len(data) + dgramOverhead
 	if b.size+len(b.msgs)*dgramOverhead+cost > b.limit && len(b.msgs) > 0 {
-		return
+		return false
 	}
 	b.pushLocked(dgram{data: append([]byte(nil), data...), from: from})
+	return true
 }
 
 // recvDgram implements recv for UDP: the pending error first (as
