@@ -25,8 +25,8 @@ var ipcSysctls = map[string]bool{
 
 // checkUnsupported rejects, before anything is created, what Moat cannot
 // honour: an rlimit Linux does not have, a sysctl the sandbox does not
-// emulate (kernel.hostname, the System V IPC limits and the net.* keys of
-// its network namespace are; docs/oci.md) and masked or read-only paths
+// emulate (kernel.hostname, kernel.domainname, the System V IPC limits and
+// the net.* keys of its network namespace are; docs/oci.md) and masked or read-only paths
 // that are not absolute.
 func checkUnsupported(spec *specs.Spec) error {
 	if spec.Process != nil {
@@ -40,8 +40,8 @@ func checkUnsupported(spec *specs.Spec) error {
 		return nil
 	}
 	for k := range spec.Linux.Sysctl {
-		if k != "kernel.hostname" && !ipcSysctls[k] && !strings.HasPrefix(k, "net.") {
-			return fmt.Errorf("sysctl %q is not supported: the sandbox emulates kernel.hostname, the System V IPC limits (kernel.msg*, kernel.sem, kernel.shm*) and net.* only", k)
+		if k != "kernel.hostname" && k != "kernel.domainname" && !ipcSysctls[k] && !strings.HasPrefix(k, "net.") {
+			return fmt.Errorf("sysctl %q is not supported: the sandbox emulates kernel.hostname, kernel.domainname, the System V IPC limits (kernel.msg*, kernel.sem, kernel.shm*) and net.* only", k)
 		}
 	}
 	for _, p := range spec.Linux.MaskedPaths {

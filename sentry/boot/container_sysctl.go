@@ -11,7 +11,8 @@ import (
 )
 
 // applySysctls applies linux.sysctl the way the sandbox can: kernel.hostname
-// sets the UTS hostname (after the spec's hostname, as with runc), the
+// and kernel.domainname set the UTS names (after the spec's hostname, as
+// with runc), the
 // System V IPC keys set the limits of the sandbox's IPC namespace
 // (applyIPCSysctls) and the net.* keys are the settings of the sandbox's
 // network namespace, shown read-only in /proc/sys/net (there is no IP
@@ -24,11 +25,15 @@ func applySysctls(s *Sandbox, spec *specs.Spec) error {
 	net := map[string]string{}
 	for k, v := range spec.Linux.Sysctl {
 		switch {
-		case k == "kernel.hostname":
+		case k == "kernel.hostname" || k == "kernel.domainname":
 			if len(v) > 64 {
-				return fmt.Errorf("sysctl kernel.hostname: %q is longer than 64 bytes", v)
+				return fmt.Errorf("sysctl %s: %q is longer than 64 bytes", k, v)
 			}
-			s.Kernel.SetHostname(v)
+			if k == "kernel.hostname" {
+				s.Kernel.SetHostname(v)
+			} else {
+				s.Kernel.SetDomainname(v)
+			}
 		case ipcSysctls[k]:
 			// applyIPCSysctls, below.
 		case strings.HasPrefix(k, "net."):
