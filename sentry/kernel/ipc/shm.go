@@ -152,7 +152,8 @@ func (ns *Namespace) Shmat(ctx Context, m *mm.MemoryManager, id int32, addr uint
 				return 0, linux.EINVAL
 			}
 		}
-		fixed = addr != 0
+		// A hint rounded down to 0 is still fixed (EPERM), as on Linux.
+		fixed = true
 	} else if flags&linux.SHM_REMAP != 0 {
 		return 0, linux.EINVAL
 	}
