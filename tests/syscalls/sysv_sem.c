@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <sys/ipc.h>
 #include <sys/sem.h>
+#include <sys/shm.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -83,6 +84,37 @@ static int undo_in_thread(void)
 	pthread_create(&th, NULL, thread_up, NULL);
 	pthread_join(th, NULL);
 	return val(0); /* the thread's exit applied nothing */
+}
+
+/* counter_lock: four processes increment a counter in shared memory under
+ * a semaphore used as a lock (with SEM_UNDO); no increment is lost. */
+static void counter_lock(void)
+{
+	int lock = OKQ(semget(IPC_PRIVATE, 1, 0600));
+	int mid = OKQ(shmget(IPC_PRIVATE, 4096, 0600));
+	volatile long *counter = shmat(mid, NULL, 0);
+	CHECK(counter != (void *)-1);
+	struct sembuf up = {0, 1, SEM_UNDO}, down = {0, -1, SEM_UNDO};
+	OKQ(semop(lock, &up, 1));
+	fflush(stdout);
+	for (int k = 0; k < 4; k++) {
+		if (OKQ(fork()) == 0) {
+			for (int i = 0; i < 1000; i++) {
+				if (semop(lock, &down, 1) != 0) _exit(1);
+				long v = *counter;
+				if (i % 7 == 0) sched_yield();
+				*counter = v + 1;
+				if (semop(lock, &up, 1) != 0) _exit(1);
+			}
+			_exit(0);
+		}
+	}
+	int st, bad = 0;
+	while (wait(&st) > 0) bad |= !WIFEXITED(st) || WEXITSTATUS(st) != 0;
+	YES("four processes, one lock: no lost increment", !bad && *counter == 4000 && semctl(lock, 0, GETVAL) == 1);
+	OKQ(semctl(lock, 0, IPC_RMID));
+	OKQ(shmctl(mid, IPC_RMID, NULL));
+	OKQ(shmdt((void *)counter));
 }
 
 static int unprivileged(void)
@@ -188,6 +220,8 @@ int main(void)
 	OKQ(kill(c, SIGUSR1));
 	EQ("a signal interrupts semop with EINTR", reap(c), 0);
 	EQ("no waiter left", semctl(id, 2, GETNCNT), 0);
+
+	counter_lock();
 
 	/* semtimedop. */
 	struct timespec ts = {0, 20 * 1000 * 1000};
