@@ -54,17 +54,21 @@ var taskEntries = []taskEntry{
 	{"exe", unix.S_IFLNK | 0o777, false, newExeLink},
 	{"fd", unix.S_IFDIR | 0o500, false, newFDDir(false)},
 	{"fdinfo", unix.S_IFDIR | 0o500, false, newFDDir(true)},
+	{"gid_map", unix.S_IFREG | 0o644, false, fileOf(genIDMap, writeIDMap)},
 	{"limits", unix.S_IFREG | 0o444, false, fileOf(genLimits, nil)},
 	{"maps", unix.S_IFREG | 0o444, false, fileOf(genMaps, nil)},
 	{"mountinfo", unix.S_IFREG | 0o444, false, mountsFile(true)},
 	{"mounts", unix.S_IFREG | 0o444, false, mountsFile(false)},
 	{"oom_score_adj", unix.S_IFREG | 0o644, false, oomScoreAdjFile},
+	{"projid_map", unix.S_IFREG | 0o644, false, fileOf(genIDMap, writeIDMap)},
 	{"root", unix.S_IFLNK | 0o777, false, newRootLink},
+	{"setgroups", unix.S_IFREG | 0o644, false, fileOf(genSetgroups, writeSetgroups)},
 	{"smaps_rollup", unix.S_IFREG | 0o444, false, fileOf(genSmapsRollup, nil)},
 	{"stat", unix.S_IFREG | 0o444, false, statFile},
 	{"statm", unix.S_IFREG | 0o444, false, fileOf(genStatm, nil)},
 	{"status", unix.S_IFREG | 0o444, false, statusFile},
 	{"task", unix.S_IFDIR | 0o555, true, newThreadsDir},
+	{"uid_map", unix.S_IFREG | 0o644, false, fileOf(genIDMap, writeIDMap)},
 }
 
 // fileOf returns a taskEntry constructor for a generated file.
