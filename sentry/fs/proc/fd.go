@@ -141,6 +141,9 @@ func (fs *filesystem) newFDLink(n node, fd int32) vfs.Inode {
 		}
 		defer f.DecRef()
 		if vd := f.VirtualDentry(); vd.Ok() && !pipe.InPipefs(vd) {
+			if text, ok := nsLinkText(vd); ok {
+				return text, 0
+			}
 			return fs.pathOf(ctx, t, vd), 0
 		}
 		return anonName(ctx, f), 0

@@ -16,6 +16,7 @@ const (
 	inoTaskFile = 2 // n: index in taskEntries (+ 1<<16 under task/)
 	inoFDLink   = 3 // n: fd
 	inoFDInfo   = 4 // n: fd
+	inoNSLink   = 5 // n: index in nsTypes (+ 1<<16 under task/)
 )
 
 // taskIno returns the inode number of a task's file.

@@ -59,6 +59,7 @@ var taskEntries = []taskEntry{
 	{"maps", unix.S_IFREG | 0o444, false, fileOf(genMaps, nil)},
 	{"mountinfo", unix.S_IFREG | 0o444, false, mountsFile(true)},
 	{"mounts", unix.S_IFREG | 0o444, false, mountsFile(false)},
+	{"ns", unix.S_IFDIR | 0o511, false, newNSDir},
 	{"oom_score_adj", unix.S_IFREG | 0o644, false, oomScoreAdjFile},
 	{"projid_map", unix.S_IFREG | 0o644, false, fileOf(genIDMap, writeIDMap)},
 	{"root", unix.S_IFLNK | 0o777, false, newRootLink},
