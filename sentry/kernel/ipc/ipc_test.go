@@ -190,3 +190,63 @@ func TestSysctls(t *testing.T) {
 		t.Errorf("SEMOPM = %d, want 32", n)
 	}
 }
+
+// waitingCtx blocks until the channel is closed (no signals).
+type waitingCtx struct{ fakeCtx }
+
+func (c *waitingCtx) BlockUntil(ch <-chan struct{}, _ time.Time) (bool, bool) {
+	<-ch
+	return false, false
+}
+
+// TestPipelinedReceive: a message goes to the oldest blocked receiver that
+// wants it; one whose buffer is too small gets E2BIG and the message is
+// queued.
+func TestPipelinedReceive(t *testing.T) {
+	ns, c := NewNamespace(), root()
+	id, _ := ns.Msgget(c, linux.IPC_PRIVATE, 0o600)
+	type result struct {
+		who  int
+		text string
+		err  linux.Errno
+	}
+	results := make(chan result, 3)
+	receivers := func() int {
+		ns.msg.mu.Lock()
+		defer ns.msg.mu.Unlock()
+		q, _ := ns.msg.byID(id)
+		return len(q.receivers)
+	}
+	for who, size := range []int{100, 100, 2} {
+		go func() {
+			w := &waitingCtx{fakeCtx{creds: auth.NewRoot(), pid: int32(10 + who)}}
+			_, text, errno := ns.Msgrcv(w, id, size, 0, 0)
+			results <- result{who, string(text), errno}
+		}()
+		for receivers() != who+1 {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	for _, m := range []string{"first", "second"} {
+		if errno := ns.Msgsnd(c, id, 1, []byte(m), 0); errno != 0 {
+			t.Fatal(errno)
+		}
+	}
+	got := map[int]result{}
+	for range 2 {
+		r := <-results
+		got[r.who] = r
+	}
+	if got[0].text != "first" || got[1].text != "second" {
+		t.Errorf("receivers in order: %+v", got)
+	}
+	if errno := ns.Msgsnd(c, id, 1, []byte("third"), 0); errno != 0 {
+		t.Fatal(errno)
+	}
+	if r := <-results; r.who != 2 || r.err != linux.E2BIG {
+		t.Errorf("small buffer: %+v, want E2BIG", r)
+	}
+	if _, text, errno := ns.Msgrcv(c, id, 100, 0, linux.IPC_NOWAIT); errno != 0 || string(text) != "third" {
+		t.Errorf("the refused message is queued: %q, %v", text, errno)
+	}
+}

@@ -60,7 +60,8 @@ func (ns *Namespace) Msgctl(ctx Context, id int32, cmd int, in []byte) (ret int3
 			r.msgs -= len(q.msgs)
 			r.bytes -= q.cbytes
 			q.msgs, q.cbytes = nil, 0
-			q.notifyLocked()
+			q.expungeLocked(linux.EIDRM)
+			q.wakeSendersLocked()
 			return 0, nil, 0
 		}
 		qbytes := linux.UnmarshalQbytes(in)
@@ -72,7 +73,9 @@ func (ns *Namespace) Msgctl(ctx Context, id int32, cmd int, in []byte) (ret int3
 		q.set(p)
 		q.qbytes = int(min(qbytes, 1<<31-1))
 		q.ctime = now()
-		q.notifyLocked() // senders may fit now
+		// Receivers check their permissions again; senders may fit now.
+		q.expungeLocked(linux.EAGAIN)
+		q.wakeSendersLocked()
 		return 0, nil, 0
 	}
 	return 0, nil, linux.EINVAL
