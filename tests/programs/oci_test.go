@@ -5,22 +5,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"moat/tests/testutil"
 )
-
-// ociCaseNames are the cases (test/subtest) that also run as an OCI
-// bundle under `runsc run`: one or two of each kind.
-var ociCaseNames = []string{
-	"TestBash/pipeline", "TestBash/trap-usr1-self", "TestBash/background-wait", "TestBash/exit-status",
-	"TestCoreutils/tar-gzip", "TestCoreutils/checksums",
-	"TestPython/multiproc", "TestPython/signals", "TestPython/subproc",
-	"TestPerl/files",
-	"TestGo/goprog",
-}
 
 // ociPending, when set, names a `runsc run` gap that fails OCI cases
 // whatever the program: their sandbox half is then skipped unless
@@ -40,14 +31,15 @@ var capabilities = []string{
 	"CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
 }
 
-// TestOCI runs a few of the cases as OCI bundles with `runsc run`: the
-// host's / as a read-only root, a tmpfs on /tmp, the same environment
-// and working directory, full capabilities. The native reference is the
-// same as for `runsc do`.
+// TestOCI runs every case of the program suites (bash, coreutils,
+// python, perl, System V IPC tools and the Go program) as an OCI bundle
+// with `runsc run` as well: the host's / as a read-only root, a tmpfs on
+// /tmp, the same environment and working directory, full capabilities.
+// The native reference is the same as for `runsc do`.
 func TestOCI(t *testing.T) {
 	testutil.RequireRoot(t)
 	all := map[string]tc{}
-	for prefix, cases := range map[string][]tc{"TestBash": bashCases, "TestCoreutils": coreutilsCases, "TestPython": pythonCases, "TestPerl": perlCases} {
+	for prefix, cases := range map[string][]tc{"TestBash": bashCases, "TestCoreutils": coreutilsCases, "TestPython": pythonCases, "TestPerl": perlCases, "TestSysVIPC": ipcCases} {
 		for _, c := range cases {
 			all[prefix+"/"+c.name] = c
 		}
@@ -55,11 +47,13 @@ func TestOCI(t *testing.T) {
 	if bin, err := buildGoprog(); err == nil {
 		all["TestGo/goprog"] = tc{name: "goprog", args: []string{bin, "a", "b c"}, wantStdout: wantGoprog}
 	}
-	for _, name := range ociCaseNames {
-		c, ok := all[name]
-		if !ok {
-			continue // goprog did not build; TestGo says why
-		}
+	names := make([]string, 0, len(all))
+	for name := range all {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		c := all[name]
 		t.Run(strings.ReplaceAll(name, "/", "-"), func(t *testing.T) {
 			t.Parallel()
 			runOCICase(t, c)
