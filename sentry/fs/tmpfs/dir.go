@@ -3,6 +3,7 @@ package tmpfs
 import (
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/sys/unix"
 
@@ -33,7 +34,14 @@ type dirInode struct {
 	// parent is the containing directory (nil for the root); it only
 	// feeds link counts.
 	parent *dirInode
+	// entries counts byName for Stat, which must not take dirMu.
+	entries atomic.Int64
 }
+
+// bogoDirentSize is what each entry adds to a directory's size, as in
+// Linux's shmem (BOGO_DIRENT_SIZE): an empty directory is 40 bytes ("."
+// and ".."), and directories have no blocks.
+const bogoDirentSize = 20
 
 func (fs *Filesystem) newDir(mode uint32, uid auth.KUID, gid auth.KGID, parent *dirInode) *dirInode {
 	d := &dirInode{byName: make(map[string]*dirent), nextSerial: 2, parent: parent}
@@ -48,8 +56,8 @@ func (d *dirInode) Stat(vfs.Context, uint32) (linux.Statx, linux.Errno) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	st := d.statLocked()
-	st.Size = 4096
-	st.Blocks = 8
+	st.Size = uint64(2+d.entries.Load()) * bogoDirentSize
+	st.Blocks = 0
 	return st, 0
 }
 
@@ -87,6 +95,7 @@ func (d *dirInode) addLocked(name string, child tmpfsInode) {
 	e := &dirent{name: name, inode: child, serial: d.nextSerial}
 	d.nextSerial++
 	d.byName[name] = e
+	d.entries.Add(1)
 	d.list = append(d.list, e)
 	if c, ok := child.(*dirInode); ok {
 		c.parent = d
@@ -104,6 +113,7 @@ func (d *dirInode) addLocked(name string, child tmpfsInode) {
 func (d *dirInode) removeLocked(name string) tmpfsInode {
 	e := d.byName[name]
 	delete(d.byName, name)
+	d.entries.Add(-1)
 	i := sort.Search(len(d.list), func(i int) bool { return d.list[i].serial >= e.serial })
 	d.list = append(d.list[:i], d.list[i+1:]...)
 	if _, ok := e.inode.(*dirInode); ok {

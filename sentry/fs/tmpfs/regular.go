@@ -92,7 +92,19 @@ func (r *regularInode) Stat(vfs.Context, uint32) (linux.Statx, linux.Errno) {
 	st := r.statLocked()
 	r.mu.Unlock()
 	st.Size = uint64(r.size.Load())
-	st.Blocks = (st.Size + 4095) / 4096 * 8
+	// The blocks the data holds, as Linux's shmem counts them: the
+	// host's for the memfd (holes take none), none before it exists.
+	// dataMu keeps the memfd from being freed under the fstat.
+	st.Blocks = 0
+	r.dataMu.Lock()
+	defer r.dataMu.Unlock()
+	if fd := r.memfd.Load(); fd >= 0 {
+		var hst unix.Stat_t
+		if err := unix.Fstat(int(fd), &hst); err != nil {
+			return linux.Statx{}, linux.FromHost(err)
+		}
+		st.Blocks = uint64(hst.Blocks)
+	}
 	return st, 0
 }
 
