@@ -49,13 +49,39 @@ func (t *Task) cloneIPC(child *Task, flags uint64) {
 	}
 }
 
+// ipcProcess is a process as System V IPC objects record it: its ID in
+// the root namespace and its own namespace, translated for each reader.
+type ipcProcess struct {
+	root int32
+	ns   *PIDNamespace
+}
+
+// PIDSeenBy implements ipc.Process.PIDSeenBy: the ID in the viewer's
+// namespace, 0 when the process has none there (it lives in a sibling
+// namespace, or is gone from the viewer's).
+func (p ipcProcess) PIDSeenBy(viewer ipc.Context) int32 {
+	vns := p.ns.k.rootPIDNS
+	if t, ok := viewer.(*Task); ok && t != nil {
+		vns = t.PIDNamespace()
+	}
+	if !vns.contains(p.ns) {
+		return 0
+	}
+	return vns.IDOfRoot(p.root)
+}
+
+// IPCProcess implements ipc.Context.IPCProcess.
+func (t *Task) IPCProcess() ipc.Process {
+	return ipcProcess{root: t.tg.pid, ns: t.PIDNamespace()}
+}
+
 // exitIPC drops the task's undo list; the last user applies it.
 //
 // Preconditions:
 //   - Runs on the task goroutine.
 func (t *Task) exitIPC() {
 	if t.semUndo != nil {
-		t.semUndo.DecRef(t.PID())
+		t.semUndo.DecRef(t.IPCProcess())
 		t.semUndo = nil
 	}
 }

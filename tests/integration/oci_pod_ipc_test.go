@@ -51,6 +51,11 @@ func TestOCIPodIPCNamespace(t *testing.T) {
 	ipcmsg("ipca", "put 77 from-a")
 	ipcmsg("ipca", "put 77 again-a")
 	ipcmsg("ipcb", "put 77 from-b")
+	// The sender's PID as c sees it: a's processes live in another PID
+	// namespace, so 0 (Linux's pid_nr_ns).
+	if got := o.execOut("ipcc", "awk", "$1 == 77 {print $6, $5}", "/proc/sysvipc/msg"); got != "0 2\n" {
+		t.Errorf("lspid and qnum of a's queue seen from c: %q, want \"0 2\"", got)
+	}
 	for _, step := range []struct{ id, want string }{
 		{"ipcc", "from-a\n"},  // no ipc entry: the sandbox's namespace
 		{"ipcb", "from-b\n"},  // its own namespace, same key

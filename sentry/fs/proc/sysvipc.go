@@ -27,9 +27,14 @@ func (fs *filesystem) ipcNamespace(ctx vfs.Context) *ipc.Namespace {
 
 // newSysvipc builds /proc/sysvipc.
 func (fs *filesystem) newSysvipc(b *builder) *staticDir {
-	gen := func(render func(*ipc.Namespace) string) generator {
+	gen := func(render func(*ipc.Namespace, ipc.Context) string) generator {
 		return func(ctx vfs.Context, _ *kernel.Task) ([]byte, linux.Errno) {
-			return []byte(render(fs.ipcNamespace(ctx))), 0
+			// PIDs are numbered in the reader's PID namespace.
+			var viewer ipc.Context
+			if t := callerTask(ctx); t != nil {
+				viewer = t
+			}
+			return []byte(render(fs.ipcNamespace(ctx), viewer)), 0
 		}
 	}
 	return b.dir(

@@ -22,16 +22,32 @@ import (
 type Context interface {
 	// Credentials are the caller's credentials.
 	Credentials() *auth.Credentials
-	// PID is the caller's process ID as it sees it; recorded as the
-	// last operation's PID (the sentry keeps the number, not the
-	// process, so a reader in another PID namespace sees the same).
-	PID() int32
+	// IPCProcess is the caller's process, recorded as an object's
+	// creator or last operator.
+	IPCProcess() Process
 	// BlockUntil waits until ch is closed, the deadline passes (zero:
 	// never) or a signal is pending.
 	BlockUntil(ch <-chan struct{}, deadline time.Time) (interrupted, timedOut bool)
 	// CopyIn and CopyOut move bytes from and to the caller's memory.
 	CopyIn(addr uintptr, dst []byte) linux.Errno
 	CopyOut(addr uintptr, src []byte) linux.Errno
+}
+
+// Process is a process an object records (shm_cpid, sempid, msg_lspid
+// ...). As on Linux, the number a reader sees is the process's ID in the
+// reader's PID namespace, 0 if it has none there.
+type Process interface {
+	// PIDSeenBy returns the process's ID in viewer's PID namespace (nil:
+	// the sandbox's root namespace).
+	PIDSeenBy(viewer Context) int32
+}
+
+// pidOf is p's ID as viewer sees it (0 for no process).
+func pidOf(p Process, viewer Context) int32 {
+	if p == nil {
+		return 0
+	}
+	return p.PIDSeenBy(viewer)
 }
 
 // Namespace is an IPC namespace: three sets of identifiers with their

@@ -15,7 +15,7 @@ type fakeCtx struct {
 }
 
 func (c *fakeCtx) Credentials() *auth.Credentials { return c.creds }
-func (c *fakeCtx) PID() int32                     { return c.pid }
+func (c *fakeCtx) IPCProcess() Process            { return fakeProc(c.pid) }
 func (c *fakeCtx) BlockUntil(ch <-chan struct{}, _ time.Time) (bool, bool) {
 	select {
 	case <-ch:
@@ -26,6 +26,11 @@ func (c *fakeCtx) BlockUntil(ch <-chan struct{}, _ time.Time) (bool, bool) {
 }
 func (c *fakeCtx) CopyIn(uintptr, []byte) linux.Errno  { return linux.EFAULT }
 func (c *fakeCtx) CopyOut(uintptr, []byte) linux.Errno { return linux.EFAULT }
+
+// fakeProc is a process with one PID for every reader.
+type fakeProc int32
+
+func (p fakeProc) PIDSeenBy(Context) int32 { return int32(p) }
 
 func root() *fakeCtx { return &fakeCtx{creds: auth.NewRoot(), pid: 1} }
 
@@ -151,11 +156,11 @@ func TestSemUndo(t *testing.T) {
 		t.Fatal(errno)
 	}
 	val := func() int32 { v, _ := ns.Semctl(c, id, 0, linux.GETVAL, 0); return v }
-	l.DecRef(2)
+	l.DecRef(fakeProc(2))
 	if val() != 3 {
 		t.Errorf("after one of two users: %d, want 3", val())
 	}
-	l.DecRef(2)
+	l.DecRef(fakeProc(2))
 	if val() != 0 {
 		t.Errorf("after the last user: %d, want 0", val())
 	}

@@ -31,7 +31,7 @@ type MsgQueue struct {
 	cbytes              int
 	qbytes              int
 	stime, rtime, ctime int64
-	lspid, lrpid        int32
+	lspid, lrpid        Process
 	// receivers are the blocked msgrcv calls, oldest first: a new
 	// message goes straight to the first that wants it (msg_rcv.go).
 	receivers []*msgReceiver
@@ -122,7 +122,7 @@ func (ns *Namespace) Msgsnd(ctx Context, id int32, mtype int64, text []byte, fla
 		}
 	}
 	m := message{mtype: mtype, text: text}
-	q.lspid, q.stime = ctx.PID(), now()
+	q.lspid, q.stime = ctx.IPCProcess(), now()
 	if !q.pipelinedSendLocked(m) {
 		q.msgs = append(q.msgs, m)
 		q.cbytes += len(text)

@@ -42,7 +42,7 @@ func (ns *Namespace) Msgctl(ctx Context, id int32, cmd int, in []byte) (ret int3
 		ds := linux.MsqidDS{
 			Perm: q.ABI(), Stime: q.stime, Rtime: q.rtime, Ctime: q.ctime,
 			Cbytes: uint64(q.cbytes), Qnum: uint64(len(q.msgs)), Qbytes: uint64(q.qbytes),
-			Lspid: q.lspid, Lrpid: q.lrpid,
+			Lspid: pidOf(q.lspid, ctx), Lrpid: pidOf(q.lrpid, ctx),
 		}
 		out = make([]byte, linux.SizeofMsqidDS)
 		ds.MarshalBytes(out)

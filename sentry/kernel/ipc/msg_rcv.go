@@ -22,7 +22,7 @@ type msgReceiver struct {
 	typ  int64
 	// maxSize is the buffer's size, or unbounded with MSG_NOERROR.
 	maxSize int
-	pid     int32
+	proc    Process
 	// done is closed when msg or errno is set: a message handed over by
 	// a sender, E2BIG, EIDRM, or EAGAIN to look again (IPC_SET).
 	done     chan struct{}
@@ -66,7 +66,7 @@ func (q *MsgQueue) pipelinedSendLocked(m message) bool {
 			rc.finish(message{}, linux.E2BIG)
 			continue
 		}
-		q.lrpid, q.rtime = rc.pid, now()
+		q.lrpid, q.rtime = rc.proc, now()
 		rc.finish(m, 0)
 		return true
 	}
@@ -170,14 +170,14 @@ func (ns *Namespace) Msgrcv(ctx Context, id int32, size int, typ int64, flags in
 			q.cbytes -= len(m.text)
 			r.msgs--
 			r.bytes -= len(m.text)
-			q.lrpid, q.rtime = ctx.PID(), now()
+			q.lrpid, q.rtime = ctx.IPCProcess(), now()
 			q.wakeSendersLocked()
 			return m.mtype, text, 0
 		}
 		if flags&linux.IPC_NOWAIT != 0 {
 			return 0, nil, linux.ENOMSG
 		}
-		rc := &msgReceiver{mode: mode, typ: typ, maxSize: maxSize, pid: ctx.PID(), done: make(chan struct{})}
+		rc := &msgReceiver{mode: mode, typ: typ, maxSize: maxSize, proc: ctx.IPCProcess(), done: make(chan struct{})}
 		q.receivers = append(q.receivers, rc)
 		r.mu.Unlock()
 		ctx.BlockUntil(rc.done, time.Time{})

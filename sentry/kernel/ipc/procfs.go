@@ -8,7 +8,9 @@ import (
 )
 
 // ProcShm renders /proc/sysvipc/shm.
-func (ns *Namespace) ProcShm() string {
+// viewer is the reader (nil: the root PID namespace), whose PID
+// namespace numbers the processes.
+func (ns *Namespace) ProcShm(viewer Context) string {
 	r := &ns.shm
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -16,14 +18,14 @@ func (ns *Namespace) ProcShm() string {
 	b.WriteString("       key      shmid perms                  size  cpid  lpid nattch   uid   gid  cuid  cgid      atime      dtime      ctime                   rss                  swap\n")
 	for _, s := range r.sorted() {
 		fmt.Fprintf(&b, "%10d %10d  %4o %21d %5d %5d  %5d %5d %5d %5d %5d %10d %10d %10d %21d %21d\n",
-			s.Key, s.ID, s.Mode, s.size, s.cpid, s.lpid, s.nattch, s.UID, s.GID, s.CUID, s.CGID,
+			s.Key, s.ID, s.Mode, s.size, pidOf(s.cpid, viewer), pidOf(s.lpid, viewer), s.nattch, s.UID, s.GID, s.CUID, s.CGID,
 			s.atime, s.dtime, s.ctime, s.residentPages()*arch.PageSize, 0)
 	}
 	return b.String()
 }
 
 // ProcSem renders /proc/sysvipc/sem.
-func (ns *Namespace) ProcSem() string {
+func (ns *Namespace) ProcSem(viewer Context) string {
 	r := &ns.sem
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -37,7 +39,7 @@ func (ns *Namespace) ProcSem() string {
 }
 
 // ProcMsg renders /proc/sysvipc/msg.
-func (ns *Namespace) ProcMsg() string {
+func (ns *Namespace) ProcMsg(viewer Context) string {
 	r := &ns.msg
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -45,7 +47,7 @@ func (ns *Namespace) ProcMsg() string {
 	b.WriteString("       key      msqid perms      cbytes       qnum lspid lrpid   uid   gid  cuid  cgid      stime      rtime      ctime\n")
 	for _, q := range r.sorted() {
 		fmt.Fprintf(&b, "%10d %10d  %4o  %10d %10d %5d %5d %5d %5d %5d %5d %10d %10d %10d\n",
-			q.Key, q.ID, q.Mode, q.cbytes, len(q.msgs), q.lspid, q.lrpid, q.UID, q.GID, q.CUID, q.CGID,
+			q.Key, q.ID, q.Mode, q.cbytes, len(q.msgs), pidOf(q.lspid, viewer), pidOf(q.lrpid, viewer), q.UID, q.GID, q.CUID, q.CGID,
 			q.stime, q.rtime, q.ctime)
 	}
 	return b.String()

@@ -37,8 +37,8 @@ type SemSet struct {
 
 type semaphore struct {
 	val int
-	// pid is the process of the last operation; otime its time.
-	pid   int32
+	// proc is the process of the last operation; otime its time.
+	proc  Process
 	otime int64
 }
 

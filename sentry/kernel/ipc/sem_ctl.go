@@ -123,7 +123,7 @@ func (ns *Namespace) semGet(ctx Context, id int32, num, cmd int, addr uintptr) (
 	case linux.GETVAL:
 		return int32(s.sems[num].val), 0
 	case linux.GETPID:
-		return s.sems[num].pid, 0
+		return pidOf(s.sems[num].proc, ctx), 0
 	}
 	n := int32(0)
 	for _, w := range s.pending {
@@ -153,7 +153,7 @@ func (ns *Namespace) semSetVal(ctx Context, id int32, num int, val int32) linux.
 		return linux.EACCES
 	}
 	s.clearUndosLocked(num)
-	s.sems[num].val, s.sems[num].pid = int(val), ctx.PID()
+	s.sems[num].val, s.sems[num].proc = int(val), ctx.IPCProcess()
 	s.ctime = now()
 	s.updateQueueLocked()
 	return 0
@@ -187,10 +187,10 @@ func (ns *Namespace) semSetAll(ctx Context, id int32, addr uintptr) linux.Errno 
 	if s.removed {
 		return linux.EIDRM
 	}
-	pid := ctx.PID()
+	proc := ctx.IPCProcess()
 	for i := range s.sems {
 		s.clearUndosLocked(i)
-		s.sems[i].val, s.sems[i].pid = int(binary.LittleEndian.Uint16(in[2*i:])), pid
+		s.sems[i].val, s.sems[i].proc = int(binary.LittleEndian.Uint16(in[2*i:])), proc
 	}
 	s.ctime = now()
 	s.updateQueueLocked()

@@ -13,7 +13,7 @@ import (
 type semWaiter struct {
 	ops   []linux.Sembuf
 	undo  *semUndo
-	pid   int32
+	proc  Process
 	alter bool
 	// blocking is the operation that could not proceed at the last
 	// attempt (what GETNCNT and GETZCNT count).
@@ -35,7 +35,7 @@ const semBlocked = linux.Errno(^uintptr(0))
 // performLocked applies ops atomically (perform_atomic_semop): all of
 // them or none. It returns 0, an error (ERANGE, EAGAIN for IPC_NOWAIT),
 // or semBlocked with the operation that must wait.
-func (s *SemSet) performLocked(ops []linux.Sembuf, u *semUndo, pid int32) (linux.Errno, linux.Sembuf) {
+func (s *SemSet) performLocked(ops []linux.Sembuf, u *semUndo, proc Process) (linux.Errno, linux.Sembuf) {
 	saved := make([]int, len(s.sems))
 	for i := range s.sems {
 		saved[i] = s.sems[i].val
@@ -78,7 +78,7 @@ func (s *SemSet) performLocked(ops []linux.Sembuf, u *semUndo, pid int32) (linux
 	}
 	t := now()
 	for _, op := range ops {
-		s.sems[op.Num].pid = pid
+		s.sems[op.Num].proc = proc
 		s.sems[op.Num].otime = t
 	}
 	return 0, linux.Sembuf{}
@@ -92,7 +92,7 @@ func (s *SemSet) updateQueueLocked() {
 		again = false
 		for i := 0; i < len(s.pending); i++ {
 			w := s.pending[i]
-			errno, blocking := s.performLocked(w.ops, w.undo, w.pid)
+			errno, blocking := s.performLocked(w.ops, w.undo, w.proc)
 			if errno == semBlocked {
 				w.blocking = blocking
 				continue
@@ -142,8 +142,8 @@ func (ns *Namespace) Semtimedop(ctx Context, id int32, ops []linux.Sembuf, deadl
 	if undos {
 		u = undo.entryLocked(s)
 	}
-	pid := ctx.PID()
-	errno, blocking := s.performLocked(ops, u, pid)
+	proc := ctx.IPCProcess()
+	errno, blocking := s.performLocked(ops, u, proc)
 	if errno != semBlocked {
 		if errno == 0 && alter {
 			s.updateQueueLocked()
@@ -151,7 +151,7 @@ func (ns *Namespace) Semtimedop(ctx Context, id int32, ops []linux.Sembuf, deadl
 		r.mu.Unlock()
 		return errno
 	}
-	w := &semWaiter{ops: ops, undo: u, pid: pid, alter: alter, blocking: blocking, done: make(chan struct{})}
+	w := &semWaiter{ops: ops, undo: u, proc: proc, alter: alter, blocking: blocking, done: make(chan struct{})}
 	s.pending = append(s.pending, w)
 	r.mu.Unlock()
 

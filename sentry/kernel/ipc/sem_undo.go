@@ -36,9 +36,9 @@ func (l *UndoList) IncRef() { l.refs.Add(1) }
 
 // DecRef drops a user. The last one applies the adjustments (exit_sem):
 // each semaphore of a set that still exists moves by its adjustment,
-// clamped to [0, SEMVMX], its last PID becomes pid, and blocked
+// clamped to [0, SEMVMX], its last process becomes proc, and blocked
 // operations are retried.
-func (l *UndoList) DecRef(pid int32) {
+func (l *UndoList) DecRef(proc Process) {
 	if l.refs.Add(-1) != 0 {
 		return
 	}
@@ -56,7 +56,7 @@ func (l *UndoList) DecRef(pid int32) {
 					continue
 				}
 				v := min(max(s.sems[i].val+a, 0), semVmx)
-				s.sems[i].val, s.sems[i].pid = v, pid
+				s.sems[i].val, s.sems[i].proc = v, proc
 				changed = true
 			}
 			if changed {

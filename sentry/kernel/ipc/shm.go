@@ -48,7 +48,7 @@ type Segment struct {
 	// name is what /proc/PID/maps shows: the key at creation.
 	name                string
 	atime, dtime, ctime int64
-	cpid, lpid          int32
+	cpid, lpid          Process
 	nattch              int
 }
 
@@ -126,7 +126,7 @@ func (ns *Namespace) Shmget(ctx Context, key int32, size uint64, flags int) (int
 			r.totPages += pages(size)
 			return &Segment{
 				Perm: newPerm(c, key, flags), reg: r, size: size, fd: fd,
-				objectID: mm.NewObjectID(), ctime: now(), cpid: ctx.PID(),
+				objectID: mm.NewObjectID(), ctime: now(), cpid: ctx.IPCProcess(),
 				name: fmt.Sprintf("/SYSV%08x (deleted)", uint32(key)),
 			}, 0
 		},
@@ -178,7 +178,7 @@ func (ns *Namespace) Shmat(ctx Context, m *mm.MemoryManager, id int32, addr uint
 	}
 	// The reference the new mapping will hold.
 	s.nattch++
-	s.atime, s.lpid = now(), ctx.PID()
+	s.atime, s.lpid = now(), ctx.IPCProcess()
 	r.mu.Unlock()
 	maxProt := unix.PROT_READ | unix.PROT_EXEC
 	if flags&linux.SHM_RDONLY == 0 {
@@ -207,7 +207,7 @@ func (ns *Namespace) Shmdt(ctx Context, m *mm.MemoryManager, addr uintptr) linux
 	ref, errno := m.ShmDetach(addr)
 	if s, ok := ref.(*Segment); ok {
 		s.reg.mu.Lock()
-		s.lpid = ctx.PID()
+		s.lpid = ctx.IPCProcess()
 		s.reg.mu.Unlock()
 	}
 	return errno

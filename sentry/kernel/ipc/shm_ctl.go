@@ -51,7 +51,7 @@ func (ns *Namespace) Shmctl(ctx Context, id int32, cmd int, in []byte) (ret int3
 		out = make([]byte, linux.SizeofShmidDS)
 		ds := linux.ShmidDS{
 			Perm: s.ABI(), Segsz: s.size, Atime: s.atime, Dtime: s.dtime, Ctime: s.ctime,
-			Cpid: s.cpid, Lpid: s.lpid, Nattch: uint64(s.nattch),
+			Cpid: pidOf(s.cpid, ctx), Lpid: pidOf(s.lpid, ctx), Nattch: uint64(s.nattch),
 		}
 		ds.MarshalBytes(out)
 		return ret, out, 0
