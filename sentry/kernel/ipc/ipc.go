@@ -7,8 +7,9 @@
 //
 // Lock order: the memory manager's lock (mm.MemoryManager.mu), then
 // Namespace.shm.mu (a segment's mapping count changes while mm holds its
-// lock); the semaphore, message and shared memory locks are independent
-// leaves otherwise. A sem UndoList is guarded by its namespace's sem lock.
+// lock); Namespace.sem.mu, then UndoList.mu (an undo list's entries; their
+// adjustments are guarded by the sem lock); Namespace.msg.mu is a leaf.
+// No IPC lock is held while a caller blocks or memory is copied.
 package ipc
 
 import (
