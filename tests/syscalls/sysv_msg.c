@@ -68,6 +68,12 @@ static int recv_interrupted(void)
 	write(ready[1], "r", 1);
 	return rcv(100, 99, 0) == -1 && errno == EINTR ? 0 : 1;
 }
+static int recv_after_stop(void)
+{
+	close(ready[0]);
+	write(ready[1], "r", 1);
+	return rcv(100, 8, 0) == 4 && strcmp(got.mtext, "cont") == 0 ? 0 : 1;
+}
 static int recv_removed(void)
 {
 	close(ready[0]);
@@ -212,6 +218,18 @@ int main(void)
 	CHECK(read(ready[0], &r, 1) == 1);
 	close(ready[0]);
 	EQ("a signal interrupts msgrcv with EINTR even with SA_RESTART", signal_until_gone(c), 0);
+	OKQ(pipe(ready));
+	c = spawn(recv_after_stop);
+	close(ready[1]);
+	CHECK(read(ready[0], &r, 1) == 1);
+	close(ready[0]);
+	OKQ(kill(c, SIGSTOP));
+	int wst;
+	OKQ(waitpid(c, &wst, WUNTRACED));
+	CHECK(WIFSTOPPED(wst));
+	OKQ(kill(c, SIGCONT));
+	OK("send after a stop and continue", snd(8, "cont", 0));
+	EQ("msgrcv carries on after a stop (restarted, no handler)", reap(c), 0);
 
 	/* Bad arguments. */
 	ERR("type 0", snd(0, "x", 0), EINVAL);

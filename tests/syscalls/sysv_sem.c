@@ -71,6 +71,7 @@ static int interrupted(void)
 	/* semop is never restarted, even with SA_RESTART. */
 	return op(2, -1, 0) == -1 && errno == EINTR ? 0 : 1;
 }
+static int stopped(void) { return op(2, -1, 0) == -1 && errno == EINTR ? 0 : 1; }
 static int removed(void) { return op(2, -1, 0) == -1 && errno == EIDRM ? 0 : 1; }
 
 static int undo_up3(void) { return op(0, 3, SEM_UNDO); }
@@ -220,6 +221,14 @@ int main(void)
 	OKQ(kill(c, SIGUSR1));
 	EQ("a signal interrupts semop with EINTR", reap(c), 0);
 	EQ("no waiter left", semctl(id, 2, GETNCNT), 0);
+	c = spawn(stopped);
+	wait_count(2, GETNCNT, 1);
+	OKQ(kill(c, SIGSTOP));
+	int wst;
+	OKQ(waitpid(c, &wst, WUNTRACED));
+	CHECK(WIFSTOPPED(wst));
+	OKQ(kill(c, SIGCONT));
+	EQ("a stop and continue end semop with EINTR, as on Linux", reap(c), 0);
 
 	counter_lock();
 
