@@ -30,6 +30,7 @@ func (t *Task) exit() {
 	// Owned robust futexes are released whether the thread or the whole
 	// process exits: other processes sharing the memory may wait on them.
 	t.exitRobustList()
+	t.exitPIFutexes()
 	t.mu.Lock()
 	ctid := t.clearChildTID
 	t.mu.Unlock()

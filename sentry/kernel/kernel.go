@@ -68,6 +68,9 @@ type Kernel struct {
 
 	// futexes are the futex wait queues.
 	futexes futexTable
+	// piFutexes are the PI futex states (futex_pi.go), guarded by
+	// futexes.mu.
+	piFutexes piTable
 	// tracers are idle task goroutines (tracers.go).
 	tracers tracerPool
 

@@ -267,6 +267,8 @@ func Futex(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
 		n, errno := t.FutexWakeOp(addr, args.Pointer(4), private, int(int32(val)), int(int32(args.Uint(3))), args.Uint(5))
 		return uintptr(n), errno
 	}
-	// TODO(#4): priority-inheritance futexes.
+	if n, errno, ok := futexPI(t, args, cmd, op); ok {
+		return n, errno
+	}
 	return 0, linux.ENOSYS
 }

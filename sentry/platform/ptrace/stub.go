@@ -34,6 +34,10 @@ const (
 	stubPauseSite = stubCloneSite + 12
 	// stubCloneTrap is the address after the parent's int3.
 	stubCloneTrap = stubCloneSite + 17
+	// stubCASSite is the atomic compare-and-swap (atomic.go), and
+	// stubCASTrap the address after its int3.
+	stubCASSite = stubCloneSite + 17
+	stubCASTrap = stubCASSite + 5
 )
 
 // stubCode is the machine code at stubSite.
@@ -51,6 +55,9 @@ var stubCode = []byte{
 	0x0f, 0x05, // +12: syscall (pause)
 	0xeb, 0xf7, // +14: jmp +7
 	0xcc, // +16: int3 (parent)
+	// stubCASSite (atomic.go):
+	0xf0, 0x0f, 0xb1, 0x37, // lock cmpxchg [rdi], esi
+	0xcc, // int3
 }
 
 // stubELF returns the bytes of the stub executable.
