@@ -16,8 +16,9 @@ type futexKey = mm.FutexKey
 type futexWaiter struct {
 	key    futexKey
 	bitset uint32
-	// woken is closed by a wake.
+	// woken is closed by a wake, which then unparks t.
 	woken chan struct{}
+	t     *Task
 	done  bool
 }
 
@@ -62,6 +63,9 @@ func (ft *futexTable) wakeLocked(key futexKey, n int, bitset uint32) int {
 		q = append(q[:i], q[i+1:]...)
 		w.done = true
 		close(w.woken)
+		if w.t != nil {
+			w.t.unpark()
+		}
 		woken++
 	}
 	if len(q) == 0 {
@@ -105,14 +109,14 @@ func (t *Task) FutexWait(addr uintptr, private bool, val, bitset uint32, deadlin
 		ft.mu.Unlock()
 		return linux.EAGAIN
 	}
-	w := &futexWaiter{key: key, bitset: bitset, woken: make(chan struct{})}
+	w := &futexWaiter{key: key, bitset: bitset, woken: make(chan struct{}), t: t}
 	if ft.waiters == nil {
 		ft.waiters = map[futexKey][]*futexWaiter{}
 	}
 	ft.waiters[key] = append(ft.waiters[key], w)
 	ft.mu.Unlock()
 
-	interrupted, timedOut := t.BlockUntil(w.woken, deadline)
+	interrupted, timedOut := t.blockParked(w.woken, deadline)
 	ft.mu.Lock()
 	defer ft.mu.Unlock()
 	if w.done {

@@ -193,6 +193,7 @@ func (t *Task) interrupt() {
 	case t.wake <- struct{}{}:
 	default:
 	}
+	t.unpark()
 	// A task inside the sentry (a syscall, a wait) needs no host
 	// signal: it looks at its signals, its process's exit and stops
 	// before it next runs application code (run, after setting inApp).

@@ -38,6 +38,8 @@ type Task struct {
 
 	// wake is signalled when a signal is queued, to end blocking waits.
 	wake chan struct{}
+	// parkWord is the host futex word of a parked wait (task_park.go).
+	parkWord atomic.Uint32
 	// sigQueued is set when a signal is queued for the task or its
 	// process, and cleared when both queues are empty: the run loop skips
 	// the signal locks while it is false.

@@ -33,17 +33,6 @@ func (t *Task) Sleep(d time.Duration) (left time.Duration, interrupted bool) {
 	}
 }
 
-// WaitForSignal blocks until a signal outside mask is pending (pause(2),
-// sigsuspend(2)).
-//
-// Preconditions:
-// - Runs on the task goroutine.
-func (t *Task) WaitForSignal(mask linux.SigSet) {
-	for !t.hasDeliverable(mask) && !t.mustExit() {
-		<-t.wake
-	}
-}
-
 // SetSavedMask installs mask for the duration of a sigsuspend-like wait:
 // the old mask comes back when the signal's handler returns (or at once if
 // no handler runs).

@@ -70,7 +70,7 @@ func openEnd(ctx vfs.Context, p *Pipe, flags uint32, isPipe bool) (vfs.FileImpl,
 		}
 		ch := p.changed
 		p.mu.Unlock()
-		if errno := wait(ctx, ch); errno != 0 {
+		if errno := p.wait(ctx, ch); errno != 0 {
 			e.Release()
 			return nil, errno
 		}

@@ -81,19 +81,22 @@ func (p *Pipe) notifyLocked(events uint32) {
 	p.queue.Notify(events)
 }
 
-// blocker is implemented by kernel.Task: it waits for ch or a signal.
-type blocker interface {
-	BlockOn(ch <-chan struct{}) (interrupted bool)
+// queueBlocker is implemented by kernel.Task: it waits for ch or a
+// signal, told of ch's closes by the Notify that follows each of them on
+// q (notifyLocked), which spares a hand-over through Go's scheduler.
+type queueBlocker interface {
+	BlockOnQueue(q *vfs.Queue, ch <-chan struct{}) (interrupted bool)
 }
 
-// wait blocks ctx until ch is closed; it returns ERESTARTSYS when a signal
-// interrupts the wait (or EAGAIN if ctx cannot block at all).
-func wait(ctx vfs.Context, ch <-chan struct{}) linux.Errno {
-	b, ok := ctx.(blocker)
+// wait blocks ctx until ch, p.changed as it was under p.mu, is closed; it
+// returns ERESTARTSYS when a signal interrupts the wait (or EAGAIN if ctx
+// cannot block at all).
+func (p *Pipe) wait(ctx vfs.Context, ch <-chan struct{}) linux.Errno {
+	b, ok := ctx.(queueBlocker)
 	if !ok {
 		return linux.EAGAIN
 	}
-	if b.BlockOn(ch) {
+	if b.BlockOnQueue(&p.queue, ch) {
 		return linux.ERESTARTSYS
 	}
 	return 0
@@ -160,7 +163,7 @@ func (e *end) Read(ctx vfs.Context, fd *vfs.FileDescription, dst []byte, _ int64
 		if fd.StatusFlags()&unix.O_NONBLOCK != 0 {
 			return 0, linux.EAGAIN
 		}
-		if errno := wait(ctx, ch); errno != 0 {
+		if errno := p.wait(ctx, ch); errno != 0 {
 			return 0, errno
 		}
 	}
@@ -206,7 +209,7 @@ func (e *end) Write(ctx vfs.Context, fd *vfs.FileDescription, src []byte, _ int6
 			}
 			return 0, linux.EAGAIN
 		}
-		if errno := wait(ctx, ch); errno != 0 {
+		if errno := p.wait(ctx, ch); errno != 0 {
 			if done > 0 {
 				return done, 0
 			}

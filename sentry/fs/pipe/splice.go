@@ -38,7 +38,7 @@ func Peek(ctx vfs.Context, fd *vfs.FileDescription, dst []byte, nonblock bool) (
 		if nonblock {
 			return 0, linux.EAGAIN
 		}
-		if errno := wait(ctx, ch); errno != 0 {
+		if errno := p.wait(ctx, ch); errno != 0 {
 			return 0, errno
 		}
 	}
