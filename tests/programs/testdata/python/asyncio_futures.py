@@ -21,9 +21,27 @@ async def handle(reader, writer):
 
 async def main():
     print("gather:", await asyncio.gather(*(worker(i) for i in range(5))))
+    # The completion order comes from events set in reverse, each once
+    # the previous worker has finished: no race with the clock on a
+    # loaded machine (sleeps 10 ms apart reordered there).
+    events = [asyncio.Event() for _ in range(5)]
+    finished = [asyncio.Event() for _ in range(5)]
+
+    async def gated(i):
+        await events[i].wait()
+        finished[i].set()
+        return i * 10
+
+    async def release():
+        for i in reversed(range(5)):
+            events[i].set()
+            await finished[i].wait()
+
+    releaser = asyncio.ensure_future(release())
     done = []
-    for coro in asyncio.as_completed([worker(i) for i in range(5)]):
+    for coro in asyncio.as_completed([gated(i) for i in range(5)]):
         done.append(await coro)
+    await releaser
     print("as_completed:", done)
 
     proc = await asyncio.create_subprocess_exec(
