@@ -144,6 +144,18 @@ func (t *Task) setupSignalFrame(info *linux.SignalInfo, act *linux.SigAction) er
 	le.PutUint64(b[ucMaskOffset:], uint64(oldMask))
 	copy(b[infoOffset:], info[:])
 
+	// The fxsave area's software-reserved bytes tell user code (and
+	// rt_sigreturn) what follows, as Linux writes them: struct
+	// _fpx_sw_bytes. PTRACE_GETREGSET leaves the XCR0 mask at 464, the
+	// xfeatures of the area.
+	if len(fp) >= 512 {
+		xfeatures := le.Uint64(fp[464:])
+		clear(fp[464:512])
+		le.PutUint32(fp[464:], fpXstateMagic1)
+		le.PutUint32(fp[468:], uint32(len(fp)+4)) // extended_size, with magic2
+		le.PutUint64(fp[472:], xfeatures)
+		le.PutUint32(fp[480:], uint32(len(fp))) // xstate_size
+	}
 	// One write for the frame, the few bytes of padding below the FP
 	// state (zeroed: they lie below the red zone, where nothing of the
 	// application's lives) and the FP state with its magic.
