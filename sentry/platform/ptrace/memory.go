@@ -82,14 +82,40 @@ func (as *addressSpace) MapAnon(addr, length uintptr, prot int, shared bool) err
 }
 
 // MapFile implements platform.AddressSpace.MapFile.
+//
+// The stub receives the host descriptor (sendmsg on the fd channel and an
+// injected recvmsg), maps it, and keeps it while the mappings that follow
+// name the same file: an ELF's segments, or a shared library's that the
+// dynamic loader maps one after another, then cost one injection each
+// instead of three. Any other injection closes it first (injectAt), so
+// the stub holds no descriptor once it does anything else, and a forked
+// stub never inherits one.
 func (as *addressSpace) MapFile(addr, length uintptr, prot int, shared bool, hostFD int, offset int64) error {
-	fd, err := as.receiveFD(hostFD)
+	t, err := as.injector()
 	if err != nil {
 		return err
 	}
-	got, err := as.inject(unix.SYS_MMAP, addr, length, uintptr(prot), mapFlags(shared), uintptr(fd), uintptr(offset))
-	if _, cerr := as.inject(unix.SYS_CLOSE, uintptr(fd)); cerr != nil && err == nil {
-		err = cerr
+	id, idErr := identify(hostFD)
+	as.fdMu.Lock()
+	defer as.fdMu.Unlock()
+	fd := as.cachedFD
+	if idErr != nil || fd < 0 || as.cachedID != id {
+		if err := as.dropCachedFDLocked(t); err != nil {
+			return err
+		}
+		if fd, err = as.receiveFD(t, hostFD); err != nil {
+			return err
+		}
+		if idErr == nil {
+			as.cachedFD, as.cachedID = fd, id
+		}
+	}
+	got, err := t.injectRaw(stubSite, stubSite+3, unix.SYS_MMAP, addr, length, uintptr(prot), mapFlags(shared), uintptr(fd), uintptr(offset))
+	if as.cachedFD != fd {
+		// Not kept: close it now.
+		if _, cerr := t.injectRaw(stubSite, stubSite+3, unix.SYS_CLOSE, uintptr(fd)); cerr != nil && err == nil {
+			err = cerr
+		}
 	}
 	if err != nil {
 		return err
@@ -100,9 +126,46 @@ func (as *addressSpace) MapFile(addr, length uintptr, prot int, shared bool, hos
 	return nil
 }
 
-// receiveFD sends hostFD over the fd channel and injects recvmsg so that the
-// stub holds a copy; it returns the stub's fd number.
-func (as *addressSpace) receiveFD(hostFD int) (int, error) {
+// fileID tells open files apart for the stub's cached descriptor: the
+// same file opened with the same access mode maps the same way.
+type fileID struct {
+	dev, ino uint64
+	accMode  int
+}
+
+func identify(hostFD int) (fileID, error) {
+	var st unix.Stat_t
+	if err := unix.Fstat(hostFD, &st); err != nil {
+		return fileID{}, err
+	}
+	fl, err := unix.FcntlInt(uintptr(hostFD), unix.F_GETFL, 0)
+	if err != nil {
+		return fileID{}, err
+	}
+	return fileID{dev: st.Dev, ino: st.Ino, accMode: fl & unix.O_ACCMODE}, nil
+}
+
+// dropCachedFD closes the stub's cached descriptor, if any, through t.
+func (as *addressSpace) dropCachedFD(t *thread) error {
+	as.fdMu.Lock()
+	defer as.fdMu.Unlock()
+	return as.dropCachedFDLocked(t)
+}
+
+// dropCachedFDLocked is dropCachedFD with as.fdMu held.
+func (as *addressSpace) dropCachedFDLocked(t *thread) error {
+	if as.cachedFD < 0 {
+		return nil
+	}
+	fd := as.cachedFD
+	as.cachedFD = -1
+	_, err := t.injectRaw(stubSite, stubSite+3, unix.SYS_CLOSE, uintptr(fd))
+	return err
+}
+
+// receiveFD sends hostFD over the fd channel and injects recvmsg through t
+// so that the stub holds a copy; it returns the stub's fd number.
+func (as *addressSpace) receiveFD(t *thread, hostFD int) (int, error) {
 	as.ch.mu.Lock()
 	defer as.ch.mu.Unlock()
 	if err := unix.Sendmsg(as.ch.fd, []byte{0}, unix.UnixRights(hostFD), nil, 0); err != nil {
@@ -130,20 +193,19 @@ func (as *addressSpace) receiveFD(hostFD int) (int, error) {
 	if _, err := as.WriteAt(msgAddr, b); err != nil {
 		return -1, err
 	}
-	if _, err := as.inject(unix.SYS_RECVMSG, 0, msgAddr, unix.MSG_CMSG_CLOEXEC); err != nil {
+	if _, err := t.injectRaw(stubSite, stubSite+3, unix.SYS_RECVMSG, 0, msgAddr, unix.MSG_CMSG_CLOEXEC); err != nil {
 		return -1, fmt.Errorf("stub recvmsg: %w", err)
 	}
-	if _, err := as.ReadAt(msgAddr, b[:56]); err != nil {
+	// The msghdr and the control buffer after it, in one read.
+	back := make([]byte, cmsgAt+cmsgLen-msgAddr)
+	if _, err := as.ReadAt(msgAddr, back); err != nil {
 		return -1, err
 	}
-	n := le.Uint64(b[40:]) // msg_controllen as the kernel left it
+	n := le.Uint64(back[40:]) // msg_controllen as the kernel left it
 	if n > cmsgLen {
 		return -1, fmt.Errorf("stub recvmsg: bad control length %d", n)
 	}
-	cm := make([]byte, n)
-	if _, err := as.ReadAt(cmsgAt, cm); err != nil {
-		return -1, err
-	}
+	cm := back[cmsgAt-msgAddr:][:n]
 	msgs, err := unix.ParseSocketControlMessage(cm)
 	if err != nil || len(msgs) != 1 {
 		return -1, fmt.Errorf("stub received no fd")

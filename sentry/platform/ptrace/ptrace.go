@@ -195,6 +195,11 @@ type addressSpace struct {
 	// the host may already have given to another process).
 	liveMu   sync.RWMutex
 	released bool
+	// fdMu guards cachedFD and cachedID: a descriptor the stub kept
+	// from the last file mapping (memory.go), -1 if none.
+	fdMu     sync.Mutex
+	cachedFD int
+	cachedID fileID
 	// scratchMu serializes uses of the scratch page's clock slot
 	// (ThreadCPUTime) by the address space's threads.
 	scratchMu sync.Mutex
@@ -203,7 +208,7 @@ type addressSpace struct {
 }
 
 func newAddressSpace(pid int, ch *fdChannel) *addressSpace {
-	return &addressSpace{pid: pid, ch: ch.incRef(), threads: map[int]*thread{}, gone: make(chan struct{})}
+	return &addressSpace{pid: pid, ch: ch.incRef(), threads: map[int]*thread{}, gone: make(chan struct{}), cachedFD: -1}
 }
 
 // bind records t as the tracee of the calling OS thread.

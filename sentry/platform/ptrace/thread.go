@@ -185,8 +185,17 @@ func (t *thread) inject(nr uintptr, args ...uintptr) (uintptr, error) {
 }
 
 // injectAt runs syscall nr at site, expecting the int3 that follows it to
-// stop the thread with rip at trap.
+// stop the thread with rip at trap. A file descriptor the stub kept from
+// the last file mapping is closed first (memory.go).
 func (t *thread) injectAt(site, trap uintptr, nr uintptr, args ...uintptr) (uintptr, error) {
+	if err := t.as.dropCachedFD(t); err != nil {
+		return 0, err
+	}
+	return t.injectRaw(site, trap, nr, args...)
+}
+
+// injectRaw is injectAt without the cached descriptor's close.
+func (t *thread) injectRaw(site, trap uintptr, nr uintptr, args ...uintptr) (uintptr, error) {
 	r := t.as.injRegs
 	r.Rip = uint64(site)
 	r.Rax = uint64(nr)
