@@ -76,8 +76,8 @@ var table = map[uintptr]kernel.Syscall{
 	unix.SYS_UMOUNT2:           partial(Umount2, "unmounts are lazy: no EBUSY for mounts in use", path, hex),
 
 	// Pipes.
-	unix.SYS_PIPE:  partial(Pipe, "no O_DIRECT packet mode yet (#4)", hex),
-	unix.SYS_PIPE2: partial(Pipe2, "no O_DIRECT packet mode yet (#4)", hex, hex),
+	unix.SYS_PIPE:  full(Pipe, hex),
+	unix.SYS_PIPE2: partial(Pipe2, "O_DIRECT packets never merge into plain bytes written before them (docs/pipe.md)", hex, hex),
 
 	// Polling and event files.
 	unix.SYS_POLL:            partial(Poll, "an interrupted poll restarts with its whole timeout (no restart_syscall)", hex, num, num),

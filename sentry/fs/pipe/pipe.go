@@ -48,6 +48,9 @@ type Pipe struct {
 	// open returns once the other side has been opened since it began,
 	// even if that end is already closed again).
 	readerOpens uint64
+	// segs are data's packets and plain runs while it holds a packet
+	// (packet.go), else nil.
+	segs []seg
 	// changed is closed (and replaced) whenever data, readers or writers
 	// change, waking every blocked reader and writer.
 	changed chan struct{}
@@ -56,7 +59,8 @@ type Pipe struct {
 }
 
 // New returns the read and write ends of a new pipe. flags may hold
-// O_NONBLOCK (and O_DIRECT, accepted: packet mode is not implemented yet).
+// O_NONBLOCK, and O_DIRECT, which puts the write end in packet mode
+// (packet.go; the read end does not show it, as on Linux).
 func New(ctx vfs.Context, flags uint32) (r, w *vfs.FileDescription) {
 	c := ctx.Credentials()
 	p := &Pipe{
@@ -66,7 +70,7 @@ func New(ctx vfs.Context, flags uint32) (r, w *vfs.FileDescription) {
 	}
 	keep := flags & unix.O_NONBLOCK
 	r = vfs.NewFileDescription(anonEnd{&end{p: p, reader: true}}, vfs.VirtualDentry{}, unix.O_RDONLY|keep)
-	w = vfs.NewFileDescription(anonEnd{&end{p: p, writer: true}}, vfs.VirtualDentry{}, unix.O_WRONLY|keep)
+	w = vfs.NewFileDescription(anonEnd{&end{p: p, writer: true}}, vfs.VirtualDentry{}, unix.O_WRONLY|keep|flags&unix.O_DIRECT)
 	return r, w
 }
 
@@ -145,11 +149,7 @@ func (e *end) Read(ctx vfs.Context, fd *vfs.FileDescription, dst []byte, _ int64
 	for {
 		p.mu.Lock()
 		if len(p.data) > 0 {
-			n := copy(dst, p.data)
-			p.data = p.data[n:]
-			if len(p.data) == 0 {
-				p.data = nil
-			}
+			n := p.readLocked(dst)
 			p.notifyLocked(vfs.EventWritable)
 			p.mu.Unlock()
 			return n, 0
@@ -175,6 +175,7 @@ func (e *end) Write(ctx vfs.Context, fd *vfs.FileDescription, src []byte, _ int6
 		return 0, linux.EBADF
 	}
 	p := e.p
+	packet := fd.StatusFlags()&unix.O_DIRECT != 0
 	done := 0
 	for {
 		p.mu.Lock()
@@ -188,12 +189,12 @@ func (e *end) Write(ctx vfs.Context, fd *vfs.FileDescription, src []byte, _ int6
 			}
 			return 0, linux.EPIPE
 		}
-		space := p.capacity - len(p.data)
+		space := p.spaceLocked(packet)
 		rest := src[done:]
 		// Small writes go in whole or not at all.
 		if space > 0 && (len(rest) > AtomicWrite || space >= len(rest)) {
 			n := min(space, len(rest))
-			p.data = append(p.data, rest[:n]...)
+			p.appendLocked(rest[:n], packet)
 			done += n
 			p.notifyLocked(vfs.EventReadable)
 		}
@@ -298,7 +299,7 @@ func (e *end) SetPipeSize(size int64) (int64, linux.Errno) {
 	p := e.p
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if int64(len(p.data)) > n {
+	if int64(p.occupiedLocked()) > n {
 		return 0, linux.EBUSY
 	}
 	p.capacity = int(n)

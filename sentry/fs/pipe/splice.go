@@ -53,10 +53,6 @@ func Consume(fd *vfs.FileDescription, n int) {
 	p := endOf(fd).p
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	n = min(n, len(p.data))
-	p.data = p.data[n:]
-	if len(p.data) == 0 {
-		p.data = nil
-	}
+	p.dropLocked(min(n, len(p.data)))
 	p.notifyLocked(vfs.EventWritable)
 }
