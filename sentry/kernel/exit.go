@@ -31,6 +31,7 @@ func (t *Task) exit() {
 	// process exits: other processes sharing the memory may wait on them.
 	t.exitRobustList()
 	t.exitPIFutexes()
+	t.exitThreadCPU()
 	t.mu.Lock()
 	ctid := t.clearChildTID
 	t.mu.Unlock()

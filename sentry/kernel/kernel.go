@@ -71,6 +71,9 @@ type Kernel struct {
 	// piFutexes are the PI futex states (futex_pi.go), guarded by
 	// futexes.mu.
 	piFutexes piTable
+	// threadCPU are the watches on threads' CPU clocks
+	// (thread_cpu_timer.go).
+	threadCPU threadCPUWatches
 	// tracers are idle task goroutines (tracers.go).
 	tracers tracerPool
 

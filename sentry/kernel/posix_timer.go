@@ -29,6 +29,9 @@ type PosixTimer struct {
 	signo  int
 	value  uint64 // sigev_value, delivered in si_value
 	target *Task  // for SIGEV_THREAD_ID
+	// measured is the thread whose CPU clock a
+	// CLOCK_THREAD_CPUTIME_ID timer counts (thread_cpu_timer.go).
+	measured *Task
 
 	// mu guards the fields below.
 	mu       sync.Mutex
@@ -39,7 +42,9 @@ type PosixTimer struct {
 	// fires; cpuArmed says it is armed (its sampler runs).
 	cpuExpiry time.Duration
 	cpuArmed  bool
-	overrun   int
+	// watch is an armed thread CPU timer's watch on measured's clock.
+	watch   *ThreadCPUWatch
+	overrun int
 	// pending is set while the timer's signal is queued and not yet taken.
 	pending bool
 	gen     uint64
@@ -55,16 +60,18 @@ type posixTimers struct {
 // maxPosixTimers bounds a process's timers.
 const maxPosixTimers = 4096
 
-// CreateTimer implements timer_create(2).
-func (tg *ThreadGroup) CreateTimer(clock int32, notify, signo int, value uint64, target *Task) (int32, linux.Errno) {
+// CreateTimer implements timer_create(2); measured is the thread whose
+// clock a CLOCK_THREAD_CPUTIME_ID timer counts.
+func (tg *ThreadGroup) CreateTimer(clock int32, measured *Task, notify, signo int, value uint64, target *Task) (int32, linux.Errno) {
 	switch clock {
 	case unix.CLOCK_REALTIME, unix.CLOCK_MONOTONIC, unix.CLOCK_BOOTTIME, unix.CLOCK_REALTIME_ALARM, unix.CLOCK_BOOTTIME_ALARM:
 	case unix.CLOCK_PROCESS_CPUTIME_ID:
 		// Sampled like ITIMER_PROF (itimer_cpu.go).
 	case unix.CLOCK_THREAD_CPUTIME_ID:
-		// TODO(#4): a thread's clock can only be read by its own
-		// tracer, on its goroutine.
-		return 0, linux.EINVAL
+		// Checked by the thread itself (thread_cpu_timer.go).
+		if measured == nil || measured.tg != tg {
+			return 0, linux.EINVAL
+		}
 	default:
 		return 0, linux.EINVAL
 	}
@@ -91,7 +98,7 @@ func (tg *ThreadGroup) CreateTimer(clock int32, notify, signo int, value uint64,
 		id++
 	}
 	pt.next = id + 1
-	pt.timers[id] = &PosixTimer{tg: tg, id: id, clock: clock, notify: notify, signo: signo, value: value, target: target}
+	pt.timers[id] = &PosixTimer{tg: tg, id: id, clock: clock, notify: notify, signo: signo, value: value, target: target, measured: measured}
 	return id, 0
 }
 
@@ -142,11 +149,23 @@ func (t *PosixTimer) stopLocked() {
 		t.timer = nil
 	}
 	t.cpuArmed = false
+	if t.watch != nil {
+		t.measured.disarmThreadCPU(t.watch)
+		t.watch = nil
+	}
 	t.gen++
 }
 
-// Get implements timer_gettime(2).
-func (t *PosixTimer) Get() (left, interval time.Duration) {
+// Get implements timer_gettime(2) for caller.
+func (t *PosixTimer) Get(caller *Task) (left, interval time.Duration) {
+	if t.clock == unix.CLOCK_THREAD_CPUTIME_ID {
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		if t.watch == nil {
+			return 0, t.interval
+		}
+		return t.measured.threadCPULeft(caller, t.watch), t.interval
+	}
 	if t.clock == unix.CLOCK_PROCESS_CPUTIME_ID {
 		now := t.tg.processCPU(ITimerProf)
 		t.mu.Lock()
@@ -164,18 +183,47 @@ func (t *PosixTimer) Get() (left, interval time.Duration) {
 	return max(time.Until(t.expiry), 1), t.interval
 }
 
-// Set implements timer_settime(2); value is relative to now.
-func (t *PosixTimer) Set(value, interval time.Duration) (oldLeft, oldInterval time.Duration) {
-	oldLeft, oldInterval = t.Get()
+// Set implements timer_settime(2) for caller; value is relative to now,
+// or for a thread CPU timer absolute if abs.
+func (t *PosixTimer) Set(caller *Task, value, interval time.Duration, abs bool) (oldLeft, oldInterval time.Duration) {
+	oldLeft, oldInterval = t.Get(caller)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.stopLocked()
 	t.interval = interval
 	t.overrun = 0
-	if value > 0 {
+	switch {
+	case value <= 0:
+	case t.clock == unix.CLOCK_THREAD_CPUTIME_ID:
+		t.armThreadLocked(caller, value, abs)
+	default:
 		t.armLocked(value)
 	}
 	return oldLeft, oldInterval
+}
+
+// armThreadLocked arms a thread CPU timer; it re-arms itself with its
+// interval when it fires, on the measured task's goroutine.
+func (t *PosixTimer) armThreadLocked(caller *Task, d time.Duration, abs bool) {
+	gen := t.gen
+	w := &ThreadCPUWatch{}
+	w.fire = func(now time.Duration, exited bool) {
+		t.mu.Lock()
+		if gen != t.gen || t.watch != w {
+			t.mu.Unlock()
+			return
+		}
+		t.watch = nil
+		if !exited && t.interval > 0 {
+			t.armThreadLocked(t.measured, now+t.interval, true)
+		}
+		t.mu.Unlock()
+		if !exited {
+			t.fire(gen)
+		}
+	}
+	t.watch = w
+	t.measured.armThreadCPU(caller, w, d, abs)
 }
 
 func (t *PosixTimer) armLocked(d time.Duration) {
@@ -218,7 +266,7 @@ func (t *PosixTimer) fire(gen uint64) {
 	}
 	t.timer = nil
 	t.cpuArmed = false
-	if t.interval > 0 {
+	if t.interval > 0 && t.clock != unix.CLOCK_THREAD_CPUTIME_ID {
 		t.armLocked(t.interval)
 	}
 	if t.pending {

@@ -41,6 +41,7 @@ func (t *Task) run() {
 		ev, err := t.thread.Run(&t.regs)
 		t.k.leaveApp()
 		t.inApp.Store(false)
+		t.pollThreadCPU()
 		if err != nil {
 			if !errors.Is(err, platform.ErrThreadGone) {
 				t.Warningf("platform: %v", err)

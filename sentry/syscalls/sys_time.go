@@ -72,15 +72,20 @@ func ClockGettime(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.E
 // ClockGetres implements Linux syscall clock_getres(2).
 func ClockGetres(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
 	id := args.Int(0)
-	if _, errno := clockNow(t, id); errno != 0 {
+	var ts unix.Timespec
+	if id < 0 || id == unix.CLOCK_PROCESS_CPUTIME_ID || id == unix.CLOCK_THREAD_CPUTIME_ID {
+		// Linux's CPU clocks count nanoseconds (CPUCLOCK_SCHED).
+		if _, _, errno := resolveCPUClock(t, id); errno != 0 {
+			return 0, errno
+		}
+		ts.Nsec = 1
+	} else if _, errno := clockNow(t, id); errno != 0 {
 		return 0, errno
+	} else if err := unix.ClockGetres(id, &ts); err != nil {
+		ts = unix.Timespec{Nsec: 1}
 	}
 	if args.Pointer(1) == 0 {
 		return 0, 0
-	}
-	var ts unix.Timespec
-	if err := unix.ClockGetres(id, &ts); err != nil {
-		ts = unix.Timespec{Nsec: 1}
 	}
 	return 0, copyOutTimespec(t, args.Pointer(1), ts.Nano())
 }
@@ -144,13 +149,12 @@ func Nanosleep(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errn
 // ClockNanosleep implements Linux syscall clock_nanosleep(2).
 func ClockNanosleep(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
 	id, flags := args.Int(0), args.Int(1)
-	switch id {
-	case unix.CLOCK_REALTIME, unix.CLOCK_MONOTONIC, unix.CLOCK_BOOTTIME, unix.CLOCK_TAI:
-	case unix.CLOCK_THREAD_CPUTIME_ID:
-		return 0, linux.EOPNOTSUPP
-	case unix.CLOCK_PROCESS_CPUTIME_ID:
-		// TODO(#4): sleeping on the process CPU clock.
-		return 0, linux.EOPNOTSUPP
+	switch {
+	case id == unix.CLOCK_REALTIME, id == unix.CLOCK_MONOTONIC, id == unix.CLOCK_BOOTTIME, id == unix.CLOCK_TAI:
+	case id == unix.CLOCK_THREAD_CPUTIME_ID:
+		return 0, linux.EOPNOTSUPP // it has no nsleep on Linux
+	case id == unix.CLOCK_PROCESS_CPUTIME_ID, id < 0:
+		return cpuClockNanosleep(t, id, flags, args.Pointer(2), args.Pointer(3))
 	default:
 		return 0, linux.EINVAL
 	}

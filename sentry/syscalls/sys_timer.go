@@ -119,6 +119,37 @@ func cpuClockID(t *kernel.Task, clock int32) int32 {
 	return clock
 }
 
+// resolveCPUClock resolves a CPU clock: CLOCK_PROCESS_CPUTIME_ID for the
+// caller's process (by its static ID or a clock_getcpuclockid(3) ID
+// naming it), or CLOCK_THREAD_CPUTIME_ID and the thread it measures (the
+// caller, or another thread of its process named by a
+// pthread_getcpuclockid(3) ID). Anything else is EINVAL.
+func resolveCPUClock(t *kernel.Task, clock int32) (int32, *kernel.Task, linux.Errno) {
+	switch {
+	case clock == unix.CLOCK_PROCESS_CPUTIME_ID:
+		return clock, nil, 0
+	case clock == unix.CLOCK_THREAD_CPUTIME_ID:
+		return clock, t, 0
+	case clock >= 0 || clock&3 == 3:
+		return 0, nil, linux.EINVAL
+	}
+	id := ^(clock >> 3)
+	if clock&4 == 0 {
+		if id == 0 || id == t.PID() {
+			return unix.CLOCK_PROCESS_CPUTIME_ID, nil, 0
+		}
+		return 0, nil, linux.EINVAL
+	}
+	if id == 0 {
+		return unix.CLOCK_THREAD_CPUTIME_ID, t, 0
+	}
+	m := t.PIDNamespace().TaskWithID(id)
+	if m == nil || m.ThreadGroup() != t.ThreadGroup() {
+		return 0, nil, linux.EINVAL
+	}
+	return unix.CLOCK_THREAD_CPUTIME_ID, m, 0
+}
+
 // TimerCreate implements Linux syscall timer_create(2).
 func TimerCreate(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
 	clock, sevp, idp := args.Int(0), args.Pointer(1), args.Pointer(2)
@@ -140,7 +171,14 @@ func TimerCreate(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Er
 			}
 		}
 	}
-	id, errno := t.ThreadGroup().CreateTimer(cpuClockID(t, clock), notify, signo, value, target)
+	var measured *kernel.Task
+	if clock < 0 || clock == unix.CLOCK_THREAD_CPUTIME_ID {
+		var errno linux.Errno
+		if clock, measured, errno = resolveCPUClock(t, clock); errno != 0 {
+			return 0, errno
+		}
+	}
+	id, errno := t.ThreadGroup().CreateTimer(clock, measured, notify, signo, value, target)
 	if errno != 0 {
 		return 0, errno
 	}
@@ -181,14 +219,18 @@ func TimerSettime(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.E
 	if errno != 0 {
 		return 0, errno
 	}
-	if flags&unix.TIMER_ABSTIME != 0 && value != 0 {
+	abs := flags&unix.TIMER_ABSTIME != 0
+	if tm.Clock() == unix.CLOCK_THREAD_CPUTIME_ID {
+		// The measured thread resolves an absolute time itself.
+	} else if abs && value != 0 {
+		abs = false
 		now, errno := clockNow(t, tm.Clock())
 		if errno != 0 {
 			return 0, errno
 		}
 		value = max(value-now, 1)
 	}
-	oldValue, oldInterval := tm.Set(time.Duration(value), time.Duration(interval))
+	oldValue, oldInterval := tm.Set(t, time.Duration(value), time.Duration(interval), abs)
 	if old := args.Pointer(3); old != 0 {
 		return 0, copyOutTimerSpec(t, old, oldValue, oldInterval)
 	}
@@ -201,7 +243,7 @@ func TimerGettime(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.E
 	if errno != 0 {
 		return 0, errno
 	}
-	value, interval := tm.Get()
+	value, interval := tm.Get(t)
 	return 0, copyOutTimerSpec(t, args.Pointer(1), value, interval)
 }
 
@@ -217,4 +259,42 @@ func TimerGetoverrun(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linu
 // TimerDelete implements Linux syscall timer_delete(2).
 func TimerDelete(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
 	return 0, t.ThreadGroup().DeleteTimer(args.Int(0))
+}
+
+// cpuClockNanosleep is clock_nanosleep(2) on a CPU clock: the caller's
+// process, or another thread of it (a thread's own clock is EINVAL, as on
+// Linux: it would never advance while the thread sleeps).
+func cpuClockNanosleep(t *kernel.Task, id, flags int32, req, rem uintptr) (uintptr, linux.Errno) {
+	clock, m, errno := resolveCPUClock(t, id)
+	if errno != 0 {
+		return 0, errno
+	}
+	if m == t {
+		return 0, linux.EINVAL
+	}
+	ns, errno := copyInTimespec(t, req)
+	if errno != 0 {
+		return 0, errno
+	}
+	abs := flags&unix.TIMER_ABSTIME != 0
+	var left time.Duration
+	var interrupted bool
+	if clock == unix.CLOCK_PROCESS_CPUTIME_ID {
+		target := time.Duration(ns)
+		if !abs {
+			target += t.ProcessCPU()
+		}
+		left, interrupted = t.SleepProcessCPU(target)
+	} else {
+		left, interrupted = t.SleepThreadCPU(m, time.Duration(ns), abs)
+	}
+	if !interrupted {
+		return 0, 0
+	}
+	if rem != 0 && !abs {
+		if errno := copyOutTimespec(t, rem, int64(left)); errno != 0 {
+			return 0, errno
+		}
+	}
+	return 0, linux.EINTR
 }
