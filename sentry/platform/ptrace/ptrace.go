@@ -40,10 +40,16 @@ func init() {
 // platform is created (from a sealed memfd, through /proc/self/fd). After
 // that the platform needs no file system: the sandbox can pivot into an
 // empty root, and a new address space costs a host fork of a two-page
-// process.
+// process, made ahead of need: one spare fork waits to be seized.
 type Platform struct {
 	// forks carries requests to the zygote's tracer goroutine.
 	forks chan chan forkReply
+	// spare holds the PID of a zygote child forked ahead of need and
+	// waiting in pause(2) to be seized, when there is one: execve then
+	// skips a round trip to the zygote goroutine and the fork itself.
+	spare chan int
+	// refill asks the zygote goroutine for a new spare.
+	refill chan struct{}
 	// zygote is the template stub (owned by the zygote goroutine).
 	zygote *addressSpace
 }
@@ -71,7 +77,7 @@ func New() (*Platform, error) {
 	if _, err := unix.FcntlInt(f.Fd(), unix.F_ADD_SEALS, seals); err != nil {
 		return nil, fmt.Errorf("sealing stub: %w", err)
 	}
-	p := &Platform{forks: make(chan chan forkReply)}
+	p := &Platform{forks: make(chan chan forkReply), spare: make(chan int, 1), refill: make(chan struct{}, 1)}
 	started := make(chan error, 1)
 	go p.zygoteLoop(f, started)
 	if err := <-started; err != nil {
@@ -91,14 +97,28 @@ func (p *Platform) zygoteLoop(stub *os.File, started chan<- error) {
 	}
 	p.zygote = as
 	started <- nil
-	for reply := range p.forks {
-		t, ierr := as.injector()
-		if ierr != nil {
-			reply <- forkReply{err: ierr}
-			continue
+	fork := func() (int, error) {
+		t, err := as.injector()
+		if err != nil {
+			return 0, err
 		}
-		child, ferr := t.injectAt(stubCloneSite, stubCloneTrap, unix.SYS_CLONE, forkCloneFlags, 0, 0, 0, 0)
-		reply <- forkReply{pid: int(child), err: ferr}
+		child, err := t.injectAt(stubCloneSite, stubCloneTrap, unix.SYS_CLONE, forkCloneFlags, 0, 0, 0, 0)
+		return int(child), err
+	}
+	p.refill <- struct{}{}
+	for {
+		select {
+		case reply := <-p.forks:
+			pid, err := fork()
+			reply <- forkReply{pid: pid, err: err}
+		case <-p.refill:
+			if len(p.spare) > 0 {
+				continue
+			}
+			if pid, err := fork(); err == nil {
+				p.spare <- pid
+			}
+		}
 	}
 }
 
@@ -108,6 +128,19 @@ func (*Platform) Name() string { return "ptrace" }
 // NewAddressSpace implements platform.Platform.NewAddressSpace: the zygote
 // forks, and the calling OS thread seizes the child.
 func (p *Platform) NewAddressSpace() (platform.AddressSpace, platform.Thread, error) {
+	select {
+	case pid := <-p.spare:
+		select {
+		case p.refill <- struct{}{}:
+		default:
+		}
+		pf := &pendingFork{parent: p.zygote, pid: pid}
+		if as, th, err := pf.Attach(); err == nil {
+			return as, th, nil
+		}
+		// The spare is gone (killed from outside): fork a new one.
+	default:
+	}
 	reply := make(chan forkReply, 1)
 	p.forks <- reply
 	r := <-reply
