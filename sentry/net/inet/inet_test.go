@@ -183,3 +183,43 @@ func TestStreamBlockingRead(t *testing.T) {
 		t.Fatalf("readiness %#x, want writable only", r)
 	}
 }
+
+func TestSysctls(t *testing.T) {
+	st := NewStack()
+	ctx := nettest.NewCtx()
+	if err := st.SetSysctls(map[string]string{"ipv4.ip_local_port_range": "50000\t50001", "ipv4.ip_forward": "1"}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		s := newSock(t, st, unix.AF_INET, unix.SOCK_DGRAM)
+		if err := s.Bind(ctx, sockaddr(unix.AF_INET, "127.0.0.1:0")); err != 0 {
+			t.Fatalf("bind %d: %v", i, err)
+		}
+		if p := binary.BigEndian.Uint16(s.LocalAddress()[2:]); p != 50000 && p != 50001 {
+			t.Fatalf("ephemeral port %d outside the range", p)
+		}
+	}
+	s := newSock(t, st, unix.AF_INET, unix.SOCK_DGRAM)
+	if err := s.Bind(ctx, sockaddr(unix.AF_INET, "127.0.0.1:0")); err != linux.EADDRNOTAVAIL {
+		t.Fatalf("bind with the range used up: %v, want EADDRNOTAVAIL", err)
+	}
+	if err := s.Bind(ctx, sockaddr(unix.AF_INET, "127.0.0.1:80")); err != linux.EACCES {
+		t.Fatalf("bind port 80 without CAP_NET_BIND_SERVICE: %v, want EACCES", err)
+	}
+	if err := st.SetSysctls(map[string]string{"ipv4.ip_unprivileged_port_start": "0"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Bind(ctx, sockaddr(unix.AF_INET, "127.0.0.1:80")); err != 0 {
+		t.Fatalf("bind port 80 with ip_unprivileged_port_start=0: %v", err)
+	}
+	for _, bad := range []map[string]string{
+		{"ipv4.ip_local_port_range": "5000 4000"},
+		{"ipv4.ip_local_port_range": "1"},
+		{"ipv4.ping_group_range": "x y"},
+		{"core.somaxconn": "-1"},
+	} {
+		if err := st.SetSysctls(bad); err == nil {
+			t.Errorf("SetSysctls(%v) succeeded", bad)
+		}
+	}
+}
