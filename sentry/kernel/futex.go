@@ -193,9 +193,10 @@ func (t *Task) FutexRequeue(addr, addr2 uintptr, private bool, n, n2 int, check 
 	return woken + moved, 0
 }
 
-// FutexWakeOp implements FUTEX_WAKE_OP. The read-modify-write of *addr2 is
-// done under the futex table lock, not atomically against other threads
-// of the application (glibc no longer uses this operation).
+// FutexWakeOp implements FUTEX_WAKE_OP: an atomic read-modify-write of
+// *addr2 (a compare-and-swap in the application's address space, retried
+// if another thread changed the word meanwhile), then a wake of addr and,
+// if the old value passes the comparison, of addr2.
 func (t *Task) FutexWakeOp(addr, addr2 uintptr, private bool, n, n2 int, op uint32) (int, linux.Errno) {
 	k1, errno := t.mm.FutexKey(addr, private)
 	if errno != 0 {
@@ -208,37 +209,13 @@ func (t *Task) FutexWakeOp(addr, addr2 uintptr, private bool, n, n2 int, op uint
 	ft := &t.k.futexes
 	ft.mu.Lock()
 	defer ft.mu.Unlock()
-	old, errno := t.readWord(addr2)
+	old, errno := t.futexOpLocked(addr2, op)
 	if errno != 0 {
 		return 0, errno
 	}
-	kind, cmp := (op>>28)&0x7, (op>>24)&0xf
-	oparg, cmparg := (op>>12)&0xfff, op&0xfff
-	if op>>31 != 0 { // FUTEX_OP_OPARG_SHIFT
-		oparg = 1 << (oparg & 31)
-	}
-	var nv uint32
-	switch kind {
-	case 0:
-		nv = oparg
-	case 1:
-		nv = old + oparg
-	case 2:
-		nv = old | oparg
-	case 3:
-		nv = old &^ oparg
-	case 4:
-		nv = old ^ oparg
-	default:
-		return 0, linux.ENOSYS
-	}
-	var b [4]byte
-	binary.LittleEndian.PutUint32(b[:], nv)
-	if errno := t.CopyOut(addr2, b[:]); errno != 0 {
-		return 0, errno
-	}
-	woken := ft.wakeLocked(k1, n, ^uint32(0))
-	o, c := int32(old), int32(cmparg)
+	cmp := (op >> 24) & 0xf
+	cmparg := int32(op<<20) >> 20 // sign-extended 12 bits
+	o, c := int32(old), cmparg
 	var hit bool
 	switch cmp {
 	case 0:
@@ -256,6 +233,7 @@ func (t *Task) FutexWakeOp(addr, addr2 uintptr, private bool, n, n2 int, op uint
 	default:
 		return 0, linux.ENOSYS
 	}
+	woken := ft.wakeLocked(k1, n, ^uint32(0))
 	if hit {
 		woken += ft.wakeLocked(k2, n2, ^uint32(0))
 	}

@@ -301,7 +301,7 @@ var table = map[uintptr]kernel.Syscall{
 	unix.SYS_PIDFD_OPEN:        partial(PidfdOpen, "process pidfds; no PIDFD_THREAD", num, hex),
 	unix.SYS_PIDFD_SEND_SIGNAL: full(PidfdSendSignal, fd, num, hex, hex),
 	unix.SYS_PIDFD_GETFD:       full(PidfdGetfd, fd, num, hex),
-	unix.SYS_FUTEX:             partial(Futex, "PI futexes hand over in arrival order: the host cannot boost an owner's priority; WAKE_OP is not atomic against other threads", hex, num, num, hex, hex, num),
+	unix.SYS_FUTEX:             partial(Futex, "PI futexes hand over in arrival order: the host cannot boost an owner's priority (docs/futex.md)", hex, num, num, hex, hex, num),
 	unix.SYS_GETPGID:           full(Getpgid, num),
 	unix.SYS_GETPGRP:           full(Getpgrp),
 	unix.SYS_SETPGID:           full(Setpgid, num, num),
