@@ -61,6 +61,8 @@ func TestDumps(t *testing.T) {
 		{unix.RTM_GETLINK, unix.AF_UNSPEC, []uint16{unix.RTM_NEWLINK, nlmsgDone}},
 		{unix.RTM_GETADDR, unix.AF_UNSPEC, []uint16{unix.RTM_NEWADDR, unix.RTM_NEWADDR, nlmsgDone}},
 		{unix.RTM_GETADDR, unix.AF_INET6, []uint16{unix.RTM_NEWADDR, nlmsgDone}},
+		{unix.RTM_GETROUTE, unix.AF_INET, []uint16{unix.RTM_NEWROUTE, unix.RTM_NEWROUTE, unix.RTM_NEWROUTE, nlmsgDone}},
+		{unix.RTM_GETROUTE, unix.AF_INET6, []uint16{unix.RTM_NEWROUTE, nlmsgDone}},
 	} {
 		got, _ := exchange(t, s, tc.typ, flagRequest|flagDump, []byte{tc.family, 0, 0, 0})
 		if len(got) != len(tc.want) {
@@ -82,7 +84,7 @@ func TestErrors(t *testing.T) {
 		want  linux.Errno
 	}{
 		{unix.RTM_NEWADDR, flagRequest, linux.EPERM},
-		{unix.RTM_GETROUTE, flagRequest | flagDump, linux.EOPNOTSUPP},
+		{unix.RTM_GETROUTE, flagRequest, linux.EINVAL},
 		{unix.RTM_GETADDR, flagRequest, linux.EOPNOTSUPP},
 		{unix.RTM_GETLINK, flagRequest | flagAck, 0},
 	} {

@@ -46,6 +46,16 @@ func route(st *inet.Stack, w *writer, h header, payload []byte, admin bool) linu
 		}
 		putDone(w, h)
 		return 0
+	case unix.RTM_GETROUTE:
+		if h.Flags&flagDump != flagDump {
+			return getRoute(st, w, h, payload)
+		}
+		family := byte(unix.AF_UNSPEC)
+		if len(payload) > 0 {
+			family = payload[0]
+		}
+		dumpRoutes(st, w, h, family)
+		return 0
 	case unix.RTM_NEWLINK, unix.RTM_DELLINK, unix.RTM_SETLINK, unix.RTM_NEWADDR, unix.RTM_DELADDR,
 		unix.RTM_NEWROUTE, unix.RTM_DELROUTE, unix.RTM_NEWNEIGH, unix.RTM_DELNEIGH, unix.RTM_NEWRULE, unix.RTM_DELRULE:
 		if !admin {
