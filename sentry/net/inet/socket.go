@@ -150,6 +150,8 @@ func (s *Socket) Release() {
 	s.released = true
 	pending := s.acceptq
 	s.acceptq = nil
+	// Connects waiting for room in a listener's queue find it gone.
+	s.changes.Broadcast()
 	s.mu.Unlock()
 	for _, c := range pending {
 		c.abort()
