@@ -50,11 +50,7 @@ func (st *Stack) SetSysctls(vals map[string]string) error {
 		switch k {
 		case "ipv4.ip_local_port_range":
 			var lo, hi uint64
-			if len(f) != 2 {
-				err = fmt.Errorf("want two ports")
-			} else if lo, err = strconv.ParseUint(f[0], 10, 16); err == nil {
-				hi, err = strconv.ParseUint(f[1], 10, 16)
-			}
+			lo, hi, err = parsePair(f, 16)
 			if err == nil && (lo == 0 || lo > hi) {
 				err = fmt.Errorf("bad range")
 			}
@@ -65,11 +61,7 @@ func (st *Stack) SetSysctls(vals map[string]string) error {
 			s.UnprivilegedPortStart = uint16(p)
 		case "ipv4.ping_group_range":
 			var lo, hi uint64
-			if len(f) != 2 {
-				err = fmt.Errorf("want two group IDs")
-			} else if lo, err = strconv.ParseUint(f[0], 10, 32); err == nil {
-				hi, err = strconv.ParseUint(f[1], 10, 32)
-			}
+			lo, hi, err = parsePair(f, 32)
 			s.PingGroupLow, s.PingGroupHigh = uint32(lo), uint32(hi)
 		case "core.somaxconn":
 			var n uint64
@@ -82,4 +74,16 @@ func (st *Stack) SetSysctls(vals map[string]string) error {
 	}
 	st.sysctls = s
 	return nil
+}
+
+// parsePair reads a sysctl of two unsigned numbers of the given size.
+func parsePair(f []string, bits int) (lo, hi uint64, err error) {
+	if len(f) != 2 {
+		return 0, 0, fmt.Errorf("want two numbers")
+	}
+	if lo, err = strconv.ParseUint(f[0], 10, bits); err != nil {
+		return 0, 0, err
+	}
+	hi, err = strconv.ParseUint(f[1], 10, bits)
+	return lo, hi, err
 }
