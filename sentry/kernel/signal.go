@@ -329,9 +329,13 @@ func (t *Task) finishRestart(act *linux.SigAction) {
 	}
 	if restart {
 		t.regs.Rax = t.regs.Orig_rax
+		if e == linux.ERESTART_RESTARTBLOCK {
+			t.regs.Rax = unix.SYS_RESTART_SYSCALL
+		}
 		t.regs.Rip -= 2
 	} else {
 		t.regs.Rax = uint64(negErrno(linux.EINTR))
+		t.restartBlock = nil
 	}
 	if t.savedMask != nil && act == nil {
 		// sigsuspend and friends restore their mask when no handler

@@ -230,6 +230,8 @@ func (t *Task) SigReturn() linux.Errno {
 	user := arch.NewRegisters(0, 0)
 	regs.Cs, regs.Ss = user.Cs, user.Ss
 	regs.Orig_rax = ^uint64(0) // no syscall restart on the restored context
+	// restart_syscall after a handler is EINTR.
+	t.restartBlock = nil
 	t.SetSigMask(linux.SigSet(le.Uint64(b[ucMaskOffset:])))
 	// Restore the alternate stack settings saved in uc_stack.
 	ss := linux.SignalStack{Sp: le.Uint64(b[ucStackOffset:]), Flags: le.Uint32(b[ucStackOffset+8:]), Size: le.Uint64(b[ucStackOffset+16:])}

@@ -33,6 +33,9 @@ type Task struct {
 	// restartErrno is the ERESTART* code of the last syscall, resolved
 	// when signals are delivered.
 	restartErrno linux.Errno
+	// restartBlock continues a syscall that ended ERESTART_RESTARTBLOCK
+	// when restart_syscall(2) runs (restart.go).
+	restartBlock RestartFn
 	// savedMask is the mask to restore after sigsuspend-like waits.
 	savedMask *linux.SigSet
 

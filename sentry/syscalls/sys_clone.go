@@ -252,7 +252,7 @@ func Futex(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
 		if errno != 0 {
 			return 0, errno
 		}
-		return 0, t.FutexWait(addr, private, val, bitset, deadline)
+		return futexWaitRestartable(t, addr, private, val, bitset, deadline)
 	case futexWake, futexWakeBitset:
 		bitset := ^uint32(0)
 		if cmd == futexWakeBitset {

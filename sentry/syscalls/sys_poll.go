@@ -194,20 +194,14 @@ func doPoll(t *kernel.Task, addr uintptr, nfds uint, timeout int64) (int, bool, 
 	return n, false, 0
 }
 
-// Poll implements Linux syscall poll(2). Linux restarts an interrupted
-// poll with the time left through restart_syscall(2); Moat restarts it
-// with the whole timeout when no handler runs.
+// Poll implements Linux syscall poll(2). An interrupted poll goes on
+// with the time left through restart_syscall(2) (sys_restart.go).
 func Poll(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
-	ms := int64(args.Int(2))
-	timeout := int64(-1)
-	if ms >= 0 {
-		timeout = ms * int64(time.Millisecond)
+	var deadline time.Time
+	if ms := int64(args.Int(2)); ms >= 0 {
+		deadline = time.Now().Add(time.Duration(ms) * time.Millisecond)
 	}
-	n, intr, errno := doPoll(t, args.Pointer(0), uint(args.Uint(1)), timeout)
-	if intr {
-		return 0, linux.ERESTART_RESTARTBLOCK
-	}
-	return uintptr(n), errno
+	return pollRestartable(t, args.Pointer(0), uint(args.Uint(1)), deadline)
 }
 
 // Ppoll implements Linux syscall ppoll(2).

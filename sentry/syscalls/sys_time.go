@@ -134,16 +134,7 @@ func Nanosleep(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errn
 	if errno != 0 {
 		return 0, errno
 	}
-	left, interrupted := t.Sleep(time.Duration(ns))
-	if !interrupted {
-		return 0, 0
-	}
-	if rem := args.Pointer(1); rem != 0 {
-		if errno := copyOutTimespec(t, rem, int64(left)); errno != 0 {
-			return 0, errno
-		}
-	}
-	return 0, linux.EINTR
+	return sleepRestartable(t, time.Now().Add(time.Duration(ns)), args.Pointer(1))
 }
 
 // ClockNanosleep implements Linux syscall clock_nanosleep(2).
@@ -162,23 +153,18 @@ func ClockNanosleep(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux
 	if errno != 0 {
 		return 0, errno
 	}
-	if flags&unix.TIMER_ABSTIME != 0 {
-		now, errno := clockNow(t, id)
-		if errno != 0 {
-			return 0, errno
-		}
-		ns -= now
+	if flags&unix.TIMER_ABSTIME == 0 {
+		return sleepRestartable(t, time.Now().Add(time.Duration(ns)), args.Pointer(3))
 	}
-	left, interrupted := t.Sleep(time.Duration(ns))
-	if !interrupted {
-		return 0, 0
+	// An absolute sleep restarts as it was called.
+	now, errno := clockNow(t, id)
+	if errno != 0 {
+		return 0, errno
 	}
-	if rem := args.Pointer(3); rem != 0 && flags&unix.TIMER_ABSTIME == 0 {
-		if errno := copyOutTimespec(t, rem, int64(left)); errno != 0 {
-			return 0, errno
-		}
+	if _, interrupted := t.Sleep(time.Duration(ns - now)); interrupted {
+		return 0, linux.ERESTARTNOHAND
 	}
-	return 0, linux.EINTR
+	return 0, 0
 }
 
 // clockTicks is USER_HZ.

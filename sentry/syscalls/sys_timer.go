@@ -276,25 +276,22 @@ func cpuClockNanosleep(t *kernel.Task, id, flags int32, req, rem uintptr) (uintp
 	if errno != 0 {
 		return 0, errno
 	}
-	abs := flags&unix.TIMER_ABSTIME != 0
-	var left time.Duration
+	d := time.Duration(ns)
+	if flags&unix.TIMER_ABSTIME == 0 {
+		if clock == unix.CLOCK_PROCESS_CPUTIME_ID {
+			return processCPUSleepRestartable(t, t.ProcessCPU()+d, rem)
+		}
+		return threadCPUSleepRestartable(t, m, d, rem)
+	}
+	// An absolute sleep restarts as it was called.
 	var interrupted bool
 	if clock == unix.CLOCK_PROCESS_CPUTIME_ID {
-		target := time.Duration(ns)
-		if !abs {
-			target += t.ProcessCPU()
-		}
-		left, interrupted = t.SleepProcessCPU(target)
+		_, interrupted = t.SleepProcessCPU(d)
 	} else {
-		left, interrupted = t.SleepThreadCPU(m, time.Duration(ns), abs)
+		_, interrupted = t.SleepThreadCPU(m, d, true)
 	}
-	if !interrupted {
-		return 0, 0
+	if interrupted {
+		return 0, linux.ERESTARTNOHAND
 	}
-	if rem != 0 && !abs {
-		if errno := copyOutTimespec(t, rem, int64(left)); errno != 0 {
-			return 0, errno
-		}
-	}
-	return 0, linux.EINTR
+	return 0, 0
 }

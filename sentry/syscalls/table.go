@@ -40,7 +40,7 @@ var table = map[uintptr]kernel.Syscall{
 	unix.SYS_DUP2:   full(Dup2, fd, fd),
 	unix.SYS_DUP3:   full(Dup3, fd, fd, hex),
 	unix.SYS_FCNTL:  partial(Fcntl, "no signal-driven I/O (F_SETOWN, F_SETSIG: EINVAL)", fd, num, hex),
-	unix.SYS_IOCTL:  partial(Ioctl, "FIONBIO, FIOCLEX/FIONCLEX, FIONREAD and terminal ioctls on host terminals", fd, hex, hex),
+	unix.SYS_IOCTL:  partial(Ioctl, "FIONBIO, FIOCLEX/FIONCLEX, FIONREAD and terminal ioctls on host terminals; on sockets SIOCINQ, SIOCOUTQ and the SIOCGIF* interface queries", fd, hex, hex),
 	unix.SYS_UMASK:  full(Umask, oct),
 
 	// Files: more.
@@ -80,7 +80,7 @@ var table = map[uintptr]kernel.Syscall{
 	unix.SYS_PIPE2: partial(Pipe2, "O_DIRECT packets never merge into plain bytes written before them (docs/pipe.md)", hex, hex),
 
 	// Polling and event files.
-	unix.SYS_POLL:            partial(Poll, "an interrupted poll restarts with its whole timeout (no restart_syscall)", hex, num, num),
+	unix.SYS_POLL:            full(Poll, hex, num, num),
 	unix.SYS_PPOLL:           full(Ppoll, hex, num, hex, hex, num),
 	unix.SYS_SELECT:          full(Select, num, hex, hex, hex, hex),
 	unix.SYS_PSELECT6:        full(Pselect6, num, hex, hex, hex, hex, hex),
@@ -309,6 +309,7 @@ var table = map[uintptr]kernel.Syscall{
 	unix.SYS_SETSID:            full(Setsid),
 	unix.SYS_EXIT_GROUP:        full(ExitGroup, num),
 	unix.SYS_SET_TID_ADDRESS:   full(SetTidAddress, hex),
+	unix.SYS_RESTART_SYSCALL:   full(RestartSyscall),
 	unix.SYS_SET_ROBUST_LIST:   full(SetRobustList, hex, num),
 	unix.SYS_GET_ROBUST_LIST:   full(GetRobustList, num, hex, hex),
 	unix.SYS_ARCH_PRCTL:        partial(ArchPrctl, "no ARCH_SET_CPUID", hex, hex),
