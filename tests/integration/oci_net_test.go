@@ -43,3 +43,26 @@ ifconfig lo | grep -o 'inet addr:[0-9.]*'`
 	}, "/bin/true")
 	o.fails("ip_local_port_range", "run", "--bundle", bad, "net2")
 }
+
+// TestOCIPodLoopback: the containers of a pod share one network
+// namespace, as on Linux: a server in one member is reachable on
+// 127.0.0.1 from another, and its port is taken for both.
+func TestOCIPodLoopback(t *testing.T) {
+	o := newOCI(t)
+	volume := t.TempDir()
+	o.must("create", "--bundle", o.bundle(podSandbox("netpod"), "/bin/sleep", "1000"), "netpod")
+	o.must("start", "netpod")
+	o.must("run", "--detach", "--bundle", o.bundle(podMember("netpod", podRootfs(t, "alpha"), volume, false),
+		"/bin/busybox", "httpd", "-f", "-p", "127.0.0.1:8080", "-h", "/etc"), "web")
+	o.must("run", "--detach", "--bundle", o.bundle(podMember("netpod", podRootfs(t, "beta"), volume, false), "/bin/sleep", "1001"), "client")
+	got := o.execOut("client", "sh", "-c",
+		"i=0; until wget -q -O - http://127.0.0.1:8080/whoami; do i=$((i+1)); [ $i -lt 100 ] || exit 1; sleep 0.1; done; cat /etc/whoami; httpd -p 127.0.0.1:8080 2>&1; echo $?")
+	if want := "alpha\nbeta\nhttpd: bind: Address already in use\n1\n"; got != want {
+		t.Errorf("client: want %q, got %q", want, got)
+	}
+	o.must("delete", "--force", "netpod")
+	o.waitStatus("web", "stopped")
+	o.waitStatus("client", "stopped")
+	o.must("delete", "web")
+	o.must("delete", "client")
+}
