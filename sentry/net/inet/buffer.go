@@ -147,14 +147,27 @@ func (b *buffer) clearLocked() {
 	b.notifyLocked(0, vfs.EventWritable)
 }
 
-// pending returns the bytes queued and the size of the first datagram.
-func (b *buffer) pending() (bytes, first int) {
+// pending returns the bytes and the datagrams (or pieces) queued.
+func (b *buffer) pending() (bytes, msgs int) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if len(b.msgs) > 0 {
-		first = len(b.msgs[0].data)
+	return b.size, len(b.msgs)
+}
+
+// queued returns the bytes queued.
+func (b *buffer) queued() int {
+	n, _ := b.pending()
+	return n
+}
+
+// firstSize returns the size of the first datagram queued (0 if none).
+func (b *buffer) firstSize() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.msgs) == 0 {
+		return 0
 	}
-	return b.size, first
+	return len(b.msgs[0].data)
 }
 
 // setWriter records the poll queue of the TCP socket that writes here.

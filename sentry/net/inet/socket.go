@@ -204,12 +204,12 @@ func (s *Socket) Readiness(_ vfs.Context, mask uint32) uint32 {
 	if s.rcvShut {
 		r |= vfs.EventReadable | vfs.EventRdHUp
 	}
-	queued, _ := s.rcv.pending()
+	queued, msgs := s.rcv.pending()
 	if s.typ == unix.SOCK_DGRAM {
 		if s.rcvShut && s.sndShut {
 			r |= vfs.EventHUp
 		}
-		if queued > 0 || s.rcvHasDatagramLocked() {
+		if msgs > 0 {
 			r |= vfs.EventReadable
 		}
 		return (r | vfs.EventWritable | vfs.EventWrBand) & mask
@@ -223,24 +223,13 @@ func (s *Socket) Readiness(_ vfs.Context, mask uint32) uint32 {
 	if (s.rcvShut && s.sndShut) || s.state == stateClosed {
 		r |= vfs.EventHUp
 	}
-	if queued >= int(min(s.opts.rcvlowat, 1<<30)) && queued > 0 {
+	if queued > 0 && queued >= int(s.opts.rcvlowat) {
 		r |= vfs.EventReadable
 	}
 	if s.sndShut || s.peer == nil || s.peer.writable() {
 		r |= vfs.EventWritable
 	}
 	return r & mask
-}
-
-// rcvHasDatagramLocked reports whether a datagram (an empty one
-// included) is queued.
-//
-// Preconditions:
-// - s.mu is held.
-func (s *Socket) rcvHasDatagramLocked() bool {
-	s.rcv.mu.Lock()
-	defer s.rcv.mu.Unlock()
-	return len(s.rcv.msgs) > 0
 }
 
 // writable reports whether a TCP send to s (the receiver) finds room.
@@ -263,10 +252,9 @@ func (s *Socket) Ioctl(ctx vfs.Context, fd *vfs.FileDescription, mem vfs.UserMem
 		if listening {
 			return 0, linux.EINVAL
 		}
-		bytes, first := s.rcv.pending()
-		n = bytes
+		n = s.rcv.queued()
 		if s.typ == unix.SOCK_DGRAM {
-			n = first
+			n = s.rcv.firstSize()
 		}
 	case unix.SIOCOUTQ, unix.SIOCOUTQNSD:
 		// Sent data is in the receiver's buffer at once: nothing is

@@ -37,20 +37,18 @@ func (s *Socket) SendMsg(ctx vfs.Context, data []byte, o net.SendOptions) (int, 
 		}
 		raw := b[:h.Len]
 		b = b[min(align(int(h.Len)), len(b)):]
+		// Answers carry the request's sequence number and the
+		// socket's port ID.
+		h.PID = s.portID
 		var err linux.Errno
 		answered := len(w.buf)
 		if h.Flags&flagRequest != 0 && h.Type >= nlmsgMinType {
-			h.PID = s.portID
-			err = route(s.stack, &w, h, raw[sizeofNlmsghdr:], admin)
-			h.PID = decodeHeader(raw).PID
-			if err != 0 {
+			if err = route(s.stack, &w, h, raw[sizeofNlmsghdr:], admin); err != 0 {
 				w.buf = w.buf[:answered]
 			}
 		}
 		if err != 0 || h.Flags&flagAck != 0 {
-			eh := h
-			eh.PID = s.portID
-			putError(&w, eh, raw, err, s.opts.flags[unix.NETLINK_CAP_ACK])
+			putError(&w, h, raw, err, s.opts.flags[unix.NETLINK_CAP_ACK])
 		}
 	}
 	if len(w.buf) > 0 {
