@@ -165,6 +165,7 @@ func (t *Task) loadExec(dirfd int32, filename string, flags int, argv, envv []st
 //   - The task is the only one in its process.
 func (t *Task) commitExec(img *execImage) {
 	defer img.ef.Release()
+	t.execFutexes()
 	// The old address space first: the last user releases it, and then
 	// the old stub thread has nothing left to wait for (see exit).
 	if t.mm != nil {

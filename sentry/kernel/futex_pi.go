@@ -445,6 +445,22 @@ func (t *Task) exitPIFutexes() {
 	pt := &t.k.piFutexes
 	ft.mu.Lock()
 	defer ft.mu.Unlock()
+	t.releasePIFutexesLocked()
+	for d := range pt.dead {
+		if t.k.TaskByTID(d.tid) != d {
+			delete(pt.dead, d)
+		}
+	}
+	pt.dead[t] = struct{}{}
+}
+
+// releasePIFutexesLocked hands on the PI futexes t owns with waiters, as
+// at exit (and at execve, Linux's futex_exec_release).
+//
+// Preconditions:
+// - futexes.mu is held.
+func (t *Task) releasePIFutexesLocked() {
+	pt := &t.k.piFutexes
 	pt.init()
 	for _, st := range pt.states {
 		if st.owner != t || len(st.waiters) == 0 {
@@ -461,10 +477,18 @@ func (t *Task) exitPIFutexes() {
 			delete(pt.states, key)
 		}
 	}
-	for d := range pt.dead {
-		if t.k.TaskByTID(d.tid) != d {
-			delete(pt.dead, d)
-		}
-	}
-	pt.dead[t] = struct{}{}
+}
+
+// execFutexes releases the old program's robust futexes and PI futexes
+// at execve, as exit does, and forgets its robust list (Linux's
+// futex_exec_release): the new program registers its own.
+//
+// Preconditions:
+// - Runs on the task goroutine, before the old address space goes.
+func (t *Task) execFutexes() {
+	t.exitRobustList()
+	t.k.futexes.mu.Lock()
+	t.releasePIFutexesLocked()
+	t.k.futexes.mu.Unlock()
+	t.SetRobustList(0, 0)
 }

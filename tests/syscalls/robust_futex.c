@@ -3,9 +3,13 @@
 /* robust_futex: set_robust_list(2) at thread exit: a robust mutex its owner
  * left locked is handed to the next locker with EOWNERDEAD (the kernel
  * marks the futex FUTEX_OWNER_DIED and wakes a waiter), and
- * pthread_mutex_consistent makes it usable again. */
+ * pthread_mutex_consistent makes it usable again. The same holds for a
+ * process-shared robust mutex (plain and PTHREAD_PRIO_INHERIT) whose
+ * owner execs: execve releases the old program's robust list. */
 #include "common.h"
 #include <pthread.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 
 static pthread_mutex_t m;
 
@@ -31,5 +35,27 @@ int main(void)
 	EQ("unlock", pthread_mutex_unlock(&m), 0);
 	EQ("lock again", pthread_mutex_lock(&m), 0);
 	EQ("unlock again", pthread_mutex_unlock(&m), 0);
+
+	for (int pi = 0; pi < 2; pi++) {
+		pthread_mutex_t *sm = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		CHECK(sm != MAP_FAILED);
+		pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+		if (pi)
+			pthread_mutexattr_setprotocol(&a, PTHREAD_PRIO_INHERIT);
+		pthread_mutex_init(sm, &a);
+		pid_t c = OKQ(fork());
+		if (c == 0) {
+			if (pthread_mutex_lock(sm) != 0)
+				_exit(3);
+			execl("/bin/true", "true", (char *)NULL);
+			_exit(4);
+		}
+		int st;
+		OKQ(waitpid(c, &st, 0));
+		EQ("the child exec'd /bin/true", st, 0);
+		EQ(pi ? "PI: lock after the owner exec'd" : "lock after the owner exec'd", pthread_mutex_lock(sm), EOWNERDEAD);
+		EQ("consistent", pthread_mutex_consistent(sm), 0);
+		EQ("unlock", pthread_mutex_unlock(sm), 0);
+	}
 	return 0;
 }
