@@ -141,7 +141,13 @@ func (t *Task) FutexWake(addr uintptr, private bool, n int, bitset uint32) (int,
 	if errno != 0 {
 		return 0, errno
 	}
-	return t.k.futexes.wake(key, n, bitset), 0
+	ft := &t.k.futexes
+	ft.mu.Lock()
+	defer ft.mu.Unlock()
+	if t.k.piFutexes.hasWaitersLocked(key) {
+		return 0, linux.EINVAL // PI waiters are woken by their own ops
+	}
+	return ft.wakeLocked(key, n, bitset), 0
 }
 
 // FutexRequeue implements FUTEX_REQUEUE and (with check) FUTEX_CMP_REQUEUE:
@@ -169,6 +175,9 @@ func (t *Task) FutexRequeue(addr, addr2 uintptr, private bool, n, n2 int, check 
 		if cur != val {
 			return 0, linux.EAGAIN
 		}
+	}
+	if t.k.piFutexes.hasWaitersLocked(from) {
+		return 0, linux.EINVAL
 	}
 	woken := ft.wakeLocked(from, n, ^uint32(0))
 	moved := 0

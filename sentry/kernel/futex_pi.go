@@ -70,6 +70,19 @@ func (pt *piTable) init() {
 	}
 }
 
+// hasWaitersLocked reports whether PI waiters wait on key: tasks in
+// FUTEX_LOCK_PI, or in FUTEX_WAIT_REQUEUE_PI on it. Plain FUTEX_WAKE and
+// FUTEX_CMP_REQUEUE meeting them fail EINVAL, as on Linux.
+//
+// Preconditions:
+// - futexes.mu is held.
+func (pt *piTable) hasWaitersLocked(key futexKey) bool {
+	if st := pt.states[key]; st != nil && len(st.waiters) > 0 {
+		return true
+	}
+	return len(pt.requeue[key]) > 0
+}
+
 // dropIfIdleLocked forgets the state of key once nobody waits on it.
 func (pt *piTable) dropIfIdleLocked(key futexKey) {
 	if st := pt.states[key]; st != nil && len(st.waiters) == 0 && !st.fixup {
@@ -390,6 +403,9 @@ func (t *Task) FutexCmpRequeuePI(addr, addr2 uintptr, private bool, nWake, nRequ
 	pt.init()
 	if errno := t.checkWordLocked(addr, val); errno != 0 {
 		return 0, errno
+	}
+	if len(t.k.futexes.waiters[key]) > 0 {
+		return 0, linux.EINVAL // plain FUTEX_WAIT waiters cannot be requeued to a PI futex
 	}
 	q := pt.requeue[key]
 	if len(q) == 0 {

@@ -154,6 +154,7 @@ static void handover(void)
 		nap(100); /* let it block in LOCK_PI */
 	}
 	YES("contention set FUTEX_WAITERS", word == (tid() | FUTEX_WAITERS));
+	ERR("FUTEX_WAKE on LOCK_PI waiters", futex(&word, FUTEX_WAKE | PRIV, 1, NULL, NULL, 0), EINVAL);
 	OK("owner's UNLOCK_PI hands over", pi_unlock(&word));
 	for (int i = 0; i < 4; i++)
 		OKQ(pthread_join(t[i], NULL));
@@ -249,6 +250,9 @@ static void requeue_pi(void)
 	/* Broadcast while the mutex is held: all are requeued, none woken. */
 	pthread_t t[3];
 	start_cond_waiters(t, 3);
+	ERR("FUTEX_WAKE on WAIT_REQUEUE_PI waiters", futex(&cond, FUTEX_WAKE | PRIV, 1, NULL, NULL, 0), EINVAL);
+	_Atomic uint32_t other = 0;
+	ERR("FUTEX_CMP_REQUEUE of WAIT_REQUEUE_PI waiters", futex(&cond, FUTEX_CMP_REQUEUE | PRIV, 1, (void *)1L, &other, 0), EINVAL);
 	OKQ(pi_lock(&word));
 	cond = 1;
 	EQ("broadcast to a held PI futex moves all 3", futex(&cond, FUTEX_CMP_REQUEUE_PI | PRIV, 1, (void *)(long)INT_MAX, &word, 1), 3);
