@@ -124,6 +124,33 @@ int main(void)
 	SEQ("poll after the report", names(revents(c)), "OUT HUP ");
 	close(c); close(b);
 
+	/* A full queue: the connect waits (Linux resends the SYN the
+	 * listener dropped) until accept makes room. */
+	int fl = OKQ(socket(AF_INET, SOCK_STREAM, 0));
+	struct sockaddr_in fa = { .sin_family = AF_INET };
+	fa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	OKQ(bind(fl, (void *)&fa, sizeof fa));
+	OKQ(listen(fl, 0));
+	len = sizeof fa;
+	OKQ(getsockname(fl, (void *)&fa, &len));
+	int c1 = OKQ(socket(AF_INET, SOCK_STREAM, 0));
+	OK("connect into a backlog of 0", connect(c1, (void *)&fa, sizeof fa));
+	int c2 = OKQ(socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0));
+	ERR("non-blocking connect to a full queue", connect(c2, (void *)&fa, sizeof fa), EINPROGRESS);
+	p = (struct pollfd){ .fd = c2, .events = POLLIN | POLLOUT };
+	EQ("not connected while the queue is full", poll(&p, 1, 200), 0);
+	ERR("connect again while it waits", connect(c2, (void *)&fa, sizeof fa), EALREADY);
+	ERR("send while it waits", send(c2, "x", 1, 0), EAGAIN);
+	int a1 = OKQ(accept(fl, NULL, NULL));
+	p = (struct pollfd){ .fd = c2, .events = POLLOUT };
+	EQ("connected once accept made room", poll(&p, 1, 10000), 1);
+	EQ("SO_ERROR", getint(c2, SOL_SOCKET, SO_ERROR), 0);
+	OK("connect reports it", connect(c2, (void *)&fa, sizeof fa));
+	int a2 = OKQ(accept(fl, NULL, NULL));
+	EQ("data flows", send(c2, "y", 1, 0), 1);
+	EQ("received", recv(a2, buf, sizeof buf, 0), 1);
+	close(a1); close(a2); close(c1); close(c2); close(fl);
+
 	/* epoll, woken from another process. */
 	c = OKQ(socket(AF_INET, SOCK_STREAM, 0));
 	OKQ(connect(c, (void *)&a, sizeof a));

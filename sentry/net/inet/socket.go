@@ -20,6 +20,9 @@ const (
 	stateEstablished
 	// stateCloseWait: the peer shut down writing (FIN received).
 	stateCloseWait
+	// stateSynSent: a non-blocking connect waits for room in the
+	// listener's queue (Linux retransmits the SYN the listener dropped).
+	stateSynSent
 )
 
 // Socket is an AF_INET or AF_INET6 socket: the vfs.FileImpl of its open
@@ -214,10 +217,13 @@ func (s *Socket) Readiness(_ vfs.Context, mask uint32) uint32 {
 		}
 		return (r | vfs.EventWritable | vfs.EventWrBand) & mask
 	}
-	if s.state == stateListen {
+	switch s.state {
+	case stateListen:
 		if len(s.acceptq) > 0 {
 			r |= vfs.EventReadable
 		}
+		return r & mask
+	case stateSynSent:
 		return r & mask
 	}
 	if (s.rcvShut && s.sndShut) || s.state == stateClosed {

@@ -27,6 +27,19 @@ func (s *Socket) sendStream(ctx vfs.Context, data []byte, o net.SendOptions) (in
 			s.mu.Unlock()
 			return result(done, err)
 		}
+		if s.state == stateSynSent && !s.sndShut {
+			// Wait for the connection, as Linux's
+			// sk_stream_wait_connect does.
+			ch := s.changes.C()
+			s.mu.Unlock()
+			if o.Nonblock {
+				return result(done, linux.EAGAIN)
+			}
+			if err := net.Wait(ctx, ch, until); err != 0 {
+				return result(done, err)
+			}
+			continue
+		}
 		if s.sndShut || (s.state != stateEstablished && s.state != stateCloseWait) {
 			s.mu.Unlock()
 			return result(done, linux.EPIPE)
@@ -230,6 +243,14 @@ func (s *Socket) Shutdown(how int32) linux.Errno {
 		for _, c := range pending {
 			c.abort()
 		}
+		s.queue.Notify(allEvents)
+		return 0
+	case s.state == stateSynSent:
+		// A connect still waiting is abandoned; the socket is new
+		// again (Linux's tcp_disconnect).
+		s.state, s.connecting = stateClosed, false
+		s.changes.Broadcast()
+		s.mu.Unlock()
 		s.queue.Notify(allEvents)
 		return 0
 	case s.state == stateClosed && !(s.typ == unix.SOCK_DGRAM && s.remote.IsValid()):

@@ -55,6 +55,9 @@ func (s *Socket) Listen(ctx vfs.Context, backlog int32) linux.Errno {
 func (s *Socket) connectStream(ctx vfs.Context, a netip.AddrPort, nonblock bool) linux.Errno {
 	s.mu.Lock()
 	switch {
+	case s.state == stateSynSent:
+		s.mu.Unlock()
+		return linux.EALREADY
 	case s.connecting:
 		// The outcome of the non-blocking connect, reported once.
 		s.connecting = false
@@ -93,12 +96,19 @@ func (s *Socket) connectStream(ctx vfs.Context, a netip.AddrPort, nonblock bool)
 	s.mu.Unlock()
 	for {
 		l := s.stack.lookup(unix.SOCK_STREAM, dst, local)
-		ch, err := s.join(ctx, l, local, dst, nonblock)
+		ch, err := s.join(l, local, dst)
 		if ch == nil {
 			if nonblock {
 				return s.finishNonblocking(err)
 			}
 			return err
+		}
+		if nonblock {
+			s.mu.Lock()
+			s.state, s.connecting = stateSynSent, true
+			s.mu.Unlock()
+			go s.awaitRoom(l, ch, local, dst)
+			return linux.EINPROGRESS
 		}
 		if err := net.Wait(ctx, ch, until); err != 0 {
 			if err == linux.EAGAIN {
@@ -129,14 +139,49 @@ func (s *Socket) finishNonblocking(err linux.Errno) linux.Errno {
 func (s *Socket) refusedLocked(err linux.Errno) {
 	s.err = err
 	s.rcvShut, s.sndShut = true, true
-	s.queue.Notify(vfs.EventReadable | vfs.EventWritable | vfs.EventErr | vfs.EventHUp | vfs.EventRdHUp)
+	s.changes.Broadcast()
+	s.rcv.wake(allEvents)
+	s.queue.Notify(allEvents)
+}
+
+// awaitRoom finishes a non-blocking connect to listener l once its
+// full queue (whose change ch signals) has room, as Linux's SYN
+// retransmissions do: it ends when s is closed, shut down or its
+// connection made or refused.
+func (s *Socket) awaitRoom(l *Socket, ch <-chan struct{}, local, dst netip.AddrPort) {
+	for {
+		s.mu.Lock()
+		gone := s.changes.C()
+		waiting := s.state == stateSynSent && !s.released
+		s.mu.Unlock()
+		if !waiting {
+			return
+		}
+		select {
+		case <-ch:
+		case <-gone:
+			continue
+		}
+		next, err := s.join(l, local, dst)
+		if next == nil {
+			if err != 0 {
+				s.mu.Lock()
+				if s.state == stateSynSent {
+					s.state = stateClosed
+					s.refusedLocked(err)
+				}
+				s.mu.Unlock()
+			}
+			return
+		}
+		ch = next
+	}
 }
 
 // join queues a new connection from s (named local) on listener l, or
 // returns a channel that is ready when l's full queue changes. The
-// error is ECONNREFUSED without a listener. A non-blocking connect
-// overflows a full queue rather than wait (see docs/net.md).
-func (s *Socket) join(ctx vfs.Context, l *Socket, local, dst netip.AddrPort, overflow bool) (<-chan struct{}, linux.Errno) {
+// error is ECONNREFUSED without a listener.
+func (s *Socket) join(l *Socket, local, dst netip.AddrPort) (<-chan struct{}, linux.Errno) {
 	if l == nil {
 		return nil, linux.ECONNREFUSED
 	}
@@ -145,7 +190,7 @@ func (s *Socket) join(ctx vfs.Context, l *Socket, local, dst netip.AddrPort, ove
 	if l.state != stateListen || l.released {
 		return nil, linux.ECONNREFUSED
 	}
-	if len(l.acceptq) > l.backlog && !overflow {
+	if len(l.acceptq) > l.backlog {
 		return l.changes.C(), 0
 	}
 	server := newSocket(s.stack, l.family, unix.SOCK_STREAM, l.inode)
@@ -155,7 +200,7 @@ func (s *Socket) join(ctx vfs.Context, l *Socket, local, dst netip.AddrPort, ove
 	server.mptcp = l.mptcp
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.state != stateClosed || s.released {
+	if (s.state != stateClosed && s.state != stateSynSent) || s.released {
 		return nil, linux.EISCONN
 	}
 	server.bound = &binding{sock: server, addr: dst.Addr(), port: dst.Port(), v6: l.family == unix.AF_INET6,
@@ -171,6 +216,7 @@ func (s *Socket) join(ctx vfs.Context, l *Socket, local, dst netip.AddrPort, ove
 	l.acceptq = append(l.acceptq, server)
 	l.changes.Broadcast()
 	l.queue.Notify(vfs.EventReadable)
+	s.changes.Broadcast()
 	s.queue.Notify(vfs.EventWritable)
 	return nil, 0
 }

@@ -5,6 +5,7 @@ import "encoding/binary"
 // Linux's TCP state numbers, as TCP_INFO and /proc/net/tcp show them.
 const (
 	tcpEstablished = 1
+	tcpSynSent     = 2
 	tcpClose       = 7
 	tcpCloseWait   = 8
 	tcpListen      = 10
@@ -26,6 +27,8 @@ func (s *Socket) linuxStateLocked() uint8 {
 		return tcpEstablished
 	case stateCloseWait:
 		return tcpCloseWait
+	case stateSynSent:
+		return tcpSynSent
 	}
 	return tcpClose
 }
