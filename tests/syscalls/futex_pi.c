@@ -162,6 +162,43 @@ static void handover(void)
 	EQ("the word after the last unlock", word, 0);
 }
 
+/* ---- a signal while blocked in LOCK_PI: the handler runs, the wait
+ * goes on (ERESTARTNOINTR, even without SA_RESTART) ---- */
+
+static volatile int handled;
+static void on_usr2(int sig) { (void)sig; handled++; }
+static long sig_locker_ret;
+
+static void *sig_locker(void *arg)
+{
+	(void)arg;
+	atomic_fetch_add(&started, 1);
+	sig_locker_ret = futex(&word, FUTEX_LOCK_PI | PRIV, 0, NULL, NULL, 0);
+	if (sig_locker_ret == 0 && futex(&word, FUTEX_UNLOCK_PI | PRIV, 0, NULL, NULL, 0) != 0)
+		FAIL("unlock after the signal: %s", errname(errno));
+	return NULL;
+}
+
+static void signalled_waiter(void)
+{
+	struct sigaction sa = {.sa_handler = on_usr2};
+	OKQ(sigaction(SIGUSR2, &sa, NULL));
+	started = 0;
+	OKQ(pi_lock(&word));
+	pthread_t t;
+	OKQ(pthread_create(&t, NULL, sig_locker, NULL));
+	while (started < 1)
+		nap(1);
+	nap(100);
+	OKQ(pthread_kill(t, SIGUSR2));
+	nap(100);
+	EQ("the waiter's handler ran", handled, 1);
+	OK("unlock to the signalled waiter", pi_unlock(&word));
+	OKQ(pthread_join(t, NULL));
+	EQ("its LOCK_PI returned", sig_locker_ret, 0);
+	EQ("word", word, 0);
+}
+
 /* ---- owner exits holding the lock ---- */
 
 static _Atomic int holder_ready;
@@ -400,6 +437,7 @@ int main(void)
 {
 	protocol();
 	handover();
+	signalled_waiter();
 	owner_died();
 	requeue_pi();
 	glibc_mutexes();
