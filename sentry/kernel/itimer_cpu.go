@@ -38,9 +38,15 @@ func (tg *ThreadGroup) processCPU(kind int) time.Duration {
 		t = o
 		break
 	}
+	// A process whose threads are gone (a zombie) keeps what its
+	// last thread saw at exit.
+	user, total := time.Duration(tg.userTime), time.Duration(tg.userTime+tg.sysTime)
 	tg.mu.Unlock()
 	if t == nil {
-		return 0
+		if kind == ITimerVirtual {
+			return user
+		}
+		return total
 	}
 	u, s := t.CPUTime()
 	if kind == ITimerVirtual {

@@ -30,8 +30,10 @@ type PosixTimer struct {
 	value  uint64 // sigev_value, delivered in si_value
 	target *Task  // for SIGEV_THREAD_ID
 	// measured is the thread whose CPU clock a
-	// CLOCK_THREAD_CPUTIME_ID timer counts (thread_cpu_timer.go).
+	// CLOCK_THREAD_CPUTIME_ID timer counts (thread_cpu_timer.go);
+	// cpuTG the process a CLOCK_PROCESS_CPUTIME_ID timer counts.
 	measured *Task
+	cpuTG    *ThreadGroup
 
 	// mu guards the fields below.
 	mu       sync.Mutex
@@ -60,9 +62,13 @@ type posixTimers struct {
 // maxPosixTimers bounds a process's timers.
 const maxPosixTimers = 4096
 
-// CreateTimer implements timer_create(2); measured is the thread whose
-// clock a CLOCK_THREAD_CPUTIME_ID timer counts.
-func (tg *ThreadGroup) CreateTimer(clock int32, measured *Task, notify, signo int, value uint64, target *Task) (int32, linux.Errno) {
+// CreateTimer implements timer_create(2); cpu is what a CPU-clock timer
+// counts (the caller's process when cpu.Process is nil).
+func (tg *ThreadGroup) CreateTimer(clock int32, cpu CPUClock, notify, signo int, value uint64, target *Task) (int32, linux.Errno) {
+	measured, cpuTG := cpu.Thread, cpu.Process
+	if cpuTG == nil {
+		cpuTG = tg
+	}
 	switch clock {
 	case unix.CLOCK_REALTIME, unix.CLOCK_MONOTONIC, unix.CLOCK_BOOTTIME, unix.CLOCK_REALTIME_ALARM, unix.CLOCK_BOOTTIME_ALARM:
 	case unix.CLOCK_PROCESS_CPUTIME_ID:
@@ -98,7 +104,7 @@ func (tg *ThreadGroup) CreateTimer(clock int32, measured *Task, notify, signo in
 		id++
 	}
 	pt.next = id + 1
-	pt.timers[id] = &PosixTimer{tg: tg, id: id, clock: clock, notify: notify, signo: signo, value: value, target: target, measured: measured}
+	pt.timers[id] = &PosixTimer{tg: tg, id: id, clock: clock, notify: notify, signo: signo, value: value, target: target, measured: measured, cpuTG: cpuTG}
 	return id, 0
 }
 
@@ -167,7 +173,7 @@ func (t *PosixTimer) Get(caller *Task) (left, interval time.Duration) {
 		return t.measured.threadCPULeft(caller, t.watch), t.interval
 	}
 	if t.clock == unix.CLOCK_PROCESS_CPUTIME_ID {
-		now := t.tg.processCPU(ITimerProf)
+		now := t.cpuTG.processCPU(ITimerProf)
 		t.mu.Lock()
 		defer t.mu.Unlock()
 		if !t.cpuArmed {
@@ -229,7 +235,7 @@ func (t *PosixTimer) armThreadLocked(caller *Task, d time.Duration, abs bool) {
 func (t *PosixTimer) armLocked(d time.Duration) {
 	gen := t.gen
 	if t.clock == unix.CLOCK_PROCESS_CPUTIME_ID {
-		t.cpuExpiry = t.tg.processCPU(ITimerProf) + d
+		t.cpuExpiry = t.cpuTG.processCPU(ITimerProf) + d
 		t.cpuArmed = true
 		go t.sampleCPU(gen, t.cpuExpiry)
 		return
@@ -247,10 +253,10 @@ func (t *PosixTimer) sampleCPU(gen uint64, expiry time.Duration) {
 		t.mu.Lock()
 		stale := gen != t.gen
 		t.mu.Unlock()
-		if stale || t.tg.isExiting() {
+		if stale || t.tg.isExiting() || t.cpuTG.isExiting() {
 			return
 		}
-		if t.tg.processCPU(ITimerProf) >= expiry {
+		if t.cpuTG.processCPU(ITimerProf) >= expiry {
 			t.fire(gen)
 			return
 		}

@@ -227,16 +227,16 @@ func (t *Task) SleepThreadCPU(m *Task, d time.Duration, abs bool) (left time.Dur
 	return left, true
 }
 
-// SleepProcessCPU implements clock_nanosleep(2) on the caller's process
-// CPU clock: it blocks until the process has used target of CPU time
-// (sampled every cpuTimerTick) or a signal arrives, and returns the CPU
-// time left when interrupted.
+// SleepProcessCPU implements clock_nanosleep(2) on the CPU clock of
+// process tg: it blocks until tg has used target of CPU time (sampled
+// every cpuTimerTick) or a signal arrives, and returns the CPU time left
+// when interrupted.
 //
 // Preconditions:
 // - Runs on the task goroutine.
-func (t *Task) SleepProcessCPU(target time.Duration) (left time.Duration, interrupted bool) {
+func (t *Task) SleepProcessCPU(tg *ThreadGroup, target time.Duration) (left time.Duration, interrupted bool) {
 	for {
-		now := t.tg.processCPU(ITimerProf)
+		now := tg.processCPU(ITimerProf)
 		if now >= target {
 			return 0, false
 		}
@@ -246,6 +246,11 @@ func (t *Task) SleepProcessCPU(target time.Duration) (left time.Duration, interr
 	}
 }
 
-// ProcessCPU returns the CPU time (user and system) the caller's process
-// has used.
-func (t *Task) ProcessCPU() time.Duration { return t.tg.processCPU(ITimerProf) }
+// CPUClock returns the CPU time (user and system) process tg has used.
+func (tg *ThreadGroup) CPUClock() time.Duration { return tg.processCPU(ITimerProf) }
+
+// CPUClock names what a CPU-time clock measures: a process, or a thread.
+type CPUClock struct {
+	Process *ThreadGroup
+	Thread  *Task
+}

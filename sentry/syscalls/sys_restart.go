@@ -43,12 +43,12 @@ func restartWithLeft(t *kernel.Task, interrupted bool, left time.Duration, rem u
 	return 0, t.SetRestartBlock(fn)
 }
 
-// processCPUSleepRestartable sleeps until the process has used target
-// of CPU time, continuing through restart_syscall when interrupted.
-func processCPUSleepRestartable(t *kernel.Task, target time.Duration, rem uintptr) (uintptr, linux.Errno) {
-	left, interrupted := t.SleepProcessCPU(target)
+// processCPUSleepRestartable sleeps until process tg has used target of
+// CPU time, continuing through restart_syscall when interrupted.
+func processCPUSleepRestartable(t *kernel.Task, tg *kernel.ThreadGroup, target time.Duration, rem uintptr) (uintptr, linux.Errno) {
+	left, interrupted := t.SleepProcessCPU(tg, target)
 	return restartWithLeft(t, interrupted, left, rem, func(t *kernel.Task) (uintptr, linux.Errno) {
-		return processCPUSleepRestartable(t, target, rem)
+		return processCPUSleepRestartable(t, tg, target, rem)
 	})
 }
 

@@ -39,7 +39,24 @@ func copyInTimespec(t *kernel.Task, addr uintptr) (int64, linux.Errno) {
 
 // clockNow reads clock id for t.
 func clockNow(t *kernel.Task, id int32) (int64, linux.Errno) {
-	switch cpuClockID(t, id) {
+	if isCPUClock(id) {
+		_, c, errno := resolveCPUClock(t, id)
+		switch {
+		case errno != 0:
+			return 0, errno
+		case c.Process != nil:
+			return int64(c.Process.CPUClock()), 0
+		case c.Thread != t:
+			// Only the thread itself can read its clock.
+			return 0, linux.EINVAL
+		}
+		if d, ok := t.ThreadCPUTime(); ok {
+			return int64(d), 0
+		}
+		u, s := t.CPUTime() // the process's, if the platform cannot tell
+		return int64(u + s), 0
+	}
+	switch id {
 	case unix.CLOCK_REALTIME, unix.CLOCK_MONOTONIC, unix.CLOCK_MONOTONIC_RAW, unix.CLOCK_REALTIME_COARSE,
 		unix.CLOCK_MONOTONIC_COARSE, unix.CLOCK_BOOTTIME, unix.CLOCK_TAI:
 		var ts unix.Timespec
@@ -47,15 +64,6 @@ func clockNow(t *kernel.Task, id int32) (int64, linux.Errno) {
 			return 0, linux.FromHost(err)
 		}
 		return ts.Nano(), 0
-	case unix.CLOCK_THREAD_CPUTIME_ID:
-		if d, ok := t.ThreadCPUTime(); ok {
-			return int64(d), 0
-		}
-		u, s := t.CPUTime() // the process's, if the platform cannot tell
-		return int64(u + s), 0
-	case unix.CLOCK_PROCESS_CPUTIME_ID:
-		u, s := t.CPUTime()
-		return int64(u + s), 0
 	}
 	return 0, linux.EINVAL
 }
@@ -73,7 +81,7 @@ func ClockGettime(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.E
 func ClockGetres(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
 	id := args.Int(0)
 	var ts unix.Timespec
-	if id < 0 || id == unix.CLOCK_PROCESS_CPUTIME_ID || id == unix.CLOCK_THREAD_CPUTIME_ID {
+	if isCPUClock(id) {
 		// Linux's CPU clocks count nanoseconds (CPUCLOCK_SCHED).
 		if _, _, errno := resolveCPUClock(t, id); errno != 0 {
 			return 0, errno

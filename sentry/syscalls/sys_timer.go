@@ -99,55 +99,46 @@ func Alarm(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
 // then the union (sigev_notify_thread_id as the first int).
 const sigeventSize = 64
 
-// cpuClockID maps a dynamic CPU clock ID (clock_getcpuclockid(3),
-// pthread_getcpuclockid(3); glibc's timer_create passes
-// CLOCK_PROCESS_CPUTIME_ID as the caller's process clock, -6) that names
-// the caller's own process or thread to CLOCK_PROCESS_CPUTIME_ID or
-// CLOCK_THREAD_CPUTIME_ID; other IDs are returned as they are (the CPU
-// clocks of other processes and threads are not supported).
-func cpuClockID(t *kernel.Task, clock int32) int32 {
-	if clock >= 0 || clock&3 == 3 {
-		return clock // a static clock, or invalid
-	}
-	id := ^(clock >> 3)
-	switch {
-	case clock&4 == 0 && (id == 0 || id == t.PID()):
-		return unix.CLOCK_PROCESS_CPUTIME_ID
-	case clock&4 != 0 && (id == 0 || id == t.TID()):
-		return unix.CLOCK_THREAD_CPUTIME_ID
-	}
-	return clock
+// isCPUClock reports whether clock names a CPU-time clock: static or
+// dynamic (clock_getcpuclockid(3), pthread_getcpuclockid(3)).
+func isCPUClock(clock int32) bool {
+	return clock < 0 || clock == unix.CLOCK_PROCESS_CPUTIME_ID || clock == unix.CLOCK_THREAD_CPUTIME_ID
 }
 
-// resolveCPUClock resolves a CPU clock: CLOCK_PROCESS_CPUTIME_ID for the
-// caller's process (by its static ID or a clock_getcpuclockid(3) ID
-// naming it), or CLOCK_THREAD_CPUTIME_ID and the thread it measures (the
-// caller, or another thread of its process named by a
-// pthread_getcpuclockid(3) ID). Anything else is EINVAL.
-func resolveCPUClock(t *kernel.Task, clock int32) (int32, *kernel.Task, linux.Errno) {
+// resolveCPUClock resolves a CPU clock: CLOCK_PROCESS_CPUTIME_ID and the
+// process it measures (the caller's by its static ID, or any process a
+// clock_getcpuclockid(3) ID names by its PID), or
+// CLOCK_THREAD_CPUTIME_ID and the thread (the caller, or another thread
+// of its process named by a pthread_getcpuclockid(3) ID, as Linux
+// allows). Anything else is EINVAL.
+func resolveCPUClock(t *kernel.Task, clock int32) (int32, kernel.CPUClock, linux.Errno) {
 	switch {
 	case clock == unix.CLOCK_PROCESS_CPUTIME_ID:
-		return clock, nil, 0
+		return clock, kernel.CPUClock{Process: t.ThreadGroup()}, 0
 	case clock == unix.CLOCK_THREAD_CPUTIME_ID:
-		return clock, t, 0
+		return clock, kernel.CPUClock{Thread: t}, 0
 	case clock >= 0 || clock&3 == 3:
-		return 0, nil, linux.EINVAL
+		return 0, kernel.CPUClock{}, linux.EINVAL
 	}
 	id := ^(clock >> 3)
 	if clock&4 == 0 {
-		if id == 0 || id == t.PID() {
-			return unix.CLOCK_PROCESS_CPUTIME_ID, nil, 0
+		tg := t.ThreadGroup()
+		if id != 0 {
+			tg = t.PIDNamespace().ThreadGroupWithID(id)
 		}
-		return 0, nil, linux.EINVAL
+		if tg == nil {
+			return 0, kernel.CPUClock{}, linux.EINVAL
+		}
+		return unix.CLOCK_PROCESS_CPUTIME_ID, kernel.CPUClock{Process: tg}, 0
 	}
-	if id == 0 {
-		return unix.CLOCK_THREAD_CPUTIME_ID, t, 0
+	m := t
+	if id != 0 {
+		m = t.PIDNamespace().TaskWithID(id)
 	}
-	m := t.PIDNamespace().TaskWithID(id)
 	if m == nil || m.ThreadGroup() != t.ThreadGroup() {
-		return 0, nil, linux.EINVAL
+		return 0, kernel.CPUClock{}, linux.EINVAL
 	}
-	return unix.CLOCK_THREAD_CPUTIME_ID, m, 0
+	return unix.CLOCK_THREAD_CPUTIME_ID, kernel.CPUClock{Thread: m}, 0
 }
 
 // TimerCreate implements Linux syscall timer_create(2).
@@ -171,8 +162,8 @@ func TimerCreate(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Er
 			}
 		}
 	}
-	var measured *kernel.Task
-	if clock < 0 || clock == unix.CLOCK_THREAD_CPUTIME_ID {
+	var measured kernel.CPUClock
+	if isCPUClock(clock) {
 		var errno linux.Errno
 		if clock, measured, errno = resolveCPUClock(t, clock); errno != 0 {
 			return 0, errno
@@ -265,10 +256,11 @@ func TimerDelete(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Er
 // process, or another thread of it (a thread's own clock is EINVAL, as on
 // Linux: it would never advance while the thread sleeps).
 func cpuClockNanosleep(t *kernel.Task, id, flags int32, req, rem uintptr) (uintptr, linux.Errno) {
-	clock, m, errno := resolveCPUClock(t, id)
+	clock, c, errno := resolveCPUClock(t, id)
 	if errno != 0 {
 		return 0, errno
 	}
+	m := c.Thread
 	if m == t {
 		return 0, linux.EINVAL
 	}
@@ -279,14 +271,14 @@ func cpuClockNanosleep(t *kernel.Task, id, flags int32, req, rem uintptr) (uintp
 	d := time.Duration(ns)
 	if flags&unix.TIMER_ABSTIME == 0 {
 		if clock == unix.CLOCK_PROCESS_CPUTIME_ID {
-			return processCPUSleepRestartable(t, t.ProcessCPU()+d, rem)
+			return processCPUSleepRestartable(t, c.Process, c.Process.CPUClock()+d, rem)
 		}
 		return threadCPUSleepRestartable(t, m, d, rem)
 	}
 	// An absolute sleep restarts as it was called.
 	var interrupted bool
 	if clock == unix.CLOCK_PROCESS_CPUTIME_ID {
-		_, interrupted = t.SleepProcessCPU(d)
+		_, interrupted = t.SleepProcessCPU(c.Process, d)
 	} else {
 		_, interrupted = t.SleepThreadCPU(m, d, true)
 	}

@@ -258,18 +258,18 @@ var table = map[uintptr]kernel.Syscall{
 	unix.SYS_MSGCTL:     full(Msgctl, num, num, hex),
 
 	// Time.
-	unix.SYS_CLOCK_GETTIME:   partial(ClockGettime, "CPU clocks of the caller's own process and thread only; other processes' and threads' are EINVAL (docs/timers.md)", num, hex),
+	unix.SYS_CLOCK_GETTIME:   partial(ClockGettime, "another thread's CPU clock is EINVAL: only the thread itself can read it (docs/timers.md)", num, hex),
 	unix.SYS_CLOCK_GETRES:    full(ClockGetres, num, hex),
 	unix.SYS_GETTIMEOFDAY:    full(Gettimeofday, hex, hex),
 	unix.SYS_TIME:            full(Time, hex),
 	unix.SYS_NANOSLEEP:       full(Nanosleep, hex, hex),
-	unix.SYS_CLOCK_NANOSLEEP: partial(ClockNanosleep, "CPU clocks: the caller's process (sampled every 4 ms) and its other threads (checked by the thread); other processes' are EINVAL", num, hex, hex, hex),
+	unix.SYS_CLOCK_NANOSLEEP: partial(ClockNanosleep, "CPU clocks end up to 4 ms late: a process's is sampled, a thread's checked by the thread (docs/timers.md)", num, hex, hex, hex),
 
 	// Timers.
 	unix.SYS_GETITIMER:        partial(Getitimer, "VIRTUAL and PROF count the stub's CPU time, sampled every 4 ms", num, hex),
 	unix.SYS_SETITIMER:        partial(Setitimer, "VIRTUAL and PROF count the stub's CPU time, sampled every 4 ms (a timer fires up to 4 ms late)", num, hex, hex),
 	unix.SYS_ALARM:            full(Alarm, num),
-	unix.SYS_TIMER_CREATE:     partial(TimerCreate, "CPU clocks of the caller's process and threads fire up to 4 ms late (sampled); other processes' clocks are EINVAL; SIGEV_THREAD is libc's", num, hex, hex),
+	unix.SYS_TIMER_CREATE:     partial(TimerCreate, "CPU-clock timers fire up to 4 ms late (sampled, docs/timers.md); SIGEV_THREAD is libc's", num, hex, hex),
 	unix.SYS_TIMER_SETTIME:    full(TimerSettime, num, hex, hex, hex),
 	unix.SYS_TIMER_GETTIME:    full(TimerGettime, num, hex),
 	unix.SYS_TIMER_GETOVERRUN: partial(TimerGetoverrun, "overruns counted while the previous signal is being queued", num),

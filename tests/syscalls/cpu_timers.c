@@ -7,10 +7,12 @@
  * (relative, TIMER_ABSTIME, EINTR with the CPU time left) and on another
  * thread's clock; EINVAL for the caller's own thread clock (EOPNOTSUPP
  * for CLOCK_THREAD_CPUTIME_ID) and for clocks naming no thread;
- * clock_getres of the CPU clocks is 1 ns. */
+ * clock_getres of the CPU clocks is 1 ns. Another process's CPU clock
+ * (clock_getcpuclockid of a child) can be read, slept on and timed. */
 #include "common.h"
 #include <pthread.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #define MS 1000000LL
@@ -218,10 +220,47 @@ static void getres(void)
 	ERR("clock_getres(a thread clock naming nobody)", syscall(SYS_clock_getres, nobody, &ts), EINVAL);
 }
 
+static void other_process(void)
+{
+	pid_t c = OKQ(fork());
+	if (c == 0) {
+		for (;;)
+			;
+	}
+	clockid_t cc;
+	EQ("clock_getcpuclockid(child)", clock_getcpuclockid(c, &cc), 0);
+	struct timespec ts;
+	OK("clock_getres(child's clock)", syscall(SYS_clock_getres, cc, &ts));
+	EQ("its resolution", ts.tv_nsec, 1);
+	long long c0 = cpu(cc);
+	OK("clock_nanosleep(child's clock, 50 ms)", syscall(SYS_clock_nanosleep, cc, 0, &(struct timespec){0, 50 * MS}, NULL));
+	YES("the child used 50 ms meanwhile", cpu(cc) - c0 >= 50 * MS);
+	struct sigevent ev = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR1};
+	timer_t tm;
+	sigset_t s, old;
+	sigemptyset(&s);
+	sigaddset(&s, SIGUSR1);
+	OKQ(sigprocmask(SIG_BLOCK, &s, &old));
+	OK("timer_create(child's clock)", timer_create(cc, &ev, &tm));
+	long long c1 = cpu(cc);
+	struct itimerspec its = {.it_value = ns_ts(50 * MS)};
+	OKQ(timer_settime(tm, 0, &its, NULL));
+	EQ("sigwaitinfo", sigwaitinfo(&s, NULL), SIGUSR1);
+	YES("fired after 50 ms of the child's CPU time", cpu(cc) - c1 >= 50 * MS);
+	OKQ(timer_delete(tm));
+	OKQ(sigprocmask(SIG_SETMASK, &old, NULL));
+	OKQ(kill(c, SIGKILL));
+	OKQ(waitpid(c, NULL, 0));
+	ERR("clock_gettime(a reaped child's clock)", syscall(SYS_clock_gettime, cc, &ts), EINVAL);
+	clockid_t nobody = (~(clockid_t)0x3ffffff << 3) | 2;
+	ERR("clock_gettime(a process clock naming nobody)", syscall(SYS_clock_gettime, nobody, &ts), EINVAL);
+}
+
 int main(void)
 {
 	getres();
 	thread_timers();
 	nanosleeps();
+	other_process();
 	return 0;
 }
