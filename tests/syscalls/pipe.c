@@ -51,6 +51,13 @@ int main(void)
 	EQ("F_GETPIPE_SZ after set", syscall(SYS_fcntl, p[0], F_GETPIPE_SZ), 4096);
 	EQ("small pipe fills at 4096", write(p[1], big, sizeof big), 4096);
 	OK("F_SETPIPE_SZ 1 rounds up to a page", syscall(SYS_fcntl, p[1], F_SETPIPE_SZ, 1));
+	/* /proc/sys/fs/pipe-max-size is the cap F_SETPIPE_SZ grants. */
+	char max[32];
+	OKQ(read_file("/proc/sys/fs/pipe-max-size", max, sizeof max));
+	long maxsz = atol(max);
+	YES("pipe-max-size is a power of two of a page or more", maxsz >= 4096 && (maxsz & (maxsz - 1)) == 0);
+	YES("F_SETPIPE_SZ grants pipe-max-size", syscall(SYS_fcntl, p[1], F_SETPIPE_SZ, maxsz) == maxsz);
+	YES("F_GETPIPE_SZ is then the max", syscall(SYS_fcntl, p[0], F_GETPIPE_SZ) == maxsz);
 	close(p[0]); close(p[1]);
 
 	/* Writes up to PIPE_BUF are atomic: a 4096-byte write into a pipe

@@ -9,6 +9,7 @@ import (
 
 	"moat/sentry/abi/linux"
 	"moat/sentry/auth"
+	"moat/sentry/fs/pipe"
 	"moat/sentry/kernel"
 	"moat/sentry/mm"
 	"moat/sentry/vfs"
@@ -197,6 +198,8 @@ func (fs *filesystem) newSys(b *builder) *staticDir {
 	return b.dir(
 		child{"fs", b.dir(
 			child{"nr_open", b.text(func() string { return strconv.Itoa(kernel.MaxNOFILE) })},
+			// The cap F_SETPIPE_SZ grants; fixed in the sandbox.
+			child{"pipe-max-size", b.text(func() string { return strconv.Itoa(pipe.MaxSize) })},
 		)},
 		child{"kernel", b.dir(sortedChildren(append([]child{
 			{"cap_last_cap", b.text(func() string { return strconv.Itoa(auth.CapLastCap) })},
