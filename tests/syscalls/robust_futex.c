@@ -20,6 +20,19 @@ static void *locker(void *arg)
 	return NULL; /* exits holding the mutex */
 }
 
+static pthread_mutex_t *shared;
+static int holding;
+
+static void *shared_holder(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(shared);
+	__atomic_store_n(&holding, 1, __ATOMIC_SEQ_CST);
+	for (;;)
+		pause();
+	return NULL;
+}
+
 int main(void)
 {
 	pthread_mutexattr_t a;
@@ -54,6 +67,30 @@ int main(void)
 		OKQ(waitpid(c, &st, 0));
 		EQ("the child exec'd /bin/true", st, 0);
 		EQ(pi ? "PI: lock after the owner exec'd" : "lock after the owner exec'd", pthread_mutex_lock(sm), EOWNERDEAD);
+		EQ("consistent", pthread_mutex_consistent(sm), 0);
+		EQ("unlock", pthread_mutex_unlock(sm), 0);
+	}
+	/* A thread holding process-shared robust mutexes when another
+	 * thread calls exit_group. */
+	for (int pi = 0; pi < 2; pi++) {
+		pthread_mutex_t *sm = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		CHECK(sm != MAP_FAILED);
+		pthread_mutexattr_setprotocol(&a, pi ? PTHREAD_PRIO_INHERIT : PTHREAD_PRIO_NONE);
+		pthread_mutex_init(sm, &a);
+		shared = sm;
+		pid_t c = OKQ(fork());
+		if (c == 0) {
+			pthread_t h;
+			if (pthread_create(&h, NULL, shared_holder, NULL) != 0)
+				_exit(3);
+			while (!__atomic_load_n(&holding, __ATOMIC_SEQ_CST))
+				usleep(1000);
+			syscall(SYS_exit_group, 0);
+		}
+		int st;
+		OKQ(waitpid(c, &st, 0));
+		EQ("the child exited", st, 0);
+		EQ(pi ? "PI: lock after its holder's process exited" : "lock after its holder's process exited", pthread_mutex_lock(sm), EOWNERDEAD);
 		EQ("consistent", pthread_mutex_consistent(sm), 0);
 		EQ("unlock", pthread_mutex_unlock(sm), 0);
 	}
