@@ -22,7 +22,7 @@ var required = strings.Fields(`
 	getrusage times sched_getaffinity sched_yield clock_gettime clock_getres
 	gettimeofday time nanosleep clock_nanosleep rt_sigaction rt_sigprocmask
 	sigaltstack arch_prctl set_tid_address set_robust_list rseq ioctl exit
-	exit_group`)
+	exit_group futex pipe2 restart_syscall`)
 
 // TestCoverage checks that every required system call is named as
 // SYS_<name> in some program, and prints which programs cover it with -v.
