@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #ifndef FUTEX_LOCK_PI2
@@ -433,6 +434,41 @@ static void glibc_mutexes(void)
 	EQ("condition variable on a PI mutex: items consumed", got[0] + got[1] + got[2], 3000);
 }
 
+/* ---- a process-shared PI mutex contended by two processes ---- */
+
+struct shared_counter {
+	pthread_mutex_t m;
+	long n;
+};
+
+static void across_processes(void)
+{
+	struct shared_counter *sc = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	CHECK(sc != MAP_FAILED);
+	pthread_mutexattr_t a;
+	pthread_mutexattr_init(&a);
+	pthread_mutexattr_setprotocol(&a, PTHREAD_PRIO_INHERIT);
+	pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+	CHECK(pthread_mutex_init(&sc->m, &a) == 0);
+	pid_t c = OKQ(fork());
+	for (int i = 0; i < 2000; i++) {
+		if (pthread_mutex_lock(&sc->m) != 0)
+			FAIL("lock");
+		long v = sc->n;
+		if ((i & 63) == 0)
+			sched_yield();
+		sc->n = v + 1;
+		if (pthread_mutex_unlock(&sc->m) != 0)
+			FAIL("unlock");
+	}
+	if (c == 0)
+		_exit(0);
+	int st;
+	OKQ(waitpid(c, &st, 0));
+	EQ("the child's increments", st, 0);
+	EQ("2 processes x 2000 increments under a shared PI mutex", sc->n, 4000);
+}
+
 int main(void)
 {
 	protocol();
@@ -441,5 +477,6 @@ int main(void)
 	owner_died();
 	requeue_pi();
 	glibc_mutexes();
+	across_processes();
 	return 0;
 }
