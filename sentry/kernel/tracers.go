@@ -3,6 +3,7 @@ package kernel
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -23,10 +24,20 @@ import (
 
 // tracerPool holds idle tracer goroutines. The zero value is ready.
 type tracerPool struct {
-	// mu guards idle.
+	// mu guards idle and each idle tracer's fn.
 	mu sync.Mutex
 	// idle tracers, the most recently parked last.
-	idle []chan func() bool
+	idle []*idleTracer
+}
+
+// idleTracer is a tracer goroutine waiting for work. It sleeps in a host
+// futex (as a parked task does, task_park.go), so that handing it a task
+// wakes its OS thread directly rather than through Go's scheduler.
+type idleTracer struct {
+	// word is the futex word: parkRunning, parkSleeping, parkNotified.
+	word atomic.Uint32
+	// fn is the work handed over, or nil.
+	fn func() bool
 }
 
 const (
@@ -43,10 +54,13 @@ const (
 func (p *tracerPool) goTracer(fn func() (reusable bool)) {
 	p.mu.Lock()
 	if n := len(p.idle); n > 0 {
-		work := p.idle[n-1]
+		tr := p.idle[n-1]
 		p.idle = p.idle[:n-1]
+		tr.fn = fn
 		p.mu.Unlock()
-		work <- fn
+		if tr.word.Swap(parkNotified) == parkSleeping {
+			futexWakeWord(&tr.word)
+		}
 		return
 	}
 	p.mu.Unlock()
@@ -56,38 +70,53 @@ func (p *tracerPool) goTracer(fn func() (reusable bool)) {
 // loop is a tracer goroutine.
 func (p *tracerPool) loop(fn func() bool) {
 	runtime.LockOSThread() // never unlocked: the OS thread is a tracer
-	work := make(chan func() bool, 1)
-	timer := time.NewTimer(tracerIdleTime)
-	defer timer.Stop()
+	tr := &idleTracer{}
 	for fn() {
 		p.mu.Lock()
 		if len(p.idle) >= maxIdleTracers {
 			p.mu.Unlock()
 			return
 		}
-		p.idle = append(p.idle, work)
+		p.idle = append(p.idle, tr)
 		p.mu.Unlock()
-		timer.Reset(tracerIdleTime)
-		select {
-		case fn = <-work:
-			continue
-		case <-timer.C:
+		if fn = p.wait(tr); fn == nil {
+			return
 		}
-		if !p.remove(work) {
-			// Taken meanwhile: the task is on its way.
-			fn = <-work
-			continue
-		}
-		return
 	}
 }
 
-// remove takes work off the idle list; false if someone took it first.
-func (p *tracerPool) remove(work chan func() bool) bool {
+// wait parks an idle tracer until it is handed work, or returns nil once
+// it has been idle for tracerIdleTime and is off the idle list.
+func (p *tracerPool) wait(tr *idleTracer) func() bool {
+	deadline := time.Now().Add(tracerIdleTime)
+	for {
+		tr.word.Store(parkRunning)
+		p.mu.Lock()
+		fn := tr.fn
+		tr.fn = nil
+		p.mu.Unlock()
+		if fn != nil {
+			return fn
+		}
+		timeout := time.Until(deadline)
+		if timeout <= 0 {
+			if p.remove(tr) {
+				return nil
+			}
+			timeout = -1 // taken meanwhile: the work is on its way
+		}
+		if tr.word.CompareAndSwap(parkRunning, parkSleeping) {
+			futexWaitWord(&tr.word, parkSleeping, timeout)
+		}
+	}
+}
+
+// remove takes tr off the idle list; false if someone took it first.
+func (p *tracerPool) remove(tr *idleTracer) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for i, w := range p.idle {
-		if w == work {
+		if w == tr {
 			p.idle = append(p.idle[:i], p.idle[i+1:]...)
 			return true
 		}
