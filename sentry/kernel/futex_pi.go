@@ -26,7 +26,8 @@ import (
 // piWaiter is a task blocked in FUTEX_LOCK_PI(2) or FUTEX_WAIT_REQUEUE_PI.
 type piWaiter struct {
 	t *Task
-	// woken is closed when the lock is handed to t.
+	// woken is closed when the lock is handed to t, and t unparked
+	// (blockParked).
 	woken chan struct{}
 	// acquired is set when the lock was handed to t; ownerDied when its
 	// previous owner exited holding it, so t itself must write its TID
@@ -223,7 +224,7 @@ func (t *Task) FutexLockPI(addr uintptr, private, try bool, deadline time.Time) 
 // FUTEX_WAIT_REQUEUE_PI (or in LOCK_PI) gives onSignal; after a requeue,
 // EAGAIN, as Linux.
 func (t *Task) waitPI(w *piWaiter, addr uintptr, deadline time.Time, onSignal linux.Errno) linux.Errno {
-	_, timedOut := t.BlockUntil(w.woken, deadline)
+	_, timedOut := t.blockParked(w.woken, deadline)
 	ft := &t.k.futexes
 	pt := &t.k.piFutexes
 	ft.mu.Lock()
@@ -316,6 +317,7 @@ func (t *Task) FutexUnlockPI(addr uintptr, private bool) linux.Errno {
 			pt.dropIfIdleLocked(key)
 			w.acquired = true
 			close(w.woken)
+			w.t.unpark()
 			return 0
 		}
 		// No waiters in the kernel: free the lock, dropping
@@ -425,6 +427,7 @@ func (t *Task) FutexCmpRequeuePI(addr, addr2 uintptr, private bool, nWake, nRequ
 		top.acquired = true
 		top.at = key2
 		close(top.woken)
+		top.t.unpark()
 		count++
 	}
 	for len(q) > 0 && count-1 < nRequeue {
@@ -487,6 +490,7 @@ func (t *Task) releasePIFutexesLocked() {
 		st.owner, st.fixup = w.t, true
 		w.acquired, w.ownerDied = true, true
 		close(w.woken)
+		w.t.unpark()
 	}
 	for key, st := range pt.states {
 		if st.owner == t {
