@@ -60,6 +60,7 @@ func (tg *ThreadGroup) groupStop(sig int) {
 	}
 	tg.mu.Unlock()
 	tg.k.mu.Lock()
+	tg.flushContinueLocked()
 	tg.notifyParentStateLocked(linux.CLD_STOPPED, sig)
 	tg.k.mu.Unlock()
 }
@@ -76,14 +77,34 @@ func (tg *ThreadGroup) continueLocked() {
 	}
 	tg.groupStopped = false
 	tg.stopUnreported, tg.contUnreported = false, true
+	tg.contNotify = true
 	for t := range tg.tasks {
 		t.interrupt()
 	}
 	go func() {
 		tg.k.mu.Lock()
 		defer tg.k.mu.Unlock()
-		tg.notifyParentStateLocked(linux.CLD_CONTINUED, int(unix.SIGCONT))
+		tg.flushContinueLocked()
 	}()
+}
+
+// flushContinueLocked sends the parent the SIGCHLD of a continue not yet
+// told, once: from the goroutine continueLocked starts, or first thing
+// when the process stops again, so that the parent is told of the
+// continue before the next stop, as Linux tells it (the continued task
+// reports before it handles any signal). A stop's SIGCHLD must not get
+// there first: the continue's would then merge into it, pending.
+//
+// Preconditions:
+// - Kernel.mu is held; tg.mu is not.
+func (tg *ThreadGroup) flushContinueLocked() {
+	tg.mu.Lock()
+	pending := tg.contNotify
+	tg.contNotify = false
+	tg.mu.Unlock()
+	if pending {
+		tg.notifyParentStateLocked(linux.CLD_CONTINUED, int(unix.SIGCONT))
+	}
 }
 
 // notifyParentStateLocked tells the parent of a stop or continue: SIGCHLD

@@ -64,6 +64,9 @@ type ThreadGroup struct {
 	groupStopped                   bool
 	stopSignal                     int
 	stopUnreported, contUnreported bool
+	// contNotify is set while the parent's SIGCHLD for a continue is yet
+	// to be sent (jobcontrol.go, flushContinueLocked).
+	contNotify bool
 	// startTime is when the process was created.
 	startTime int64
 	// execer is the thread whose execve is killing the others, and
