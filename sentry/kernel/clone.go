@@ -130,6 +130,7 @@ func (t *Task) Clone(o CloneOptions) (int32, linux.Errno) {
 		tg.limits = t.tg.limits
 		tg.container = t.tg.container
 		t.tg.mu.Unlock()
+		tg.persona.Store(t.tg.Personality())
 		tg.startTime = nowNanos()
 	}
 	if f&unix.CLONE_FILES != 0 {

@@ -133,7 +133,8 @@ func (t *Task) loadExec(dirfd int32, filename string, flags int, argv, envv []st
 		t.Warningf("creating address space: %v", err)
 		return nil, linux.ENOMEM
 	}
-	m := mm.New(as)
+	randomize := t.tg.Personality()&AddrNoRandomize == 0
+	m := mm.New(as, randomize)
 	c := t.Credentials()
 	res, errno := loader.Load(loader.Args{
 		MM: m, File: ef.File, Filename: filename, Name: ef.Name, Dev: ef.Dev, Ino: ef.Ino,
@@ -149,6 +150,7 @@ func (t *Task) loadExec(dirfd int32, filename string, flags int, argv, envv []st
 			return f.File, 0
 		},
 		UID: uint32(c.RealKUID), EUID: uint32(c.EffectiveKUID), GID: uint32(c.RealKGID), EGID: uint32(c.EffectiveKGID),
+		NoRandomize: !randomize,
 	})
 	if errno != 0 {
 		ef.Release()
@@ -184,6 +186,7 @@ func (t *Task) commitExec(img *execImage) {
 	t.keepCaps = false           // PR_SET_KEEPCAPS does not survive execve
 	t.mu.Unlock()
 	t.tg.SetDumpable(1)
+	t.tg.persona.And(personalityOnExec)
 	t.SetPdeathSignal(0)
 	t.SetAltStack(linux.SignalStack{Flags: linux.SS_DISABLE})
 	t.regs = arch.NewRegisters(img.res.Entry, img.res.SP)

@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/sys/unix"
 
@@ -64,6 +65,8 @@ type ThreadGroup struct {
 	groupStopped                   bool
 	stopSignal                     int
 	stopUnreported, contUnreported bool
+	// persona is the personality(2) value (personality.go).
+	persona atomic.Uint32
 	// contNotify is set while the parent's SIGCHLD for a continue is yet
 	// to be sent (jobcontrol.go, flushContinueLocked).
 	contNotify bool

@@ -26,6 +26,9 @@ type Args struct {
 	OpenInterp Opener
 	UID, EUID  uint32
 	GID, EGID  uint32
+	// NoRandomize lays the program out at fixed places (personality
+	// ADDR_NO_RANDOMIZE): no random PIE bias or brk gap.
+	NoRandomize bool
 }
 
 // Result is where the program starts.
@@ -48,13 +51,13 @@ func Load(a Args) (Result, linux.Errno) {
 	}
 	bias := uintptr(0)
 	if info.typ == etDyn {
-		bias = dynBase + uintptr(randPages(0x3fff))*arch.PageSize
+		bias = dynBase + uintptr(a.randPages(0x3fff))*arch.PageSize
 	}
 	loaded, errno := mapSegments(a.MM, a.File, info, bias, a.Name, a.Dev, a.Ino)
 	if errno != 0 {
 		return Result{}, errno
 	}
-	a.MM.SetBrkStart(loaded.end + uintptr(randPages(0x1fff))*arch.PageSize)
+	a.MM.SetBrkStart(loaded.end + uintptr(a.randPages(0x1fff))*arch.PageSize)
 	entry := uintptr(info.entry) + bias
 	var interpBase uintptr
 	if info.interp != "" {
@@ -222,3 +225,12 @@ func copySegment(m *mm.MemoryManager, f File, start, length uintptr, off int64, 
 type fdMappable int
 
 func (f fdMappable) HostFD() (int, bool) { return int(f), true }
+
+// randPages returns a random page count under mask, or 0 without
+// randomisation.
+func (a *Args) randPages(mask uint64) uint64 {
+	if a.NoRandomize {
+		return 0
+	}
+	return randPages(mask)
+}

@@ -62,15 +62,19 @@ type MemoryManager struct {
 }
 
 // New returns a MemoryManager for a fresh address space as, recording the
-// platform's own mappings.
-func New(as platform.AddressSpace) *MemoryManager {
+// platform's own mappings. Without randomize (personality
+// ADDR_NO_RANDOMIZE) the stack top and mmap base are the highest ones.
+func New(as platform.AddressSpace, randomize bool) *MemoryManager {
 	mm := &MemoryManager{as: as}
 	mm.users.Store(1)
 	for _, m := range as.Mappings() {
 		mm.insertLocked(vma{start: m.Start, end: m.End, prot: m.Prot, maxProt: m.Prot, name: m.Name, reserved: true})
 	}
 	// Randomise the stack top (up to 1 GiB down) and the mmap base.
-	r := randUint64()
+	var r uint64
+	if randomize {
+		r = randUint64()
+	}
 	mm.stackTop = (stackTopMax - uintptr(r&0x3ffff)*arch.PageSize)
 	for _, v := range mm.vmas {
 		// Keep the stack below anything the platform placed up high.

@@ -108,7 +108,11 @@ func Uname(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
 	// follows current Linux, and programs gate features on it.
 	put(2, unix.ByteSliceToString(host.Release[:]))
 	put(3, unix.ByteSliceToString(host.Version[:]))
-	put(4, "x86_64")
+	machine := "x86_64"
+	if t.ThreadGroup().Personality()&kernel.PerMask == kernel.PerLinux32 {
+		machine = "i686" // as Linux's override_architecture
+	}
+	put(4, machine)
 	put(5, t.Kernel().Domainname())
 	return 0, t.CopyOut(args.Pointer(0), b[:])
 }

@@ -218,6 +218,7 @@ var table = map[uintptr]kernel.Syscall{
 	unix.SYS_CAPGET:        full(Capget, hex, hex),
 	unix.SYS_CAPSET:        partial(Capset, "the calling thread only", hex, hex),
 	unix.SYS_UNAME:         full(Uname, hex),
+	unix.SYS_PERSONALITY:   partial(Personality, "ADDR_NO_RANDOMIZE and PER_LINUX32 (uname's machine) act; other flags are kept and reported", hex),
 	unix.SYS_SETHOSTNAME:   full(Sethostname, hex, num),
 	unix.SYS_SETDOMAINNAME: full(Setdomainname, hex, num),
 	unix.SYS_GETRANDOM:     full(Getrandom, hex, num, hex),

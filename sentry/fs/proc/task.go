@@ -61,6 +61,7 @@ var taskEntries = []taskEntry{
 	{"mounts", unix.S_IFREG | 0o444, false, mountsFile(false)},
 	{"ns", unix.S_IFDIR | 0o511, false, newNSDir},
 	{"oom_score_adj", unix.S_IFREG | 0o644, false, oomScoreAdjFile},
+	{"personality", unix.S_IFREG | 0o400, false, fileOf(genPersonality, nil)},
 	{"projid_map", unix.S_IFREG | 0o644, false, fileOf(genIDMap, writeIDMap)},
 	{"root", unix.S_IFLNK | 0o777, false, newRootLink},
 	{"setgroups", unix.S_IFREG | 0o644, false, fileOf(genSetgroups, writeSetgroups)},

@@ -2,6 +2,7 @@ package proc
 
 import (
 	"encoding/binary"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -176,4 +177,12 @@ func (fs *filesystem) setOOMScoreAdj(ctx vfs.Context, tg *kernel.ThreadGroup, v 
 		fs.oomAdj[tg] = v
 	}
 	return 0
+}
+
+// genPersonality renders /proc/PID/personality (ptrace access, as Linux).
+func genPersonality(ctx vfs.Context, t *kernel.Task) ([]byte, linux.Errno) {
+	if err := mayAccessTask(ctx, t); err != 0 {
+		return nil, err
+	}
+	return []byte(fmt.Sprintf("%08x\n", t.ThreadGroup().Personality())), 0
 }
