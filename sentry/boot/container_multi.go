@@ -260,7 +260,7 @@ func (p *pod) newSub(req *control.Request, fds []int) (*Container, error) {
 		c.pidns = c.pidns.NewChild()
 	}
 	if ownsIPCNamespace(&spec) {
-		c.ipcns = ipc.NewNamespace()
+		c.ipcns = k.NewIPCNamespace()
 	}
 	ipcns := c.ipcns
 	if ipcns == nil {

@@ -14,6 +14,10 @@ import (
 // RootIPCNamespace returns the sandbox's IPC namespace.
 func (k *Kernel) RootIPCNamespace() *ipc.Namespace { return k.rootIPCNS }
 
+// NewIPCNamespace returns a new IPC namespace whose message queues
+// charge the sandbox's per-user accounts.
+func (k *Kernel) NewIPCNamespace() *ipc.Namespace { return ipc.NewNamespaceCharging(k.mqUsers) }
+
 // IPCNamespace returns the task's IPC namespace.
 func (t *Task) IPCNamespace() *ipc.Namespace {
 	if t.ipcns == nil {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"moat/sentry/kernel/ipc"
+	"moat/sentry/kernel/mq"
 	"moat/sentry/platform"
 	"moat/sentry/vfs"
 )
@@ -65,6 +66,9 @@ type Kernel struct {
 	rootPIDNS *PIDNamespace
 	// rootIPCNS is the sandbox's IPC namespace (ipc_task.go).
 	rootIPCNS *ipc.Namespace
+	// mqUsers counts every namespace's POSIX message queues against
+	// their creators' RLIMIT_MSGQUEUE.
+	mqUsers *mq.Users
 
 	// futexes are the futex wait queues.
 	futexes futexTable
@@ -151,7 +155,8 @@ func New(cfg Config) (*Kernel, error) {
 		done:         make(chan struct{}),
 	}
 	k.rootPIDNS = &PIDNamespace{k: k}
-	k.rootIPCNS = ipc.NewNamespace()
+	k.mqUsers = mq.NewUsers()
+	k.rootIPCNS = k.NewIPCNamespace()
 	return k, nil
 }
 

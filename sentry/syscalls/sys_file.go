@@ -126,6 +126,7 @@ func Close(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
 		return 0, err
 	}
 	releaseLocks(t, f)
+	releaseMqNotification(t, f)
 	f.DecRef()
 	return 0, 0
 }

@@ -99,6 +99,25 @@ func Alarm(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
 // then the union (sigev_notify_thread_id as the first int).
 const sigeventSize = 64
 
+// sigevent is a struct sigevent read from the application.
+type sigevent struct {
+	value          uint64
+	signo, notify  int
+	notifyThreadID int32
+}
+
+func copyInSigevent(t *kernel.Task, addr uintptr) (sigevent, linux.Errno) {
+	var b [sigeventSize]byte
+	if errno := t.CopyIn(addr, b[:]); errno != 0 {
+		return sigevent{}, errno
+	}
+	le := binary.LittleEndian
+	return sigevent{
+		value: le.Uint64(b[0:]), signo: int(int32(le.Uint32(b[8:]))),
+		notify: int(int32(le.Uint32(b[12:]))), notifyThreadID: int32(le.Uint32(b[16:])),
+	}, 0
+}
+
 // isCPUClock reports whether clock names a CPU-time clock: static or
 // dynamic (clock_getcpuclockid(3), pthread_getcpuclockid(3)).
 func isCPUClock(clock int32) bool {
@@ -147,16 +166,13 @@ func TimerCreate(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Er
 	notify, signo, value := kernel.SigevSignal, int(unix.SIGALRM), uint64(0)
 	var target *kernel.Task
 	if sevp != 0 {
-		var b [sigeventSize]byte
-		if errno := t.CopyIn(sevp, b[:]); errno != 0 {
+		ev, errno := copyInSigevent(t, sevp)
+		if errno != 0 {
 			return 0, errno
 		}
-		le := binary.LittleEndian
-		value = le.Uint64(b[0:])
-		signo = int(int32(le.Uint32(b[8:])))
-		notify = int(int32(le.Uint32(b[12:])))
+		value, signo, notify = ev.value, ev.signo, ev.notify
 		if notify == kernel.SigevThreadID {
-			target = t.PIDNamespace().TaskWithID(int32(le.Uint32(b[16:])))
+			target = t.PIDNamespace().TaskWithID(ev.notifyThreadID)
 			if target == nil || target.ThreadGroup() != t.ThreadGroup() {
 				return 0, linux.EINVAL
 			}

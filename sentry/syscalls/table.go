@@ -258,6 +258,14 @@ var table = map[uintptr]kernel.Syscall{
 	unix.SYS_MSGRCV:     full(Msgrcv, num, hex, num, num, hex),
 	unix.SYS_MSGCTL:     full(Msgctl, num, num, hex),
 
+	// POSIX message queues (docs/ipc.md).
+	unix.SYS_MQ_OPEN:         full(MqOpen, path, hex, oct, hex),
+	unix.SYS_MQ_UNLINK:       full(MqUnlink, path),
+	unix.SYS_MQ_TIMEDSEND:    full(MqTimedsend, fd, hex, num, num, hex),
+	unix.SYS_MQ_TIMEDRECEIVE: full(MqTimedreceive, fd, hex, num, hex, hex),
+	unix.SYS_MQ_NOTIFY:       full(MqNotify, fd, hex),
+	unix.SYS_MQ_GETSETATTR:   full(MqGetsetattr, fd, hex, hex),
+
 	// Time.
 	unix.SYS_CLOCK_GETTIME:   partial(ClockGettime, "another thread's CPU clock is EINVAL: only the thread itself can read it (docs/timers.md)", num, hex),
 	unix.SYS_CLOCK_GETRES:    full(ClockGetres, num, hex),

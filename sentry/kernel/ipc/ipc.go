@@ -17,6 +17,7 @@ import (
 
 	"moat/sentry/abi/linux"
 	"moat/sentry/auth"
+	"moat/sentry/kernel/mq"
 )
 
 // Context is what an IPC call needs from its caller (a kernel.Task).
@@ -57,16 +58,27 @@ type Namespace struct {
 	shm shmRegistry
 	sem semRegistry
 	msg msgRegistry
+	// mq is the namespace's POSIX message queues.
+	mq *mq.Registry
 }
 
-// NewNamespace returns an empty namespace with Linux's default limits.
-func NewNamespace() *Namespace {
-	ns := &Namespace{}
+// NewNamespace returns an empty namespace with Linux's default limits
+// whose POSIX message queues charge accounts of their own.
+func NewNamespace() *Namespace { return NewNamespaceCharging(mq.NewUsers()) }
+
+// NewNamespaceCharging returns an empty namespace whose POSIX message
+// queues charge mqUsers (the sandbox's accounts: RLIMIT_MSGQUEUE counts a
+// user's queues in every namespace).
+func NewNamespaceCharging(mqUsers *mq.Users) *Namespace {
+	ns := &Namespace{mq: mq.NewRegistry(mqUsers)}
 	ns.shm.init()
 	ns.sem.init()
 	ns.msg.init()
 	return ns
 }
+
+// MQ returns the namespace's POSIX message queues.
+func (ns *Namespace) MQ() *mq.Registry { return ns.mq }
 
 // ipcmniShift splits an identifier into sequence number and index
 // (IPCMNI_SHIFT; the index is below IPCMNI = 32768).
