@@ -93,8 +93,8 @@ func (c *mqCookie) send(state byte) {
 }
 
 // mqNotifySocket reads the cookie at addr and finds the netlink socket
-// fd: EBADF, ENOTSOCK, or ECONNREFUSED for a socket of another family,
-// as netlink_getsockbyfilp answers.
+// fd: EBADF, ENOTSOCK, or EINVAL for a socket of another family, as
+// netlink_getsockbyfilp answers.
 func mqNotifySocket(t *kernel.Task, addr uintptr, fd int32) (*mqCookie, linux.Errno) {
 	c := &mqCookie{}
 	if errno := t.CopyIn(addr, c.cookie[:]); errno != 0 {
@@ -110,7 +110,7 @@ func mqNotifySocket(t *kernel.Task, addr uintptr, fd int32) (*mqCookie, linux.Er
 	}
 	s, ok := f.Impl().(*netlink.Socket)
 	if !ok {
-		return nil, linux.ECONNREFUSED
+		return nil, linux.EINVAL
 	}
 	c.sock = s
 	return c, 0
