@@ -91,7 +91,8 @@ int main(void)
 		_exit(0);
 	}
 	int st;
-	waitpid(c, &st, 0);
+	while (waitpid(c, &st, 0) < 0 && errno == EINTR)
+		;
 	EQ("signals", got, 1);
 	EQ("si_signo", info.si_signo, SIGUSR1);
 	EQ("si_code SI_MESGQ", info.si_code, SI_MESGQ);
@@ -120,7 +121,8 @@ int main(void)
 	}
 	usleep(200000);
 	OK("send while a receiver waits", mq_send(q, "z", 1, 0));
-	waitpid(c, &st, 0);
+	while (waitpid(c, &st, 0) < 0 && errno == EINTR)
+		;
 	EQ("receiver got it", st, 0);
 	EQ("no signal", got, 2);
 	status(q, "still registered");
