@@ -21,12 +21,14 @@ var rlimitTypes = map[string]bool{
 var ipcSysctls = map[string]bool{
 	"kernel.msgmax": true, "kernel.msgmnb": true, "kernel.msgmni": true, "kernel.sem": true,
 	"kernel.shmall": true, "kernel.shmmax": true, "kernel.shmmni": true,
+	"fs.mqueue.msg_default": true, "fs.mqueue.msg_max": true, "fs.mqueue.msgsize_default": true,
+	"fs.mqueue.msgsize_max": true, "fs.mqueue.queues_max": true,
 }
 
 // checkUnsupported rejects, before anything is created, what Moat cannot
 // honour: an rlimit Linux does not have, a sysctl the sandbox does not
-// emulate (kernel.hostname, kernel.domainname, the System V IPC limits and
-// the net.* keys of its network namespace are; docs/oci.md) and masked or read-only paths
+// emulate (kernel.hostname, kernel.domainname, the System V IPC and POSIX
+// message queue limits and the net.* keys of its network namespace are; docs/oci.md) and masked or read-only paths
 // that are not absolute.
 func checkUnsupported(spec *specs.Spec) error {
 	if spec.Process != nil {
@@ -41,7 +43,7 @@ func checkUnsupported(spec *specs.Spec) error {
 	}
 	for k := range spec.Linux.Sysctl {
 		if k != "kernel.hostname" && k != "kernel.domainname" && !ipcSysctls[k] && !strings.HasPrefix(k, "net.") {
-			return fmt.Errorf("sysctl %q is not supported: the sandbox emulates kernel.hostname, kernel.domainname, the System V IPC limits (kernel.msg*, kernel.sem, kernel.shm*) and net.* only", k)
+			return fmt.Errorf("sysctl %q is not supported: the sandbox emulates kernel.hostname, kernel.domainname, the IPC limits (kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.*) and net.* only", k)
 		}
 	}
 	for _, p := range spec.Linux.MaskedPaths {

@@ -333,25 +333,28 @@ grep -E ' /(tmp/x|tmp/y|home) ' /proc/self/mounts
 func TestOCISysctlRlimitsOOM(t *testing.T) {
 	o := newOCI(t)
 	adj := 500
-	script := `hostname; cat /proc/sys/kernel/domainname /proc/sys/net/ipv4/ip_forward /proc/sys/net/ipv4/ip_unprivileged_port_start; ulimit -n; ulimit -Hn; ulimit -c; cat /proc/self/oom_score_adj /proc/sys/kernel/shmmax /proc/sys/kernel/sem /proc/sys/kernel/msgmnb`
+	script := `hostname; cat /proc/sys/kernel/domainname /proc/sys/net/ipv4/ip_forward /proc/sys/net/ipv4/ip_unprivileged_port_start; ulimit -n; ulimit -Hn; ulimit -c; cat /proc/self/oom_score_adj /proc/sys/kernel/shmmax /proc/sys/kernel/sem /proc/sys/kernel/msgmnb /proc/sys/fs/mqueue/msg_max /proc/sys/fs/mqueue/queues_max`
 	bundle := o.bundle(func(s *specs.Spec) {
 		s.Linux = &specs.Linux{Sysctl: map[string]string{
 			"kernel.hostname": "from-sysctl", "kernel.domainname": "example.test", "net.ipv4.ip_forward": "1", "net.ipv4.ip_unprivileged_port_start": "0",
 			"kernel.shmmax": "68719476736", "kernel.sem": "250 32000 100 128", "kernel.msgmnb": "65536",
+			"fs.mqueue.msg_max": "64", "fs.mqueue.queues_max": "7",
 		}}
 		s.Process.Rlimits = []specs.POSIXRlimit{{Type: "RLIMIT_NOFILE", Soft: 100, Hard: 200}, {Type: "RLIMIT_CORE", Soft: 0, Hard: 0}}
 		s.Process.OOMScoreAdj = &adj
 	}, "/bin/sh", "-c", script)
 	r := o.run("run", "--bundle", bundle, "s1")
-	if want := "from-sysctl\nexample.test\n1\n0\n100\n200\n0\n500\n68719476736\n250\t32000\t100\t128\n65536\n"; r.code != 0 || r.stdout != want {
+	if want := "from-sysctl\nexample.test\n1\n0\n100\n200\n0\n500\n68719476736\n250\t32000\t100\t128\n65536\n64\n7\n"; r.code != 0 || r.stdout != want {
 		t.Errorf("want %q, got %s", want, r)
 	}
-	for _, key := range []string{"kernel.shm_rmid_forced", "fs.mqueue.msg_max", "vm.swappiness"} {
+	for _, key := range []string{"kernel.shm_rmid_forced", "fs.mqueue.no_such_limit", "vm.swappiness"} {
 		bad := o.bundle(func(s *specs.Spec) { s.Linux = &specs.Linux{Sysctl: map[string]string{key: "1"}} }, "/bin/true")
 		o.fails(fmt.Sprintf("sysctl %q is not supported", key), "create", "--bundle", bad, "s2")
 	}
 	bad := o.bundle(func(s *specs.Spec) { s.Linux = &specs.Linux{Sysctl: map[string]string{"kernel.sem": "1 2"}} }, "/bin/true")
 	o.fails(`sysctl kernel.sem="1 2": invalid argument`, "create", "--bundle", bad, "s5")
+	bad = o.bundle(func(s *specs.Spec) { s.Linux = &specs.Linux{Sysctl: map[string]string{"fs.mqueue.msg_max": "0"}} }, "/bin/true")
+	o.fails(`sysctl fs.mqueue.msg_max="0": invalid argument`, "create", "--bundle", bad, "s6")
 	bad = o.bundle(func(s *specs.Spec) { s.Process.Rlimits = []specs.POSIXRlimit{{Type: "RLIMIT_TEST", Soft: 1, Hard: 1}} }, "/bin/true")
 	o.fails(`unknown rlimit type "RLIMIT_TEST"`, "create", "--bundle", bad, "s3")
 	bad = o.bundle(func(s *specs.Spec) {

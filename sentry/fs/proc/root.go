@@ -197,6 +197,7 @@ func (fs *filesystem) newSys(b *builder) *staticDir {
 	}
 	return b.dir(
 		child{"fs", b.dir(
+			child{"mqueue", fs.mqueueSysctls(b)},
 			child{"nr_open", b.text(func() string { return strconv.Itoa(kernel.MaxNOFILE) })},
 			// The cap F_SETPIPE_SZ grants; fixed in the sandbox.
 			child{"pipe-max-size", b.text(func() string { return strconv.Itoa(pipe.MaxSize) })},

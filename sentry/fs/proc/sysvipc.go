@@ -47,19 +47,26 @@ func (fs *filesystem) newSysvipc(b *builder) *staticDir {
 // ipcSysctls are the files of /proc/sys/kernel that hold the IPC
 // namespace's limits: readable by all, writable by root.
 func (fs *filesystem) ipcSysctls(b *builder) []child {
+	return fs.ipcLimitFiles(b, ipc.Sysctls, (*ipc.Namespace).Sysctl, (*ipc.Namespace).SetSysctl)
+}
+
+// ipcLimitFiles are files named names showing (get) and setting (set)
+// limits of the caller's IPC namespace: readable by all, writable by
+// root.
+func (fs *filesystem) ipcLimitFiles(b *builder, names []string, get func(*ipc.Namespace, string) (string, bool), set func(*ipc.Namespace, string, string) linux.Errno) []child {
 	var cs []child
-	for _, name := range ipc.Sysctls {
+	for _, name := range names {
 		cs = append(cs, child{name, &genFile{
 			node: b.node(unix.S_IFREG | 0o644),
 			gen: func(ctx vfs.Context, _ *kernel.Task) ([]byte, linux.Errno) {
-				s, _ := fs.ipcNamespace(ctx).Sysctl(name)
+				s, _ := get(fs.ipcNamespace(ctx), name)
 				return []byte(s), 0
 			},
 			write: func(ctx vfs.Context, _ *kernel.Task, data []byte) linux.Errno {
 				if ctx.Credentials().EffectiveKUID != 0 && !ctx.Credentials().HasCap(auth.CapSysAdmin) {
 					return linux.EPERM
 				}
-				return fs.ipcNamespace(ctx).SetSysctl(name, strings.TrimSpace(string(data)))
+				return set(fs.ipcNamespace(ctx), name, strings.TrimSpace(string(data)))
 			},
 		}})
 	}
