@@ -21,6 +21,7 @@ import (
 	"moat/sentry/fs/proc"
 	"moat/sentry/fs/tmpfs"
 	"moat/sentry/kernel"
+	"moat/sentry/kernel/ipc"
 	"moat/sentry/loader"
 	"moat/sentry/platform"
 	_ "moat/sentry/platform/ptrace" // registers "ptrace"
@@ -54,6 +55,9 @@ type Sandbox struct {
 	// stdMounts their mounts once mounted.
 	std       stdFilesystems
 	stdMounts map[string]*vfs.Mount
+	// ipcns is the IPC namespace whose queues the container's mqueue
+	// mounts show (nil: the kernel's root namespace).
+	ipcns *ipc.Namespace
 }
 
 // New assembles a sentry: platform, mounts (root from root, devices on

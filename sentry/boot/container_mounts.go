@@ -62,8 +62,8 @@ func mountOptions(opts []string) (vfs.MountFlags, map[string]string) {
 // /dev/pts are the sentry's own whatever type the spec gives them: those
 // the spec lists are mounted at their place in the list, the others
 // first. sysfs and cgroup mounts are the sandbox's own, read-only
-// (sentry/fs/sys, docs/sysfs.md) and mqueue an empty file system
-// (newMqueue). Each mount records the
+// (sentry/fs/sys, docs/sysfs.md) and mqueue shows the container's POSIX
+// message queues (newMqueue). Each mount records the
 // spec's source for mountinfo; a gofer bind mount's root is shown as the
 // host path it serves, as Linux does.
 func applyMounts(s *Sandbox, spec *specs.Spec, bindIdx []int, bindFDs []int) error {
@@ -130,7 +130,7 @@ func applyMounts(s *Sandbox, spec *specs.Spec, bindIdx []int, bindFDs []int) err
 			fs = sys.New(s.Kernel, v)
 			flags.ReadOnly = true
 		case m.Type == "mqueue":
-			fs = newMqueue(v)
+			fs = s.newMqueue()
 		case m.Type == "cgroup2":
 			fs = sys.NewCgroup2(s.Kernel, v)
 			flags.ReadOnly = true

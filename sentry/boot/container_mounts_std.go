@@ -5,7 +5,7 @@ import (
 
 	"moat/internal/log"
 	"moat/sentry/abi/linux"
-	"moat/sentry/fs/tmpfs"
+	"moat/sentry/fs/mqueue"
 	"moat/sentry/vfs"
 )
 
@@ -52,9 +52,12 @@ func (s *Sandbox) mountStd(point, at string, flags vfs.MountFlags, source string
 	return nil
 }
 
-// newMqueue returns the sandbox's mqueue mount: an empty file system that
-// reports itself as mqueue (POSIX message queues are not implemented:
-// mq_open is ENOSYS, TODO(#3)).
-func newMqueue(v *vfs.VirtualFilesystem) *vfs.Filesystem {
-	return tmpfs.New(v, tmpfs.Options{RootMode: 0o1777, Name: "mqueue", Magic: linux.MQUEUE_MAGIC})
+// newMqueue returns an mqueue mount of the container: the POSIX message
+// queues of its IPC namespace (sentry/fs/mqueue).
+func (s *Sandbox) newMqueue() *vfs.Filesystem {
+	ns := s.ipcns
+	if ns == nil {
+		ns = s.Kernel.RootIPCNamespace()
+	}
+	return mqueue.NewFilesystem(s.VFS, ns.MQ())
 }

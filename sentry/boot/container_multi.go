@@ -281,6 +281,7 @@ func (p *pod) newSub(req *control.Request, fds []int) (*Container, error) {
 		Kernel: k, VFS: v, stdio: stdio, root: c.tree.Root(), host: rs.host,
 		std:       stdFilesystems{"/dev": devFS, "/proc": procFS, "/dev/pts": rs.std["/dev/pts"]},
 		stdMounts: map[string]*vfs.Mount{},
+		ipcns:     c.ipcns,
 	}
 	if err := c.sb.mountContainer(&spec, a.BindMounts, mountFDs); err != nil {
 		return fail(err)

@@ -9,6 +9,7 @@ import (
 	"moat/sentry/abi/linux"
 	"moat/sentry/arch"
 	"moat/sentry/auth"
+	"moat/sentry/fs/mqueue"
 	"moat/sentry/fs/tmpfs"
 	"moat/sentry/kernel"
 	"moat/sentry/vfs"
@@ -31,7 +32,7 @@ func mountFlagsOf(flags uint64) vfs.MountFlags {
 	}
 }
 
-// Mount implements Linux syscall mount(2) for new tmpfs mounts, bind mounts
+// Mount implements Linux syscall mount(2) for new tmpfs and mqueue mounts, bind mounts
 // (MS_BIND, MS_REC), remounts (MS_REMOUNT, with MS_BIND for per-mount
 // flags only) and MS_PRIVATE/MS_SLAVE/MS_UNBINDABLE (every mount is
 // private: there is no propagation). MS_SHARED, MS_MOVE and other file
@@ -107,6 +108,10 @@ func Mount(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
 			return 0, err
 		}
 		_, err = v.Mount(target, tmpfs.New(v, opts), mountFlagsOf(flags))
+		return 0, err
+	case "mqueue":
+		// The queues of the caller's IPC namespace (docs/ipc.md).
+		_, err = v.Mount(target, mqueue.NewFilesystem(v, t.IPCNamespace().MQ()), mountFlagsOf(flags))
 		return 0, err
 	}
 	t.Debugf("mount: file system type %q is not supported", fstype)

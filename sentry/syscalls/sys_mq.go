@@ -39,18 +39,6 @@ func copyOutMqAttr(t *kernel.Task, addr uintptr, a mq.Attr) linux.Errno {
 	return t.CopyOut(addr, b[:])
 }
 
-// mqFileOptions show a queue's notification owner by its PID in the
-// reader's namespace.
-func mqFileOptions(t *kernel.Task) mqueue.Options {
-	return mqueue.Options{PIDOf: func(owner any) int32 {
-		tg, _ := owner.(*kernel.ThreadGroup)
-		if tg == nil {
-			return 0
-		}
-		return t.PIDNamespace().IDOfThreadGroup(tg)
-	}}
-}
-
 // MqOpen implements Linux syscall mq_open(2) (glibc has taken the name's
 // leading slash off).
 func MqOpen(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) {
@@ -74,7 +62,7 @@ func MqOpen(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) 
 	if errno != 0 {
 		return 0, errno
 	}
-	f := mqueue.New(q, uint32(flags), mqFileOptions(t))
+	f := mqueue.New(q, uint32(flags))
 	defer f.DecRef()
 	// Queue descriptors are always close-on-exec, as Linux makes them.
 	fd, errno := t.FDTable().NewFD(0, f, kernel.FDFlags{CloseOnExec: true})

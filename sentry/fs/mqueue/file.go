@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"moat/sentry/abi/linux"
+	"moat/sentry/kernel"
 	"moat/sentry/kernel/mq"
 	"moat/sentry/vfs"
 )
@@ -18,23 +19,16 @@ import (
 // File is an open message queue.
 type File struct {
 	vfs.FileDefaults
-	q     *mq.Queue
-	pidOf func(owner any) int32
+	q *mq.Queue
 }
 
 // devMinor is the device minor of the mqueue file system.
 const devMinor = 15
 
-// Options say how a queue's file shows process IDs and who owns it.
-type Options struct {
-	// PIDOf renders a notification owner's PID for the reader.
-	PIDOf func(owner any) int32
-}
-
 // New returns a file description for q (taking over the caller's
 // reference). flags are the open flags (access mode and O_NONBLOCK).
-func New(q *mq.Queue, flags uint32, o Options) *vfs.FileDescription {
-	f := &File{q: q, pidOf: o.PIDOf}
+func New(q *mq.Queue, flags uint32) *vfs.FileDescription {
+	f := &File{q: q}
 	return vfs.NewFileDescription(f, vfs.VirtualDentry{}, flags&(unix.O_ACCMODE|unix.O_NONBLOCK))
 }
 
@@ -50,8 +44,16 @@ func Queue(fd *vfs.FileDescription) *mq.Queue {
 func (f *File) Release() { f.q.DecRef() }
 
 // Read implements vfs.FileImpl.Read: the status line from off.
-func (f *File) Read(_ vfs.Context, _ *vfs.FileDescription, dst []byte, off int64) (int, linux.Errno) {
-	s := f.q.Status(f.pidOf)
+// A notification's owner shows as its PID in the reader's namespace.
+func (f *File) Read(ctx vfs.Context, _ *vfs.FileDescription, dst []byte, off int64) (int, linux.Errno) {
+	s := f.q.Status(func(owner any) int32 {
+		t, _ := ctx.(*kernel.Task)
+		tg, _ := owner.(*kernel.ThreadGroup)
+		if t == nil || tg == nil {
+			return 0
+		}
+		return t.PIDNamespace().IDOfThreadGroup(tg)
+	})
 	if off >= int64(len(s)) {
 		return 0, 0
 	}
@@ -70,8 +72,17 @@ func (f *File) Seek(_ vfs.Context, _ *vfs.FileDescription, offset int64, whence 
 }
 
 // Stat implements vfs.FileStater.Stat.
-func (f *File) Stat(vfs.Context, uint32) (linux.Statx, linux.Errno) {
-	st := f.q.Stat()
+func (f *File) Stat(vfs.Context, uint32) (linux.Statx, linux.Errno) { return stat(f.q), 0 }
+
+// SetStat implements vfs.FileStater.SetStat: fchmod and fchown change the
+// queue.
+func (f *File) SetStat(ctx vfs.Context, opts *vfs.SetStatOptions) linux.Errno {
+	return setStat(ctx.Credentials(), f.q, opts)
+}
+
+// stat is the queue as a regular file; its size is QSIZE.
+func stat(q *mq.Queue) linux.Statx {
+	st := q.Stat()
 	ts := func(t time.Time) linux.StatxTimestamp {
 		return linux.StatxTimestamp{Sec: t.Unix(), Nsec: uint32(t.Nanosecond())}
 	}
@@ -80,16 +91,7 @@ func (f *File) Stat(vfs.Context, uint32) (linux.Statx, linux.Errno) {
 		Mode: uint16(unix.S_IFREG | st.Mode), UID: uint32(st.UID), GID: uint32(st.GID),
 		Size: uint64(st.QSize), Ino: st.Ino, DevMinor: devMinor,
 		Atime: ts(st.Atime), Mtime: ts(st.Mtime), Ctime: ts(st.Ctime), Btime: ts(st.Ctime),
-	}, 0
-}
-
-// SetStat implements vfs.FileStater.SetStat: fchmod and fchown change the
-// queue.
-func (f *File) SetStat(ctx vfs.Context, opts *vfs.SetStatOptions) linux.Errno {
-	if opts.Mask&^(linux.STATX_MODE|linux.STATX_UID|linux.STATX_GID) != 0 {
-		return linux.EPERM
 	}
-	return f.q.SetOwnerMode(ctx.Credentials(), opts.Mask, opts.Mode, opts.UID, opts.GID)
 }
 
 // Readiness implements vfs.Waitable.Readiness.

@@ -207,25 +207,20 @@ func (r *Registry) createLocked(c *auth.Credentials, o OpenOptions) (*Queue, lin
 
 // Unlink implements mq_unlink(3): the name goes now, the queue when its
 // last descriptor is closed. Only the queue's owner (or CAP_FOWNER) may
-// remove it: others get EACCES, as Linux answers.
+// remove it: others get EACCES, as Linux answers (unlink(2) in a mounted
+// mqueue directory says EPERM: the vfs checks its sticky bit).
 func (r *Registry) Unlink(c *auth.Credentials, name string) linux.Errno {
 	if errno := checkName(name); errno != 0 {
 		return errno
 	}
-	r.mu.Lock()
-	q := r.queues[name]
+	q := r.Get(name)
 	if q == nil {
-		r.mu.Unlock()
 		return linux.ENOENT
 	}
 	if c.FSUID != q.Owner() && !c.HasCap(auth.CapFowner) {
-		r.mu.Unlock()
 		return linux.EACCES
 	}
-	delete(r.queues, name)
-	r.mu.Unlock()
-	q.DecRef()
-	return 0
+	return r.Remove(name, q)
 }
 
 // release frees a queue's count and charge once it is gone.
@@ -236,15 +231,26 @@ func (r *Registry) release(q *Queue) {
 	r.users.uncharge(q.creator, q.cost)
 }
 
-// Lookup returns the named queue with a reference, or nil.
-func (r *Registry) Lookup(name string) *Queue {
+// Get returns the named queue, or nil; it takes no reference (see
+// Queue.TryIncRef).
+func (r *Registry) Get(name string) *Queue {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	q := r.queues[name]
-	if q != nil {
-		q.incRef()
+	return r.queues[name]
+}
+
+// Remove removes name if it still names q (unlink(2) in the mqueue file
+// system, whose caller has checked permissions).
+func (r *Registry) Remove(name string, q *Queue) linux.Errno {
+	r.mu.Lock()
+	if r.queues[name] != q {
+		r.mu.Unlock()
+		return linux.ENOENT
 	}
-	return q
+	delete(r.queues, name)
+	r.mu.Unlock()
+	q.DecRef()
+	return 0
 }
 
 // Names returns the queues' names (for the mqueue file system).

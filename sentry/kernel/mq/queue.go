@@ -77,6 +77,19 @@ func newQueue(r *Registry, name string, c *auth.Credentials, mode uint32, a Attr
 
 func (q *Queue) incRef() { q.refs.Add(1) }
 
+// TryIncRef takes a reference unless the queue is already gone.
+func (q *Queue) TryIncRef() bool {
+	for {
+		n := q.refs.Load()
+		if n <= 0 {
+			return false
+		}
+		if q.refs.CompareAndSwap(n, n+1) {
+			return true
+		}
+	}
+}
+
 // DecRef drops a reference; the last frees the queue.
 func (q *Queue) DecRef() {
 	if q.refs.Add(-1) == 0 {
