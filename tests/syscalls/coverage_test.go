@@ -22,7 +22,8 @@ var required = strings.Fields(`
 	getrusage times sched_getaffinity sched_yield clock_gettime clock_getres
 	gettimeofday time nanosleep clock_nanosleep rt_sigaction rt_sigprocmask
 	sigaltstack arch_prctl set_tid_address set_robust_list rseq ioctl exit
-	exit_group futex pipe2 restart_syscall`)
+	exit_group futex pipe2 restart_syscall mq_open mq_unlink mq_timedsend
+	mq_timedreceive mq_notify mq_getsetattr`)
 
 // TestCoverage checks that every required system call is named as
 // SYS_<name> in some program, and prints which programs cover it with -v.
