@@ -55,14 +55,15 @@ func MqOpen(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno) 
 		}
 		attr = &a
 	}
-	q, errno := t.IPCNamespace().MQ().Open(t.Credentials(), mq.OpenOptions{
+	reg := t.IPCNamespace().MQ()
+	q, errno := reg.Open(t.Credentials(), mq.OpenOptions{
 		Name: name, Flags: flags, Mode: mode & 0o7777 &^ t.FSContext().Umask(), Attr: attr,
 		Rlimit: t.ThreadGroup().Limit(unix.RLIMIT_MSGQUEUE).Cur,
 	})
 	if errno != 0 {
 		return 0, errno
 	}
-	f := mqueue.New(q, uint32(flags))
+	f := mqueue.New(t.Kernel().VFS(), t, reg, name, q, uint32(flags))
 	defer f.DecRef()
 	// Queue descriptors are always close-on-exec, as Linux makes them.
 	fd, errno := t.FDTable().NewFD(0, f, kernel.FDFlags{CloseOnExec: true})
@@ -75,7 +76,7 @@ func MqUnlink(t *kernel.Task, args *arch.SyscallArguments) (uintptr, linux.Errno
 	if errno != 0 {
 		return 0, errno
 	}
-	return 0, t.IPCNamespace().MQ().Unlink(t.Credentials(), name)
+	return 0, mqueue.Unlink(t.Kernel().VFS(), t, t.IPCNamespace().MQ(), name)
 }
 
 // mqFile returns the queue fd names and its file (with a reference the

@@ -80,9 +80,18 @@ static void opens(void)
 	YES("S_ISREG", S_ISREG(st.st_mode));
 	EQ("mode (umask 022)", st.st_mode & 07777, 0640);
 	EQ("owner", st.st_uid, 0);
+	char link[64], want[96];
+	snprintf(link, sizeof link, "/proc/self/fd/%d", q);
+	char target[128] = {0};
+	OKQ(readlink(link, target, sizeof target - 1));
+	YES("/proc/self/fd link is the name", strcmp(target, qname(0)) == 0);
 	mq_close(q2);
 	mq_close(q3);
 	OK("unlink", mq_unlink(qname(0)));
+	memset(target, 0, sizeof target);
+	OKQ(readlink(link, target, sizeof target - 1));
+	snprintf(want, sizeof want, "%s (deleted)", qname(0));
+	YES("link after unlink is the name (deleted)", strcmp(target, want) == 0);
 	ERR("unlink again", mq_unlink(qname(0)), ENOENT);
 	ERR("open unlinked", mq_open(qname(0), O_RDWR), ENOENT);
 	OK("unlinked queue still works: send", mq_send(q, "x", 1, 0));

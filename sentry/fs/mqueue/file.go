@@ -6,6 +6,7 @@
 package mqueue
 
 import (
+	"fmt"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -25,11 +26,35 @@ type File struct {
 // devMinor is the device minor of the mqueue file system.
 const devMinor = 15
 
-// New returns a file description for q (taking over the caller's
-// reference). flags are the open flags (access mode and O_NONBLOCK).
-func New(q *mq.Queue, flags uint32) *vfs.FileDescription {
-	f := &File{q: q}
-	return vfs.NewFileDescription(f, vfs.VirtualDentry{}, flags&(unix.O_ACCMODE|unix.O_NONBLOCK))
+// New returns a file description for q, which reg names name (taking
+// over the caller's reference): mq_open's descriptor. flags are the open
+// flags (access mode and O_NONBLOCK). Its path is the queue's in the
+// namespace's internal mqueue mount ("/name" in /proc/PID/fd, as on
+// Linux), or none if the name went meanwhile.
+func New(v *vfs.VirtualFilesystem, ctx vfs.Context, reg *mq.Registry, name string, q *mq.Queue, flags uint32) *vfs.FileDescription {
+	vd, errno := v.GetDentryAt(ctx, internalPath(v, reg, name))
+	if errno != 0 {
+		vd = vfs.VirtualDentry{}
+	}
+	return vfs.NewFileDescription(&File{q: q}, vd, flags&(unix.O_ACCMODE|unix.O_NONBLOCK))
+}
+
+// Unlink implements mq_unlink(3): after the registry's checks, the name
+// is unlinked in the internal mount, so that descriptors of the queue
+// show as "/name (deleted)", as on Linux.
+func Unlink(v *vfs.VirtualFilesystem, ctx vfs.Context, reg *mq.Registry, name string) linux.Errno {
+	if errno := reg.MayUnlink(ctx.Credentials(), name); errno != 0 {
+		return errno
+	}
+	return v.UnlinkAt(ctx, internalPath(v, reg, name))
+}
+
+// internalPath names name in the namespace's internal mqueue mount (made
+// on first use, kept for the sandbox's life).
+func internalPath(v *vfs.VirtualFilesystem, reg *mq.Registry, name string) *vfs.PathOp {
+	m := v.AnonymousMount(fmt.Sprintf("mqueue:%p", reg), func() *vfs.Filesystem { return NewFilesystem(v, reg) })
+	root := m.Root()
+	return &vfs.PathOp{Root: root, Start: root, Path: name}
 }
 
 // Queue returns the file's queue, nil if fd is not a message queue.

@@ -205,11 +205,12 @@ func (r *Registry) createLocked(c *auth.Credentials, o OpenOptions) (*Queue, lin
 	return q, 0
 }
 
-// Unlink implements mq_unlink(3): the name goes now, the queue when its
-// last descriptor is closed. Only the queue's owner (or CAP_FOWNER) may
-// remove it: others get EACCES, as Linux answers (unlink(2) in a mounted
-// mqueue directory says EPERM: the vfs checks its sticky bit).
-func (r *Registry) Unlink(c *auth.Credentials, name string) linux.Errno {
+// MayUnlink is mq_unlink(3)'s check of name: a valid, existing name of
+// a queue the caller owns (or CAP_FOWNER); others get EACCES, as Linux
+// answers (unlink(2) in a mounted mqueue directory says EPERM: the vfs
+// checks its sticky bit). The caller then unlinks it in the namespace's
+// internal mount (sentry/fs/mqueue), which calls Remove.
+func (r *Registry) MayUnlink(c *auth.Credentials, name string) linux.Errno {
 	if errno := checkName(name); errno != 0 {
 		return errno
 	}
@@ -220,7 +221,7 @@ func (r *Registry) Unlink(c *auth.Credentials, name string) linux.Errno {
 	if c.FSUID != q.Owner() && !c.HasCap(auth.CapFowner) {
 		return linux.EACCES
 	}
-	return r.Remove(name, q)
+	return 0
 }
 
 // release frees a queue's count and charge once it is gone.
