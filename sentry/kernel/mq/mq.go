@@ -5,7 +5,9 @@
 // sentry/syscalls decodes the arguments and calls in here; sentry/fs/mqueue
 // makes a queue a file. docs/ipc.md describes what is emulated.
 //
-// Lock order: Registry.mu, then Queue.mu, then Users.mu. No lock is held
+// Lock order: Registry.mu, then Queue.mu, then Users.mu. A notification
+// fires with Queue.mu held: its callbacks take the kernel's signal and
+// process locks or a netlink socket's, never a queue's. No lock is held
 // while a caller blocks or memory is copied.
 package mq
 
