@@ -33,6 +33,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* BADPTR is an address that is never mapped: the first page is kept
@@ -276,6 +277,28 @@ HELPER const char *probe_fault_(void *addr, int how, void *fault)
 __attribute__((constructor)) static void common_init_(void)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
+}
+
+/* fork_run runs fn in a child, which exits with fn's result, and returns
+ * the child's PID; reap_exit waits for it and returns that exit code. */
+HELPER pid_t fork_run(int (*fn)(void))
+{
+	fflush(stdout);
+	pid_t pid = OKQ(fork());
+	if (pid == 0) {
+		int code = fn();
+		fflush(stdout);
+		_exit(code);
+	}
+	return pid;
+}
+
+HELPER int reap_exit(pid_t pid)
+{
+	int st;
+	OKQ(waitpid(pid, &st, 0));
+	CHECK(WIFEXITED(st));
+	return WEXITSTATUS(st);
 }
 
 #endif

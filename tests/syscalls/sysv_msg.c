@@ -35,26 +35,6 @@ static long rcv(size_t size, long type, int flags)
 	return msgrcv(id, &got, size, type, flags);
 }
 
-static pid_t spawn(int (*fn)(void))
-{
-	fflush(stdout);
-	pid_t pid = OKQ(fork());
-	if (pid == 0) {
-		int code = fn();
-		fflush(stdout);
-		_exit(code);
-	}
-	return pid;
-}
-
-static int reap(pid_t pid)
-{
-	int st;
-	OKQ(waitpid(pid, &st, 0));
-	CHECK(WIFEXITED(st));
-	return WEXITSTATUS(st);
-}
-
 static int recv_type7(void) { return rcv(100, 7, 0) == 5 && strcmp(got.mtext, "seven") == 0 ? 0 : 1; }
 static int send_blocking(void) { return snd(1, "0123456789", 0) == 0 ? 0 : 1; }
 
@@ -197,29 +177,29 @@ int main(void)
 	EQ("both", rcv(100, 0, 0), 6);
 
 	/* Blocking. */
-	pid_t c = spawn(recv_type7);
+	pid_t c = fork_run(recv_type7);
 	OK("send to a waiting receiver", snd(7, "seven", 0));
-	EQ("the child received it", reap(c), 0);
+	EQ("the child received it", reap_exit(c), 0);
 	OK("IPC_STAT", msgctl(id, IPC_STAT, &ds));
 	ds.msg_qbytes = 15;
 	OK("IPC_SET msg_qbytes 15", msgctl(id, IPC_SET, &ds));
 	OK("fill", snd(1, "0123456789", 0));
 	ERR("full, IPC_NOWAIT", snd(1, "0123456789", IPC_NOWAIT), EAGAIN);
-	c = spawn(send_blocking);
+	c = fork_run(send_blocking);
 	EQ("make room", rcv(100, 0, 0), 10);
 	EQ("the blocked sender's message arrives", rcv(100, 0, 0), 10);
-	EQ("the sender finished", reap(c), 0);
+	EQ("the sender finished", reap_exit(c), 0);
 	ds.msg_qbytes = 16384;
 	OK("IPC_SET qbytes back", msgctl(id, IPC_SET, &ds));
 	OKQ(pipe(ready));
-	c = spawn(recv_interrupted);
+	c = fork_run(recv_interrupted);
 	close(ready[1]);
 	char r;
 	CHECK(read(ready[0], &r, 1) == 1);
 	close(ready[0]);
 	EQ("a signal interrupts msgrcv with EINTR even with SA_RESTART", signal_until_gone(c), 0);
 	OKQ(pipe(ready));
-	c = spawn(recv_after_stop);
+	c = fork_run(recv_after_stop);
 	close(ready[1]);
 	CHECK(read(ready[0], &r, 1) == 1);
 	close(ready[0]);
@@ -229,7 +209,7 @@ int main(void)
 	CHECK(WIFSTOPPED(wst));
 	OKQ(kill(c, SIGCONT));
 	OK("send after a stop and continue", snd(8, "cont", 0));
-	EQ("msgrcv carries on after a stop (restarted, no handler)", reap(c), 0);
+	EQ("msgrcv carries on after a stop (restarted, no handler)", reap_exit(c), 0);
 
 	/* Bad arguments. */
 	ERR("type 0", snd(0, "x", 0), EINVAL);
@@ -264,18 +244,18 @@ int main(void)
 	ds.msg_perm.mode = 0602;
 	OK("IPC_SET mode 0602", msgctl(id, IPC_SET, &ds));
 	int priv = OKQ(msgget(getpid() * 64 + 5, IPC_CREAT | IPC_EXCL | 0600));
-	EQ("unprivileged child", reap(spawn(unprivileged)), 0);
+	EQ("unprivileged child", reap_exit(fork_run(unprivileged)), 0);
 	EQ("nobody's message", rcv(100, 0, IPC_NOWAIT), 11);
 	OKQ(msgctl(priv, IPC_RMID, NULL));
 
 	/* Removal. */
 	OKQ(pipe(ready));
-	c = spawn(recv_removed);
+	c = fork_run(recv_removed);
 	close(ready[1]);
 	CHECK(read(ready[0], &r, 1) == 1);
 	close(ready[0]);
 	OK("IPC_RMID", msgctl(id, IPC_RMID, NULL));
-	EQ("a waiting receiver fails", reap(c), 0);
+	EQ("a waiting receiver fails", reap_exit(c), 0);
 	ERR("gone", msgsnd(id, &m, 1, 0), EINVAL);
 	return 0;
 }

@@ -33,27 +33,6 @@ static int op(int n, int delta, int flags)
 	return semop(id, &sb, 1);
 }
 
-/* spawn runs fn in a child and returns its PID. */
-static pid_t spawn(int (*fn)(void))
-{
-	fflush(stdout);
-	pid_t pid = OKQ(fork());
-	if (pid == 0) {
-		int code = fn();
-		fflush(stdout);
-		_exit(code);
-	}
-	return pid;
-}
-
-static int reap(pid_t pid)
-{
-	int st;
-	OKQ(waitpid(pid, &st, 0));
-	CHECK(WIFEXITED(st));
-	return WEXITSTATUS(st);
-}
-
 /* wait_count waits until cmd (GETNCNT or GETZCNT) of semaphore n is want. */
 static void wait_count(int n, int cmd, int want)
 {
@@ -203,32 +182,32 @@ int main(void)
 
 	/* Blocking: woken by another process's change. */
 	OKQ(setval(2, 0));
-	pid_t c = spawn(take_sem2);
+	pid_t c = fork_run(take_sem2);
 	wait_count(2, GETNCNT, 1);
 	EQ("GETNCNT while a child waits", semctl(id, 2, GETNCNT), 1);
 	EQ("GETZCNT", semctl(id, 2, GETZCNT), 0);
 	OK("increment wakes it", op(2, 1, 0));
-	EQ("child took it", reap(c), 0);
+	EQ("child took it", reap_exit(c), 0);
 	EQ("value", val(2), 0);
 	OKQ(setval(1, 1));
-	c = spawn(wait_zero_sem1);
+	c = fork_run(wait_zero_sem1);
 	wait_count(1, GETZCNT, 1);
 	EQ("GETZCNT while a child waits for zero", semctl(id, 1, GETZCNT), 1);
 	OK("zero wakes it", setval(1, 0));
-	EQ("child saw zero", reap(c), 0);
-	c = spawn(interrupted);
+	EQ("child saw zero", reap_exit(c), 0);
+	c = fork_run(interrupted);
 	wait_count(2, GETNCNT, 1);
 	OKQ(kill(c, SIGUSR1));
-	EQ("a signal interrupts semop with EINTR", reap(c), 0);
+	EQ("a signal interrupts semop with EINTR", reap_exit(c), 0);
 	EQ("no waiter left", semctl(id, 2, GETNCNT), 0);
-	c = spawn(stopped);
+	c = fork_run(stopped);
 	wait_count(2, GETNCNT, 1);
 	OKQ(kill(c, SIGSTOP));
 	int wst;
 	OKQ(waitpid(c, &wst, WUNTRACED));
 	CHECK(WIFSTOPPED(wst));
 	OKQ(kill(c, SIGCONT));
-	EQ("a stop and continue end semop with EINTR, as on Linux", reap(c), 0);
+	EQ("a stop and continue end semop with EINTR, as on Linux", reap_exit(c), 0);
 
 	counter_lock();
 
@@ -244,20 +223,20 @@ int main(void)
 
 	/* SEM_UNDO. */
 	OKQ(setval(0, 0));
-	EQ("SEM_UNDO +3 in a child", reap(spawn(undo_up3)), 0);
+	EQ("SEM_UNDO +3 in a child", reap_exit(fork_run(undo_up3)), 0);
 	EQ("undone at its exit", val(0), 0);
-	EQ("+2 with undo, -1 without", reap(spawn(undo_mixed)), 0);
+	EQ("+2 with undo, -1 without", reap_exit(fork_run(undo_mixed)), 0);
 	EQ("undo clamps at 0", val(0), 0);
 	OKQ(setval(0, 5));
-	EQ("-1 with undo", reap(spawn(undo_down)), 0);
+	EQ("-1 with undo", reap_exit(fork_run(undo_down)), 0);
 	EQ("restored", val(0), 5);
-	EQ("SETVAL clears the adjustment", reap(spawn(undo_then_setval)), 0);
+	EQ("SETVAL clears the adjustment", reap_exit(fork_run(undo_then_setval)), 0);
 	EQ("value stays", val(0), 10);
 	OKQ(setval(0, 0));
-	EQ("a thread's undo waits for the process", reap(spawn(undo_in_thread)), 1);
+	EQ("a thread's undo waits for the process", reap_exit(fork_run(undo_in_thread)), 1);
 	EQ("applied when the process exits", val(0), 0);
 	OK("own SEM_UNDO", op(0, 2, SEM_UNDO));
-	EQ("a forked child inherits no adjustments", reap(spawn(undo_down)), 0);
+	EQ("a forked child inherits no adjustments", reap_exit(fork_run(undo_down)), 0);
 	EQ("value", val(0), 2);
 
 	/* Keys and limits. */
@@ -292,15 +271,15 @@ int main(void)
 	/* Permissions as another uid. */
 	int priv = OKQ(semget(getpid() * 64 + 5, 1, IPC_CREAT | IPC_EXCL | 0600));
 	OKQ(setval(1, 0));
-	EQ("unprivileged child", reap(spawn(unprivileged)), 0);
+	EQ("unprivileged child", reap_exit(fork_run(unprivileged)), 0);
 	OKQ(semctl(priv, 0, IPC_RMID));
 
 	/* Removal wakes waiters with EIDRM. */
 	OKQ(setval(2, 0));
-	c = spawn(removed);
+	c = fork_run(removed);
 	wait_count(2, GETNCNT, 1);
 	OK("IPC_RMID", semctl(id, 0, IPC_RMID));
-	EQ("the waiter gets EIDRM", reap(c), 0);
+	EQ("the waiter gets EIDRM", reap_exit(c), 0);
 	ERR("gone", val(0), EINVAL);
 	return 0;
 }
